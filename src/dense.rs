@@ -1,0 +1,287 @@
+//! [`Dense`]: a fully-connected layer together with the rest of the network after it.
+
+use crate::activation::Activation;
+use crate::alias::{Arr, Matrix};
+use crate::count::{LayerParamCount, Successor};
+use crate::layers::{End, Layers};
+use crate::scalar::Scalar;
+use crate::trace::DenseTrace;
+use crate::view::{LayerMut, LayerRef, LayerTrace};
+use generic_array::{ArrayLength, GenericArray};
+
+/// Layer i of a network, a fully-connected layer of `O` = M_i neurons fed by
+/// `I` = M_{i−1} inputs, followed by `R`, the layers after it.
+///
+/// ```text
+/// z^i = W^i a^{i−1} + b^i        a^i = φ_i(z^i)
+/// ```
+///
+/// A whole network is one nested `Dense`: "2 inputs → 8 tanh → 1 sigmoid" is
+///
+/// ```
+/// use typenet::{Dense, End, Network, Sigmoid, Tanh};
+/// use typenet::typenum::{U1, U2, U8};
+///
+/// type Net = Dense<f32, U2, U8, Tanh, Dense<f32, U8, U1, Sigmoid, End>>;
+/// assert_eq!(Net::PARAMS, 2 * 8 + 8 + 8 * 1 + 1);
+/// ```
+///
+/// which [`network!`](crate::network!) writes as `network!(f32; 2 -> 8 Tanh -> 1 Sigmoid)`.
+/// `R` must take `O` inputs: a rest whose input size differs does not compile
+/// (see [`Layers`]).
+///
+/// A `Dense` value is also the type of its own gradient: [`Network::backward`]
+/// (crate::Network::backward) adds ∂E/∂W^i and ∂E/∂b^i into the `weights` and `bias`
+/// of a second value of the same type.
+pub struct Dense<T, I, O, A, R = End>
+where
+    T: Scalar,
+    I: ArrayLength,
+    O: ArrayLength,
+    A: Activation<T>,
+    R: Layers<T, O>,
+{
+    /// W^i, `O` rows of `I` columns: `weights[k][j]` = w^i_{kj}, from neuron j of the
+    /// previous layer to neuron k of this one.
+    pub weights: Matrix<T, O, I>,
+    /// b^i.
+    pub bias: Arr<T, O>,
+    /// φ_i.
+    pub activation: A,
+    /// Layers i+1..N.
+    pub rest: R,
+}
+
+impl<T, I, O, A, R> Dense<T, I, O, A, R>
+where
+    T: Scalar,
+    I: ArrayLength,
+    O: ArrayLength,
+    A: Activation<T>,
+    R: Layers<T, O>,
+{
+    /// z = W x + b.
+    #[inline]
+    fn affine(&self, x: &Arr<T, I>) -> Arr<T, O> {
+        let mut z = self.bias.clone();
+        for (z, row) in z.iter_mut().zip(self.weights.iter()) {
+            *z += dot(row, x);
+        }
+        z
+    }
+
+    fn view(&self) -> LayerRef<'_, T> {
+        LayerRef {
+            weights: GenericArray::slice_from_chunks(&self.weights),
+            bias: &self.bias,
+            inputs: I::USIZE,
+            outputs: O::USIZE,
+            activation: A::NAME,
+        }
+    }
+}
+
+// Manual impls: a derive would demand `Clone`/`Debug`/`PartialEq` of the size types
+// `I` and `O`, which are never values.
+impl<T, I, O, A, R> Clone for Dense<T, I, O, A, R>
+where
+    T: Scalar,
+    I: ArrayLength,
+    O: ArrayLength,
+    A: Activation<T>,
+    R: Layers<T, O>,
+{
+    fn clone(&self) -> Self {
+        Dense {
+            weights: self.weights.clone(),
+            bias: self.bias.clone(),
+            activation: self.activation,
+            rest: self.rest.clone(),
+        }
+    }
+}
+
+impl<T, I, O, A, R> core::fmt::Debug for Dense<T, I, O, A, R>
+where
+    T: Scalar,
+    I: ArrayLength,
+    O: ArrayLength,
+    A: Activation<T>,
+    R: Layers<T, O>,
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Dense")
+            .field("inputs", &I::USIZE)
+            .field("outputs", &O::USIZE)
+            .field("activation", &self.activation)
+            .field("weights", &self.weights)
+            .field("bias", &self.bias)
+            .field("rest", &self.rest)
+            .finish()
+    }
+}
+
+impl<T, I, O, A, R> PartialEq for Dense<T, I, O, A, R>
+where
+    T: Scalar,
+    I: ArrayLength,
+    O: ArrayLength,
+    A: Activation<T>,
+    R: Layers<T, O> + PartialEq,
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.weights == other.weights && self.bias == other.bias && self.rest == other.rest
+    }
+}
+
+/// Σ_j a_j b_j.
+#[inline]
+fn dot<T: Scalar>(a: &[T], b: &[T]) -> T {
+    let mut s = T::zero();
+    for (&a, &b) in a.iter().zip(b) {
+        s += a * b;
+    }
+    s
+}
+
+impl<T, I, O, A, R> Layers<T, I> for Dense<T, I, O, A, R>
+where
+    T: Scalar,
+    I: ArrayLength + LayerParamCount<O, R::ParamCount>,
+    O: ArrayLength,
+    A: Activation<T>,
+    R: Layers<T, O>,
+    R::Depth: Successor,
+{
+    type Output = R::Output;
+    type Depth = <R::Depth as Successor>::Next;
+    type ParamCount = <I as LayerParamCount<O, R::ParamCount>>::Count;
+    type Trace = DenseTrace<T, O, R::Trace>;
+
+    fn zeroed() -> Self {
+        Dense {
+            weights: GenericArray::default(),
+            bias: GenericArray::default(),
+            activation: A::default(),
+            rest: R::zeroed(),
+        }
+    }
+
+    #[inline]
+    fn run(&self, x: &Arr<T, I>) -> Arr<T, R::Output> {
+        let z = self.affine(x);
+        let mut a = Arr::<T, O>::default();
+        self.activation.forward(&z, &mut a);
+        self.rest.run(&a)
+    }
+
+    fn run_hooked<F: FnMut(usize, &mut [T])>(
+        &self,
+        first: usize,
+        x: &Arr<T, I>,
+        hook: &mut F,
+    ) -> Arr<T, R::Output> {
+        let mut z = self.affine(x);
+        hook(first, &mut z);
+        let mut a = Arr::<T, O>::default();
+        self.activation.forward(&z, &mut a);
+        self.rest.run_hooked(first + 1, &a, hook)
+    }
+
+    #[inline]
+    fn run_traced(&self, x: &Arr<T, I>, trace: &mut Self::Trace) {
+        trace.z = self.affine(x);
+        self.activation.forward(&trace.z, &mut trace.a);
+        self.rest.run_traced(&trace.a, &mut trace.rest);
+    }
+
+    #[inline]
+    fn traced_output<'a>(trace: &'a Self::Trace, _: &'a Arr<T, I>) -> &'a Arr<T, R::Output> {
+        R::traced_output(&trace.rest, &trace.a)
+    }
+
+    #[inline]
+    fn back(
+        &self,
+        a_prev: &Arr<T, I>,
+        trace: &mut Self::Trace,
+        grad_output: &Arr<T, R::Output>,
+        grads: &mut Self,
+    ) -> Arr<T, I> {
+        // ∂E/∂a^i = (W^{i+1})ᵀ ξ^{i+1}, from the layers after this one (or ∂E/∂a^N).
+        let grad_a = self
+            .rest
+            .back(&trace.a, &mut trace.rest, grad_output, &mut grads.rest);
+        // ξ^i = φ'_i(z^i) ⊙ ∂E/∂a^i (a vector-Jacobian product for non-element-wise φ).
+        self.activation
+            .backward(&trace.z, &trace.a, &grad_a, &mut trace.xi);
+        // ∂E/∂W^i += ξ^i (a^{i−1})ᵀ and ∂E/∂b^i += ξ^i.
+        for ((row, b), &xi) in grads
+            .weights
+            .iter_mut()
+            .zip(grads.bias.iter_mut())
+            .zip(trace.xi.iter())
+        {
+            *b += xi;
+            for (w, &a) in row.iter_mut().zip(a_prev.iter()) {
+                *w += xi * a;
+            }
+        }
+        // ∂E/∂a^{i−1} = (W^i)ᵀ ξ^i.
+        let mut grad_prev = Arr::<T, I>::default();
+        for (row, &xi) in self.weights.iter().zip(trace.xi.iter()) {
+            for (g, &w) in grad_prev.iter_mut().zip(row.iter()) {
+                *g += xi * w;
+            }
+        }
+        grad_prev
+    }
+
+    fn params(&self) -> impl Iterator<Item = &T> {
+        GenericArray::slice_from_chunks(&self.weights)
+            .iter()
+            .chain(self.bias.iter())
+            .chain(self.rest.params())
+    }
+
+    fn params_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        GenericArray::slice_from_chunks_mut(&mut self.weights)
+            .iter_mut()
+            .chain(self.bias.iter_mut())
+            .chain(self.rest.params_mut())
+    }
+
+    fn layer(&self, i: usize) -> Option<LayerRef<'_, T>> {
+        match i {
+            0 => None,
+            1 => Some(self.view()),
+            _ => self.rest.layer(i - 1),
+        }
+    }
+
+    fn layer_mut(&mut self, i: usize) -> Option<LayerMut<'_, T>> {
+        match i {
+            0 => None,
+            1 => Some(LayerMut {
+                weights: GenericArray::slice_from_chunks_mut(&mut self.weights),
+                bias: &mut self.bias,
+                inputs: I::USIZE,
+                outputs: O::USIZE,
+                activation: A::NAME,
+            }),
+            _ => self.rest.layer_mut(i - 1),
+        }
+    }
+
+    fn trace_layer(trace: &Self::Trace, i: usize) -> Option<LayerTrace<'_, T>> {
+        match i {
+            0 => None,
+            1 => Some(LayerTrace {
+                z: &trace.z,
+                a: &trace.a,
+                xi: &trace.xi,
+            }),
+            _ => R::trace_layer(&trace.rest, i - 1),
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The [`Layers`] trait: a stack of layers that takes `In` inputs. It is both the
+//! machinery behind [`Network`](crate::Network) and the rule that consecutive layers
+//! connect, and [`End`], the empty stack that closes every network.
+
+use crate::alias::Arr;
+use crate::scalar::Scalar;
+use crate::view::{LayerMut, LayerRef, LayerTrace};
+use core::fmt::Debug;
+use generic_array::ArrayLength;
+use typenum::{U0, Unsigned};
+
+/// A stack of layers that accepts `In` inputs: the rest of a network after some layer.
+///
+/// Implemented by [`Dense`](crate::Dense) (for `In` equal to its declared input size)
+/// and by [`End`] (for every `In`). A `Dense<T, I, O, A, R>` requires `R: Layers<T, O>`,
+/// so a network whose sizes do not connect is rejected where its type is used, with the
+/// message below.
+///
+/// Users work with [`Network`](crate::Network); the methods here are its building
+/// blocks and carry the layer index `i` of MATH.md where a method needs one.
+#[diagnostic::on_unimplemented(
+    message = "layer sizes do not connect: a layer's input size must equal the output size of the layer before it",
+    label = "the input size of this layer differs from the output size of the layer before it",
+    note = "in `Dense<T, In, Out, Act, Rest>`, `Rest` must be `End` or a layer whose `In` is this layer's `Out`"
+)]
+pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug {
+    /// The width of the last layer, M_N (or `In` for [`End`]).
+    type Output: ArrayLength;
+    /// The number of layers in the stack.
+    type Depth: Unsigned;
+    /// The number of parameters (weights and biases) in the stack.
+    type ParamCount: Unsigned;
+    /// What a training forward pass records: z^i, a^i and ξ^i of every layer.
+    type Trace: Clone + Debug + Default + PartialEq;
+
+    /// A stack with every parameter zero.
+    fn zeroed() -> Self;
+
+    /// The forward pass: a^N from a^{first − 1} = `x`.
+    fn run(&self, x: &Arr<T, In>) -> Arr<T, Self::Output>;
+
+    /// The forward pass, calling `hook(i, z^i)` on each layer's pre-activation before φ_i
+    /// is applied; `first` is the index i of the first layer of this stack.
+    fn run_hooked<F: FnMut(usize, &mut [T])>(
+        &self,
+        first: usize,
+        x: &Arr<T, In>,
+        hook: &mut F,
+    ) -> Arr<T, Self::Output>;
+
+    /// The training forward pass: fills z^i and a^i of every layer in `trace`.
+    fn run_traced(&self, x: &Arr<T, In>, trace: &mut Self::Trace);
+
+    /// The last activation recorded in `trace` (`x` itself for [`End`]).
+    fn traced_output<'a>(trace: &'a Self::Trace, x: &'a Arr<T, In>) -> &'a Arr<T, Self::Output>;
+
+    /// The backward pass from `grad_output = ∂E/∂a^N`: stores ξ^i in `trace`, adds
+    /// ∂E/∂W^i and ∂E/∂b^i into `grads`, and returns ∂E/∂a^{first − 1}. `a_prev` is the
+    /// input the stack was run on.
+    fn back(
+        &self,
+        a_prev: &Arr<T, In>,
+        trace: &mut Self::Trace,
+        grad_output: &Arr<T, Self::Output>,
+        grads: &mut Self,
+    ) -> Arr<T, In>;
+
+    /// The parameters in canonical order (see [`Network::params`](crate::Network::params)).
+    fn params(&self) -> impl Iterator<Item = &T>;
+
+    /// The parameters in canonical order, mutable.
+    fn params_mut(&mut self) -> impl Iterator<Item = &mut T>;
+
+    /// Layer `i` of the stack, counting its first layer as 1.
+    fn layer(&self, i: usize) -> Option<LayerRef<'_, T>>;
+
+    /// Layer `i` of the stack, mutable, counting its first layer as 1.
+    fn layer_mut(&mut self, i: usize) -> Option<LayerMut<'_, T>>;
+
+    /// z^i, a^i and ξ^i of layer `i` in `trace`, counting the stack's first layer as 1.
+    fn trace_layer(trace: &Self::Trace, i: usize) -> Option<LayerTrace<'_, T>>;
+}
+
+/// The empty stack of layers that closes every network: `Dense<T, 8, 1, Sigmoid, End>`
+/// is a last layer. It is the default `Rest` of [`Dense`](crate::Dense).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct End;
+
+impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
+    type Output = In;
+    type Depth = U0;
+    type ParamCount = U0;
+    type Trace = ();
+
+    #[inline]
+    fn zeroed() -> Self {
+        End
+    }
+
+    #[inline]
+    fn run(&self, x: &Arr<T, In>) -> Arr<T, In> {
+        x.clone()
+    }
+
+    #[inline]
+    fn run_hooked<F: FnMut(usize, &mut [T])>(
+        &self,
+        _: usize,
+        x: &Arr<T, In>,
+        _: &mut F,
+    ) -> Arr<T, In> {
+        x.clone()
+    }
+
+    #[inline]
+    fn run_traced(&self, _: &Arr<T, In>, _: &mut ()) {}
+
+    #[inline]
+    fn traced_output<'a>(_: &'a (), x: &'a Arr<T, In>) -> &'a Arr<T, In> {
+        x
+    }
+
+    #[inline]
+    fn back(
+        &self,
+        _: &Arr<T, In>,
+        _: &mut (),
+        grad_output: &Arr<T, In>,
+        _: &mut Self,
+    ) -> Arr<T, In> {
+        grad_output.clone()
+    }
+
+    fn params(&self) -> impl Iterator<Item = &T> {
+        core::iter::empty()
+    }
+
+    fn params_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        core::iter::empty()
+    }
+
+    fn layer(&self, _: usize) -> Option<LayerRef<'_, T>> {
+        None
+    }
+
+    fn layer_mut(&mut self, _: usize) -> Option<LayerMut<'_, T>> {
+        None
+    }
+
+    fn trace_layer(_: &(), _: usize) -> Option<LayerTrace<'_, T>> {
+        None
+    }
+}

@@ -1,0 +1,130 @@
+//! Fully-connected neural networks whose shape lives in the type system.
+//!
+//! ```
+//! use typenet::{network, Network, Trace};
+//! use typenet::generic_array::GenericArray;
+//!
+//! // 2 inputs -> 8 tanh -> 1 sigmoid, as one type. Sizes that do not connect,
+//! // or an input array of the wrong length, do not compile.
+//! type Net = network!(f64; 2 -> 8 Tanh -> 1 Sigmoid);
+//!
+//! // Parameters in the canonical order: W^1 row by row, b^1, W^2, b^2.
+//! let params: Vec<f64> = (0..Net::PARAMS).map(|k| ((k * 7 % 11) as f64 - 5.0) / 5.0).collect();
+//! let mut net = Net::from_params(&params)?;
+//!
+//! // Inference: stack arrays in, stack arrays out, no heap.
+//! let x = GenericArray::from_array([1.0, 0.0]);
+//! let y = net.forward(&x);
+//! assert!(y[0] > 0.0 && y[0] < 1.0);
+//!
+//! // Training: record z^i and a^i, then run the ξ recurrence backwards.
+//! let mut trace = Trace::<f64, Net>::new();
+//! let mut grads = Net::zeroed();
+//! let target = 1.0;
+//! let before = (net.forward(&x)[0] - target).powi(2) / 2.0;
+//! for _ in 0..20 {
+//!     grads.set_zero();
+//!     let a = net.forward_trace(&x, &mut trace)[0];
+//!     // E = ½(a^N − t)², so ∂E/∂a^N = a^N − t.
+//!     net.backward(&mut trace, &GenericArray::from_array([a - target]), &mut grads);
+//!     for (w, g) in net.params_mut().zip(grads.params()) {
+//!         *w -= 0.5 * g;
+//!     }
+//! }
+//! let after = (net.forward(&x)[0] - target).powi(2) / 2.0;
+//! assert!(after < before);
+//! # Ok::<(), typenet::ParamCountError>(())
+//! ```
+//!
+//! # The math
+//! The notation is that of `MATH.md` (the derivation this crate implements, shipped in
+//! the repository). Layer 0 is the input; layers i = 1..N compute
+//!
+//! ```text
+//! z^i_k = Σ_j w^i_{kj} a^{i−1}_j + b^i_k        a^i_k = φ_i(z^i_k)
+//! ```
+//!
+//! with W^i an M_i × M_{i−1} matrix. For a cost E(a^N) the error signal
+//! ξ^i = ∂E/∂z^i obeys
+//!
+//! ```text
+//! ξ^N = φ'_N(z^N) ⊙ ∂E/∂a^N           (a vector-Jacobian product for softmax)
+//! ξ^i = φ'_i(z^i) ⊙ (W^{i+1})ᵀ ξ^{i+1}   for i = N−1, ..., 1
+//! ∂E/∂W^i = ξ^i (a^{i−1})ᵀ     ∂E/∂b^i = ξ^i     ∂E/∂a^0 = (W^1)ᵀ ξ^1
+//! ```
+//!
+//! which is what [`Network::backward`] computes.
+//!
+//! # Map of the crate
+//! - [`Network`]: the whole-network API (forward, training pass, parameters, facts).
+//! - [`Dense`] and [`End`]: the nested type a network is; [`network!`] writes it.
+//! - [`Layers`]: the stack-of-layers machinery, and the rule that sizes connect.
+//! - [`Activation`], [`ElementWise`] and the activations [`Identity`], [`Sigmoid`],
+//!   [`Tanh`], [`ReLU`], [`LeakyReLU`], [`Softplus`], [`Softmax`].
+//! - [`Scalar`]: the numeric bound (`f32`, `f64`).
+//! - [`Trace`]: what a training pass records (z^i, a^i, ξ^i).
+//! - [`InputMatches`] and [`ShapeRule`]: the input-length rule.
+//! - [`BoxedNetwork`] (feature `alloc`): networks built directly on the heap.
+//! - Aliases: [`Arr`], [`Matrix`], [`Input`], [`Output`], [`InputSize`], [`OutputSize`],
+//!   [`Depth`], [`ParamCount`].
+//!
+//! # Features
+//! - `std` (default): float functions from `std`; implies `alloc`.
+//! - `libm`: float functions from `libm`, for `no_std` targets.
+//! - `alloc`: [`BoxedNetwork`], heap constructors for large networks.
+//!
+//! One of `std` and `libm` must be enabled. Nothing in the crate allocates except the
+//! `BoxedNetwork` constructors.
+#![no_std]
+#![deny(missing_docs)]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+#[cfg(not(any(feature = "std", feature = "libm")))]
+compile_error!(
+    "typenet needs float functions (exp, ln, tanh): enable the `std` feature (the default) \
+     or, on no_std targets, the `libm` feature: \
+     typenet = { version = \"...\", default-features = false, features = [\"libm\"] }"
+);
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod activation;
+mod alias;
+#[cfg(feature = "alloc")]
+mod boxed;
+mod compose;
+mod count;
+mod dense;
+mod error;
+mod layers;
+mod macros;
+mod network;
+mod scalar;
+mod shape;
+mod trace;
+mod view;
+
+pub use activation::{
+    Activation, ElementWise, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh,
+};
+pub use alias::{Arr, Depth, Input, InputSize, Matrix, Output, OutputSize, ParamCount};
+#[cfg(feature = "alloc")]
+pub use boxed::{BoxedNetwork, Zeroable};
+pub use compose::Append;
+pub use count::{LayerParamCount, Successor};
+pub use dense::Dense;
+pub use error::ParamCountError;
+pub use layers::{End, Layers};
+pub use network::Network;
+pub use scalar::Scalar;
+pub use shape::{InputMatches, ShapeRule};
+pub use trace::{DenseTrace, Trace};
+pub use view::{LayerMut, LayerRef, LayerTrace};
+
+/// The generic-array crate this one is built on, re-exported so that users name the
+/// same version.
+pub use generic_array;
+/// The typenum crate this one is built on, re-exported so that users name the same
+/// version.
+pub use typenum;

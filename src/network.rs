@@ -1,0 +1,284 @@
+//! [`Network`]: the public face of a whole network, implemented by every nested
+//! [`Dense`] whose sizes connect.
+
+use crate::activation::Activation;
+use crate::alias::Arr;
+use crate::compose::Append;
+use crate::dense::Dense;
+use crate::error::ParamCountError;
+use crate::layers::Layers;
+use crate::scalar::Scalar;
+use crate::shape::{InputMatches, ShapeRule};
+use crate::trace::Trace;
+use crate::view::{LayerMut, LayerRef, LayerTrace};
+use core::fmt::Debug;
+use generic_array::ArrayLength;
+use typenum::Unsigned;
+
+/// A fully-connected network of N layers whose sizes M_0..M_N are type-level constants.
+///
+/// Layers are numbered as in MATH.md: layer 0 is the input a^0, layers 1..=N compute
+/// `z^i = W^i a^{i−1} + b^i` and `a^i = φ_i(z^i)`; a^N is the output.
+///
+/// # The canonical parameter order
+/// Layer by layer, i = 1..N: first W^i row-major (row k holds the M_{i−1} incoming
+/// weights w^i_{k1}, ..., w^i_{kM_{i−1}} of neuron k), then b^i. This is the order in
+/// which PyTorch flattens the `state_dict` of an `nn.Sequential` of `nn.Linear` layers
+/// (`0.weight`, `0.bias`, `2.weight`, ...), so weights move between the two without
+/// reshuffling. [`params`](Network::params), [`params_mut`](Network::params_mut),
+/// [`from_params`](Network::from_params) and [`write_params`](Network::write_params) all
+/// use it.
+///
+/// # Training
+/// [`forward_trace`](Network::forward_trace) records z^i and a^i in a [`Trace`];
+/// [`backward`](Network::backward), given ∂E/∂a^N, computes the error signals
+/// ξ^N, ..., ξ^1 by the recurrence `ξ^i = φ'_i(z^i) ⊙ (W^{i+1})ᵀ ξ^{i+1}`, adds
+/// ∂E/∂W^i = ξ^i (a^{i−1})ᵀ and ∂E/∂b^i = ξ^i into a gradient (a value of the network's
+/// own type), and returns ∂E/∂a^0.
+///
+/// ```
+/// use typenet::{network, Network, Trace};
+/// use typenet::generic_array::GenericArray;
+///
+/// type Net = network!(f64; 2 -> 4 Tanh -> 1 Identity);
+/// let mut net = Net::from_params(&[0.25; Net::PARAMS]).unwrap();
+/// let (x, t) = (GenericArray::from_array([1.0, 0.5]), 2.0);
+///
+/// let mut trace = Trace::<f64, Net>::new();
+/// let mut grads = Net::zeroed();
+/// let y = net.forward_trace(&x, &mut trace)[0];
+/// // E = ½(y − t)², so ∂E/∂a^N = y − t.
+/// net.backward(&mut trace, &GenericArray::from_array([y - t]), &mut grads);
+/// // One step of gradient descent lowers E.
+/// for (w, g) in net.params_mut().zip(grads.params()) {
+///     *w -= 0.1 * g;
+/// }
+/// let y2 = net.forward(&x)[0];
+/// assert!((y2 - t).abs() < (y - t).abs());
+/// ```
+pub trait Network<T: Scalar>: Sized + Clone + Debug {
+    /// M_0, the input size.
+    type Input: ArrayLength;
+    /// M_N, the output size.
+    type Output: ArrayLength;
+    /// N, the number of layers (not counting the input).
+    type Depth: Unsigned;
+    /// The number of parameters: Σ_i (M_{i−1} M_i + M_i).
+    type ParamCount: Unsigned;
+    /// The nested per-layer records inside a [`Trace`].
+    type Traces: Clone + Debug + Default + PartialEq;
+
+    /// M_0 as a `usize`.
+    const INPUTS: usize = <Self::Input as Unsigned>::USIZE;
+    /// M_N as a `usize`.
+    const OUTPUTS: usize = <Self::Output as Unsigned>::USIZE;
+    /// N as a `usize`.
+    const DEPTH: usize = <Self::Depth as Unsigned>::USIZE;
+    /// The number of parameters as a `usize`.
+    const PARAMS: usize = <Self::ParamCount as Unsigned>::USIZE;
+
+    /// A network with every weight and bias zero; also the starting value of a gradient.
+    ///
+    /// It is built on the stack: for networks of hundreds of kilobytes use
+    /// [`BoxedNetwork::new_boxed_zeroed`](crate::BoxedNetwork::new_boxed_zeroed)
+    /// (feature `alloc`).
+    fn zeroed() -> Self;
+
+    /// Inference: a^N for the input a^0 = `x`.
+    ///
+    /// `x` must have exactly M_0 entries; any other length does not compile.
+    fn forward<L>(&self, x: &Arr<T, L>) -> Arr<T, Self::Output>
+    where
+        L: ArrayLength,
+        ShapeRule: InputMatches<L, Self::Input>;
+
+    /// Inference that calls `hook(i, z^i)` for i = 1..N on each pre-activation before
+    /// φ_i is applied, so a caller can inspect or change it (a numeric check of ξ^i
+    /// perturbs z^i this way).
+    fn forward_with_hook<F: FnMut(usize, &mut [T])>(
+        &self,
+        x: &Arr<T, Self::Input>,
+        hook: F,
+    ) -> Arr<T, Self::Output>;
+
+    /// The training forward pass: records a^0 = `x` and every z^i, a^i in `trace`, and
+    /// returns a^N (a view into the trace).
+    fn forward_trace<'t>(
+        &self,
+        x: &Arr<T, Self::Input>,
+        trace: &'t mut Trace<T, Self>,
+    ) -> &'t Arr<T, Self::Output>;
+
+    /// The backward pass after [`forward_trace`](Network::forward_trace) on the same
+    /// `trace`.
+    ///
+    /// Given `grad_output` = ∂E/∂a^N it computes ξ^N = the vector-Jacobian product of
+    /// φ_N, then ξ^i = φ'_i(z^i) ⊙ (W^{i+1})ᵀ ξ^{i+1} for i = N−1..1, storing each ξ^i
+    /// in `trace` (read them with [`Trace::xi`]). It **adds** ∂E/∂W^i = ξ^i (a^{i−1})ᵀ
+    /// and ∂E/∂b^i = ξ^i into `grads`, so a mini-batch accumulates in place (start from
+    /// [`zeroed`](Network::zeroed) or [`set_zero`](Network::set_zero)), and returns
+    /// ∂E/∂a^0 = (W^1)ᵀ ξ^1.
+    fn backward(
+        &self,
+        trace: &mut Trace<T, Self>,
+        grad_output: &Arr<T, Self::Output>,
+        grads: &mut Self,
+    ) -> Arr<T, Self::Input>;
+
+    /// Every parameter, in the canonical order.
+    fn params(&self) -> impl Iterator<Item = &T>;
+
+    /// Every parameter, in the canonical order, mutable.
+    fn params_mut(&mut self) -> impl Iterator<Item = &mut T>;
+
+    /// W^i and b^i of layer `i` (1..=N), or `None` out of range.
+    fn layer(&self, i: usize) -> Option<LayerRef<'_, T>>;
+
+    /// W^i and b^i of layer `i` (1..=N), mutable, or `None` out of range.
+    fn layer_mut(&mut self, i: usize) -> Option<LayerMut<'_, T>>;
+
+    /// The record of layer `i` in `traces`; used by [`Trace::layer`].
+    fn trace_layer(traces: &Self::Traces, i: usize) -> Option<LayerTrace<'_, T>>;
+
+    /// a^N as recorded in `trace`; used by [`Trace::output`].
+    fn trace_output(trace: &Trace<T, Self>) -> &Arr<T, Self::Output>;
+
+    /// Builds a network from its parameters in the canonical order.
+    ///
+    /// # Errors
+    /// [`ParamCountError`] unless `params.len()` is exactly [`PARAMS`](Network::PARAMS).
+    fn from_params(params: &[T]) -> Result<Self, ParamCountError> {
+        let mut net = Self::zeroed();
+        net.set_params(params)?;
+        Ok(net)
+    }
+
+    /// Overwrites every parameter from `params`, in the canonical order.
+    ///
+    /// # Errors
+    /// [`ParamCountError`] unless `params.len()` is exactly [`PARAMS`](Network::PARAMS);
+    /// the network is then left unchanged.
+    fn set_params(&mut self, params: &[T]) -> Result<(), ParamCountError> {
+        ParamCountError::check(Self::PARAMS, params.len())?;
+        for (p, &v) in self.params_mut().zip(params) {
+            *p = v;
+        }
+        Ok(())
+    }
+
+    /// Copies every parameter into `out`, in the canonical order.
+    ///
+    /// # Errors
+    /// [`ParamCountError`] unless `out.len()` is exactly [`PARAMS`](Network::PARAMS);
+    /// `out` is then left unchanged.
+    fn write_params(&self, out: &mut [T]) -> Result<(), ParamCountError> {
+        ParamCountError::check(Self::PARAMS, out.len())?;
+        for (o, &p) in out.iter_mut().zip(self.params()) {
+            *o = p;
+        }
+        Ok(())
+    }
+
+    /// Sets every parameter to zero (to restart a gradient accumulation).
+    fn set_zero(&mut self) {
+        for p in self.params_mut() {
+            *p = T::zero();
+        }
+    }
+
+    /// Chains `next` after this network: the result is one network value (one nested
+    /// type) that computes `next(self(x))`, with every parameter of `self` followed by
+    /// every parameter of `next` in the canonical order.
+    ///
+    /// `next` must take as many inputs as this network gives outputs; otherwise the call
+    /// does not compile.
+    fn then<B>(self, next: B) -> <Self as Append<T, B>>::Output
+    where
+        B: Network<T> + Layers<T, <Self as Network<T>>::Output>,
+        Self: Append<T, B>,
+    {
+        self.append(next)
+    }
+}
+
+impl<T, I, O, A, R> Network<T> for Dense<T, I, O, A, R>
+where
+    T: Scalar,
+    I: ArrayLength,
+    O: ArrayLength,
+    A: Activation<T>,
+    R: Layers<T, O>,
+    Self: Layers<T, I>,
+{
+    type Input = I;
+    type Output = <Self as Layers<T, I>>::Output;
+    type Depth = <Self as Layers<T, I>>::Depth;
+    type ParamCount = <Self as Layers<T, I>>::ParamCount;
+    type Traces = <Self as Layers<T, I>>::Trace;
+
+    fn zeroed() -> Self {
+        <Self as Layers<T, I>>::zeroed()
+    }
+
+    #[inline]
+    fn forward<L>(&self, x: &Arr<T, L>) -> Arr<T, Self::Output>
+    where
+        L: ArrayLength,
+        ShapeRule: InputMatches<L, I>,
+    {
+        self.run(<ShapeRule as InputMatches<L, I>>::cast(x))
+    }
+
+    fn forward_with_hook<F: FnMut(usize, &mut [T])>(
+        &self,
+        x: &Arr<T, I>,
+        mut hook: F,
+    ) -> Arr<T, Self::Output> {
+        self.run_hooked(1, x, &mut hook)
+    }
+
+    #[inline]
+    fn forward_trace<'t>(
+        &self,
+        x: &Arr<T, I>,
+        trace: &'t mut Trace<T, Self>,
+    ) -> &'t Arr<T, Self::Output> {
+        trace.input.clone_from(x);
+        self.run_traced(&trace.input, &mut trace.layers);
+        <Self as Layers<T, I>>::traced_output(&trace.layers, &trace.input)
+    }
+
+    #[inline]
+    fn backward(
+        &self,
+        trace: &mut Trace<T, Self>,
+        grad_output: &Arr<T, Self::Output>,
+        grads: &mut Self,
+    ) -> Arr<T, I> {
+        self.back(&trace.input, &mut trace.layers, grad_output, grads)
+    }
+
+    fn params(&self) -> impl Iterator<Item = &T> {
+        <Self as Layers<T, I>>::params(self)
+    }
+
+    fn params_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        <Self as Layers<T, I>>::params_mut(self)
+    }
+
+    fn layer(&self, i: usize) -> Option<LayerRef<'_, T>> {
+        <Self as Layers<T, I>>::layer(self, i)
+    }
+
+    fn layer_mut(&mut self, i: usize) -> Option<LayerMut<'_, T>> {
+        <Self as Layers<T, I>>::layer_mut(self, i)
+    }
+
+    fn trace_layer(traces: &Self::Traces, i: usize) -> Option<LayerTrace<'_, T>> {
+        <Self as Layers<T, I>>::trace_layer(traces, i)
+    }
+
+    fn trace_output(trace: &Trace<T, Self>) -> &Arr<T, Self::Output> {
+        <Self as Layers<T, I>>::traced_output(&trace.layers, &trace.input)
+    }
+}
