@@ -232,7 +232,7 @@ impl<T: Scalar> Activation<T> for Softmax {
             sum += *a;
         }
         for a in a.iter_mut() {
-            *a = *a / sum;
+            *a /= sum;
         }
     }
 

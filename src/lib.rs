@@ -37,7 +37,7 @@
 //! ```
 //!
 //! # The math
-//! The notation is that of `MATH.md` (the derivation this crate implements, shipped in
+//! The notation is that of `docs/MATH.md` (the derivation this crate implements, in
 //! the repository). Layer 0 is the input; layers i = 1..N compute
 //!
 //! ```text

@@ -42,6 +42,7 @@ pub trait Scalar:
     /// `true` unless the value is infinite or NaN.
     fn is_finite(self) -> bool;
     /// The larger of two values (the non-NaN one if one is NaN).
+    #[allow(clippy::eq_op)] // `self != self` is the NaN test, with no float trait needed
     fn max(self, other: Self) -> Self {
         if other > self || self != self {
             other
@@ -94,6 +95,7 @@ macro_rules! impl_scalar_for_float {
     )*};
 }
 
+#[cfg(any(feature = "std", feature = "libm"))]
 impl_scalar_for_float!(f32, f64);
 
 #[cfg(test)]
