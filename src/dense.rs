@@ -30,8 +30,8 @@ use generic_array::{ArrayLength, GenericArray};
 /// `R` must take `O` inputs: a rest whose input size differs does not compile
 /// (see [`Layers`]).
 ///
-/// A `Dense` value is also the type of its own gradient: [`Network::backward`]
-/// (crate::Network::backward) adds ∂E/∂W^i and ∂E/∂b^i into the `weights` and `bias`
+/// A `Dense` value is also the type of its own gradient:
+/// [`Network::backward`](crate::Network::backward) adds ∂E/∂W^i and ∂E/∂b^i into the `weights` and `bias`
 /// of a second value of the same type.
 pub struct Dense<T, I, O, A, R = End>
 where

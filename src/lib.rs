@@ -128,3 +128,8 @@ pub use generic_array;
 /// The typenum crate this one is built on, re-exported so that users name the same
 /// version.
 pub use typenum;
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
