@@ -6,6 +6,7 @@
 //! `ξ^i = ∂E/∂z^i`. For an element-wise φ that is `ξ^i_n = g_n · φ'(z^i_n)` (MATH.md);
 //! for [`Softmax`], whose output mixes all of `z`, it is `ξ = a ⊙ (g − (g·a))`.
 
+use crate::init::Init;
 use crate::scalar::Scalar;
 use core::fmt::Debug;
 
@@ -28,6 +29,10 @@ use core::fmt::Debug;
 pub trait Activation<T: Scalar>: Copy + Default + Debug + 'static {
     /// A short stable name (`"tanh"`, `"softmax"`, ...), used to describe architectures.
     const NAME: &'static str;
+
+    /// The default weight initialisation for a layer with this activation
+    /// (used by [`init::initialize`](crate::init::initialize)).
+    const INIT: Init = Init::GlorotUniform;
 
     /// Computes `a = φ(z)`.
     fn forward(&self, z: &[T], a: &mut [T]);
@@ -61,6 +66,8 @@ pub trait Activation<T: Scalar>: Copy + Default + Debug + 'static {
 pub trait ElementWise: Copy + Default + Debug + 'static {
     /// A short stable name, see [`Activation::NAME`].
     const NAME: &'static str;
+    /// The default weight initialisation, see [`Activation::INIT`].
+    const INIT: Init = Init::GlorotUniform;
     /// φ(z).
     fn phi<T: Scalar>(&self, z: T) -> T;
     /// φ'(z), given also `a = φ(z)` (many derivatives are cheapest written with `a`).
@@ -69,6 +76,7 @@ pub trait ElementWise: Copy + Default + Debug + 'static {
 
 impl<T: Scalar, E: ElementWise> Activation<T> for E {
     const NAME: &'static str = <E as ElementWise>::NAME;
+    const INIT: Init = <E as ElementWise>::INIT;
 
     #[inline]
     fn forward(&self, z: &[T], a: &mut [T]) {
@@ -152,6 +160,7 @@ pub struct ReLU;
 
 impl ElementWise for ReLU {
     const NAME: &'static str = "relu";
+    const INIT: Init = Init::HeUniform;
     #[inline]
     fn phi<T: Scalar>(&self, z: T) -> T {
         if z > T::zero() { z } else { T::zero() }
@@ -173,6 +182,7 @@ impl LeakyReLU {
 
 impl ElementWise for LeakyReLU {
     const NAME: &'static str = "leaky_relu";
+    const INIT: Init = Init::HeUniform;
     #[inline]
     fn phi<T: Scalar>(&self, z: T) -> T {
         if z > T::zero() {

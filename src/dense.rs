@@ -3,11 +3,12 @@
 use crate::activation::Activation;
 use crate::alias::{Arr, Matrix};
 use crate::count::{LayerParamCount, Successor};
-use crate::layers::{End, Layers};
+use crate::layers::{End, Layers, Seed};
 use crate::scalar::Scalar;
 use crate::trace::DenseTrace;
 use crate::view::{LayerMut, LayerRef, LayerTrace};
 use generic_array::{ArrayLength, GenericArray};
+use typenum::Unsigned;
 
 /// Layer i of a network, a fully-connected layer of `O` = M_i neurons fed by
 /// `I` = M_{i−1} inputs, followed by `R`, the layers after it.
@@ -77,6 +78,7 @@ where
             inputs: I::USIZE,
             outputs: O::USIZE,
             activation: A::NAME,
+            init: A::INIT,
         }
     }
 }
@@ -157,6 +159,7 @@ where
     type Depth = <R::Depth as Successor>::Next;
     type ParamCount = <I as LayerParamCount<O, R::ParamCount>>::Count;
     type Trace = DenseTrace<T, O, R::Trace>;
+    type OutputActivation<Prev: Activation<T>> = R::OutputActivation<A>;
 
     fn zeroed() -> Self {
         Dense {
@@ -201,20 +204,31 @@ where
     }
 
     #[inline]
+    fn traced_pre_output<'a>(trace: &'a Self::Trace, _: &'a Arr<T, I>) -> &'a Arr<T, R::Output> {
+        R::traced_pre_output(&trace.rest, &trace.z)
+    }
+
+    #[inline]
     fn back(
         &self,
         a_prev: &Arr<T, I>,
         trace: &mut Self::Trace,
-        grad_output: &Arr<T, R::Output>,
+        seed_value: &Arr<T, R::Output>,
+        seed: Seed,
         grads: &mut Self,
     ) -> Arr<T, I> {
-        // ∂E/∂a^i = (W^{i+1})ᵀ ξ^{i+1}, from the layers after this one (or ∂E/∂a^N).
+        // ∂E/∂a^i = (W^{i+1})ᵀ ξ^{i+1}, from the layers after this one (or the seed).
         let grad_a = self
             .rest
-            .back(&trace.a, &mut trace.rest, grad_output, &mut grads.rest);
-        // ξ^i = φ'_i(z^i) ⊙ ∂E/∂a^i (a vector-Jacobian product for non-element-wise φ).
-        self.activation
-            .backward(&trace.z, &trace.a, &grad_a, &mut trace.xi);
+            .back(&trace.a, &mut trace.rest, seed_value, seed, &mut grads.rest);
+        if seed == Seed::Xi && <R::Depth as Unsigned>::USIZE == 0 {
+            // The last layer, seeded with ξ^N itself by a fused loss.
+            trace.xi.clone_from(&grad_a);
+        } else {
+            // ξ^i = φ'_i(z^i) ⊙ ∂E/∂a^i (a vector-Jacobian product for non-element-wise φ).
+            self.activation
+                .backward(&trace.z, &trace.a, &grad_a, &mut trace.xi);
+        }
         // ∂E/∂W^i += ξ^i (a^{i−1})ᵀ and ∂E/∂b^i += ξ^i.
         for ((row, b), &xi) in grads
             .weights
@@ -268,6 +282,7 @@ where
                 inputs: I::USIZE,
                 outputs: O::USIZE,
                 activation: A::NAME,
+                init: A::INIT,
             }),
             _ => self.rest.layer_mut(i - 1),
         }

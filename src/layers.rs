@@ -2,6 +2,7 @@
 //! machinery behind [`Network`](crate::Network) and the rule that consecutive layers
 //! connect, and [`End`], the empty stack that closes every network.
 
+use crate::activation::Activation;
 use crate::alias::Arr;
 use crate::scalar::Scalar;
 use crate::view::{LayerMut, LayerRef, LayerTrace};
@@ -32,6 +33,9 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug {
     type ParamCount: Unsigned;
     /// What a training forward pass records: z^i, a^i and ξ^i of every layer.
     type Trace: Clone + Debug + Default + PartialEq;
+    /// φ_N, the activation of the last layer; `Prev` for [`End`] (the activation of
+    /// the layer before it).
+    type OutputActivation<Prev: Activation<T>>: Activation<T>;
 
     /// A stack with every parameter zero.
     fn zeroed() -> Self;
@@ -54,14 +58,22 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug {
     /// The last activation recorded in `trace` (`x` itself for [`End`]).
     fn traced_output<'a>(trace: &'a Self::Trace, x: &'a Arr<T, In>) -> &'a Arr<T, Self::Output>;
 
-    /// The backward pass from `grad_output = ∂E/∂a^N`: stores ξ^i in `trace`, adds
-    /// ∂E/∂W^i and ∂E/∂b^i into `grads`, and returns ∂E/∂a^{first − 1}. `a_prev` is the
-    /// input the stack was run on.
+    /// The last pre-activation z^N recorded in `trace`; `z_prev` is the pre-activation
+    /// of the layer before this stack, returned by [`End`].
+    fn traced_pre_output<'a>(
+        trace: &'a Self::Trace,
+        z_prev: &'a Arr<T, In>,
+    ) -> &'a Arr<T, Self::Output>;
+
+    /// The backward pass from `seed_value` (∂E/∂a^N or ξ^N, as `seed` says): stores ξ^i
+    /// in `trace`, adds ∂E/∂W^i and ∂E/∂b^i into `grads`, and returns ∂E/∂a^{first − 1}.
+    /// `a_prev` is the input the stack was run on.
     fn back(
         &self,
         a_prev: &Arr<T, In>,
         trace: &mut Self::Trace,
-        grad_output: &Arr<T, Self::Output>,
+        seed_value: &Arr<T, Self::Output>,
+        seed: Seed,
         grads: &mut Self,
     ) -> Arr<T, In>;
 
@@ -81,6 +93,17 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug {
     fn trace_layer(trace: &Self::Trace, i: usize) -> Option<LayerTrace<'_, T>>;
 }
 
+/// What the backward pass starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Seed {
+    /// ∂E/∂a^N: the vector-Jacobian product of φ_N turns it into ξ^N (MATH.md's
+    /// ξ^N = ∂E/∂a^N · φ'_N(z^N)).
+    GradOutput,
+    /// ξ^N = ∂E/∂z^N itself, from a loss fused with the output activation (softmax with
+    /// cross-entropy gives ξ^N = a^N − t; a sigmoid with binary cross-entropy the same).
+    Xi,
+}
+
 /// The empty stack of layers that closes every network: `Dense<T, 8, 1, Sigmoid, End>`
 /// is a last layer. It is the default `Rest` of [`Dense`](crate::Dense).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -91,6 +114,7 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
     type Depth = U0;
     type ParamCount = U0;
     type Trace = ();
+    type OutputActivation<Prev: Activation<T>> = Prev;
 
     #[inline]
     fn zeroed() -> Self {
@@ -121,14 +145,20 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
     }
 
     #[inline]
+    fn traced_pre_output<'a>(_: &'a (), z_prev: &'a Arr<T, In>) -> &'a Arr<T, In> {
+        z_prev
+    }
+
+    #[inline]
     fn back(
         &self,
         _: &Arr<T, In>,
         _: &mut (),
-        grad_output: &Arr<T, In>,
+        seed_value: &Arr<T, In>,
+        _: Seed,
         _: &mut Self,
     ) -> Arr<T, In> {
-        grad_output.clone()
+        seed_value.clone()
     }
 
     fn params(&self) -> impl Iterator<Item = &T> {

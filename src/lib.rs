@@ -65,6 +65,14 @@
 //! - [`Trace`]: what a training pass records (z^i, a^i, ξ^i).
 //! - [`InputMatches`] and [`ShapeRule`]: the input-length rule.
 //! - [`BoxedNetwork`] (feature `alloc`): networks built directly on the heap.
+//! - [`loss`]: mean squared error, Huber, binary and softmax cross-entropy.
+//! - [`optim`]: SGD (momentum, Nesterov, weight decay), Adam/AdamW, RMSprop,
+//!   learning-rate schedules, gradient clipping.
+//! - [`init`]: Glorot/He initialisation from any `rand_core::RngCore`.
+//! - [`train`]: one mini-batch step with no heap ([`train::Trainer`]), evaluation,
+//!   shuffling.
+//! - [`fit`] (feature `std`): a training loop with epochs, a train/test split and a
+//!   per-epoch callback.
 //! - Aliases: [`Arr`], [`Matrix`], [`Input`], [`Output`], [`InputSize`], [`OutputSize`],
 //!   [`Depth`], [`ParamCount`].
 //!
@@ -97,12 +105,18 @@ mod compose;
 mod count;
 mod dense;
 mod error;
+#[cfg(feature = "std")]
+pub mod fit;
+pub mod init;
 mod layers;
+pub mod loss;
 mod macros;
 mod network;
+pub mod optim;
 mod scalar;
 mod shape;
 mod trace;
+pub mod train;
 mod view;
 
 pub use activation::{
@@ -114,8 +128,8 @@ pub use boxed::{BoxedNetwork, Zeroable};
 pub use compose::Append;
 pub use count::{LayerParamCount, Successor};
 pub use dense::Dense;
-pub use error::ParamCountError;
-pub use layers::{End, Layers};
+pub use error::{ParamCountError, TrainError};
+pub use layers::{End, Layers, Seed};
 pub use network::Network;
 pub use scalar::Scalar;
 pub use shape::{InputMatches, ShapeRule};

@@ -6,7 +6,7 @@ use crate::alias::Arr;
 use crate::compose::Append;
 use crate::dense::Dense;
 use crate::error::ParamCountError;
-use crate::layers::Layers;
+use crate::layers::{Layers, Seed};
 use crate::scalar::Scalar;
 use crate::shape::{InputMatches, ShapeRule};
 use crate::trace::Trace;
@@ -67,6 +67,8 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
     type ParamCount: Unsigned;
     /// The nested per-layer records inside a [`Trace`].
     type Traces: Clone + Debug + Default + PartialEq;
+    /// φ_N, the activation of the output layer (losses fused with it name it).
+    type OutputActivation: Activation<T>;
 
     /// M_0 as a `usize`.
     const INPUTS: usize = <Self::Input as Unsigned>::USIZE;
@@ -125,6 +127,17 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
         grads: &mut Self,
     ) -> Arr<T, Self::Input>;
 
+    /// The backward pass seeded with ξ^N = ∂E/∂z^N instead of ∂E/∂a^N, for losses
+    /// fused with the output activation (softmax with cross-entropy: ξ^N = a^N − t).
+    /// Otherwise as [`backward`](Network::backward): stores every ξ^i (ξ^N = `xi_output`),
+    /// adds the gradients into `grads`, returns ∂E/∂a^0.
+    fn backward_from_xi(
+        &self,
+        trace: &mut Trace<T, Self>,
+        xi_output: &Arr<T, Self::Output>,
+        grads: &mut Self,
+    ) -> Arr<T, Self::Input>;
+
     /// Every parameter, in the canonical order.
     fn params(&self) -> impl Iterator<Item = &T>;
 
@@ -142,6 +155,9 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
 
     /// a^N as recorded in `trace`; used by [`Trace::output`].
     fn trace_output(trace: &Trace<T, Self>) -> &Arr<T, Self::Output>;
+
+    /// z^N as recorded in `trace` (the logits, for losses fused with φ_N).
+    fn trace_output_z(trace: &Trace<T, Self>) -> &Arr<T, Self::Output>;
 
     /// Builds a network from its parameters in the canonical order.
     ///
@@ -215,6 +231,7 @@ where
     type Depth = <Self as Layers<T, I>>::Depth;
     type ParamCount = <Self as Layers<T, I>>::ParamCount;
     type Traces = <Self as Layers<T, I>>::Trace;
+    type OutputActivation = <Self as Layers<T, I>>::OutputActivation<A>;
 
     fn zeroed() -> Self {
         <Self as Layers<T, I>>::zeroed()
@@ -255,7 +272,23 @@ where
         grad_output: &Arr<T, Self::Output>,
         grads: &mut Self,
     ) -> Arr<T, I> {
-        self.back(&trace.input, &mut trace.layers, grad_output, grads)
+        self.back(
+            &trace.input,
+            &mut trace.layers,
+            grad_output,
+            Seed::GradOutput,
+            grads,
+        )
+    }
+
+    #[inline]
+    fn backward_from_xi(
+        &self,
+        trace: &mut Trace<T, Self>,
+        xi_output: &Arr<T, Self::Output>,
+        grads: &mut Self,
+    ) -> Arr<T, I> {
+        self.back(&trace.input, &mut trace.layers, xi_output, Seed::Xi, grads)
     }
 
     fn params(&self) -> impl Iterator<Item = &T> {
@@ -280,5 +313,10 @@ where
 
     fn trace_output(trace: &Trace<T, Self>) -> &Arr<T, Self::Output> {
         <Self as Layers<T, I>>::traced_output(&trace.layers, &trace.input)
+    }
+
+    fn trace_output_z(trace: &Trace<T, Self>) -> &Arr<T, Self::Output> {
+        // `Self` has at least one layer, so the input is never what comes back.
+        <Self as Layers<T, I>>::traced_pre_output(&trace.layers, &trace.input)
     }
 }

@@ -37,6 +37,8 @@ pub trait Scalar:
     fn ln_1p(self) -> Self;
     /// Hyperbolic tangent.
     fn tanh(self) -> Self;
+    /// Square root (NaN for negative values).
+    fn sqrt(self) -> Self;
     /// Absolute value.
     fn abs(self) -> Self;
     /// `true` unless the value is infinite or NaN.
@@ -78,6 +80,10 @@ macro_rules! impl_scalar_for_float {
             #[inline]
             fn tanh(self) -> Self {
                 num_traits::Float::tanh(self)
+            }
+            #[inline]
+            fn sqrt(self) -> Self {
+                num_traits::Float::sqrt(self)
             }
             #[inline]
             fn abs(self) -> Self {

@@ -2,6 +2,8 @@
 //! recorded for it. They let code walk a network layer by layer without naming its
 //! nested type.
 
+use crate::init::Init;
+
 /// The parameters of layer i: W^i and b^i.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LayerRef<'a, T> {
@@ -16,6 +18,8 @@ pub struct LayerRef<'a, T> {
     pub outputs: usize,
     /// The name of φ_i ([`Activation::NAME`](crate::Activation::NAME)).
     pub activation: &'static str,
+    /// φ_i's default initialisation ([`Activation::INIT`](crate::Activation::INIT)).
+    pub init: Init,
 }
 
 /// The parameters of layer i, mutable. Same layout as [`LayerRef`].
@@ -31,6 +35,8 @@ pub struct LayerMut<'a, T> {
     pub outputs: usize,
     /// The name of φ_i.
     pub activation: &'static str,
+    /// φ_i's default initialisation.
+    pub init: Init,
 }
 
 /// What a training pass recorded for layer i.

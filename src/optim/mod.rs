@@ -1,0 +1,15 @@
+//! Optimizers, learning-rate schedules and gradient clipping.
+
+mod adam;
+mod clip;
+mod optimizer;
+mod rmsprop;
+mod schedule;
+mod sgd;
+
+pub use adam::Adam;
+pub use clip::{clip_global_norm, global_norm};
+pub use optimizer::Optimizer;
+pub use rmsprop::RmsProp;
+pub use schedule::{Constant, Cosine, Schedule, StepDecay};
+pub use sgd::Sgd;
