@@ -160,6 +160,8 @@ where
     type ParamCount = <I as LayerParamCount<O, R::ParamCount>>::Count;
     type Trace = DenseTrace<T, O, R::Trace>;
     type OutputActivation<Prev: Activation<T>> = R::OutputActivation<A>;
+    const FINGERPRINT_STATE: u64 =
+        crate::format::fnv_layer(R::FINGERPRINT_STATE, I::USIZE, O::USIZE, A::NAME);
 
     fn zeroed() -> Self {
         Dense {

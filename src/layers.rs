@@ -37,6 +37,10 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug {
     /// the layer before it).
     type OutputActivation<Prev: Activation<T>>: Activation<T>;
 
+    /// FNV-1a over the descriptions of this stack's layers, last layer first (see
+    /// [`format`](crate::format)); the offset basis for [`End`].
+    const FINGERPRINT_STATE: u64;
+
     /// A stack with every parameter zero.
     fn zeroed() -> Self;
 
@@ -115,6 +119,7 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
     type ParamCount = U0;
     type Trace = ();
     type OutputActivation<Prev: Activation<T>> = Prev;
+    const FINGERPRINT_STATE: u64 = crate::format::FNV_OFFSET;
 
     #[inline]
     fn zeroed() -> Self {

@@ -107,6 +107,7 @@ mod dense;
 mod error;
 #[cfg(feature = "std")]
 pub mod fit;
+pub mod format;
 pub mod init;
 mod layers;
 pub mod loss;

@@ -78,6 +78,8 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
     const DEPTH: usize = <Self::Depth as Unsigned>::USIZE;
     /// The number of parameters as a `usize`.
     const PARAMS: usize = <Self::ParamCount as Unsigned>::USIZE;
+    /// The architecture fingerprint state (see [`format`](crate::format)).
+    const FINGERPRINT_STATE: u64;
 
     /// A network with every weight and bias zero; also the starting value of a gradient.
     ///
@@ -232,6 +234,7 @@ where
     type ParamCount = <Self as Layers<T, I>>::ParamCount;
     type Traces = <Self as Layers<T, I>>::Trace;
     type OutputActivation = <Self as Layers<T, I>>::OutputActivation<A>;
+    const FINGERPRINT_STATE: u64 = <Self as Layers<T, I>>::FINGERPRINT_STATE;
 
     fn zeroed() -> Self {
         <Self as Layers<T, I>>::zeroed()
