@@ -53,6 +53,9 @@ pub struct EpochReport<T> {
 /// # Errors
 /// The first [`TrainError`] of a step or an evaluation; the network is then as it was
 /// after the last successful step.
+// Eight arguments, each a different role; a config struct holding borrowed data and a
+// closure would only move them one level down.
+#[allow(clippy::too_many_arguments)]
 pub fn fit<T, N, O, L, Tg, R>(
     net: &mut N,
     trainer: &mut Trainer<T, N, O>,
