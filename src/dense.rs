@@ -6,7 +6,7 @@ use crate::count::{LayerParamCount, Successor};
 use crate::layers::{End, Layers, Seed};
 use crate::scalar::Scalar;
 use crate::trace::DenseTrace;
-use crate::view::{LayerMut, LayerRef, LayerTrace};
+use crate::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 use generic_array::{ArrayLength, GenericArray};
 use typenum::Unsigned;
 
@@ -265,6 +265,18 @@ where
             .iter_mut()
             .chain(self.bias.iter_mut())
             .chain(self.rest.params_mut())
+    }
+
+    fn layer_shape(i: usize) -> Option<LayerShape> {
+        match i {
+            0 => None,
+            1 => Some(LayerShape {
+                inputs: I::USIZE,
+                outputs: O::USIZE,
+                activation: A::NAME,
+            }),
+            _ => R::layer_shape(i - 1),
+        }
     }
 
     fn layer(&self, i: usize) -> Option<LayerRef<'_, T>> {

@@ -5,7 +5,7 @@
 use crate::activation::Activation;
 use crate::alias::Arr;
 use crate::scalar::Scalar;
-use crate::view::{LayerMut, LayerRef, LayerTrace};
+use crate::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 use core::fmt::Debug;
 use generic_array::ArrayLength;
 use typenum::{U0, Unsigned};
@@ -86,6 +86,9 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug {
 
     /// The parameters in canonical order, mutable.
     fn params_mut(&mut self) -> impl Iterator<Item = &mut T>;
+
+    /// The shape of layer `i` of the stack, counting its first layer as 1.
+    fn layer_shape(i: usize) -> Option<LayerShape>;
 
     /// Layer `i` of the stack, counting its first layer as 1.
     fn layer(&self, i: usize) -> Option<LayerRef<'_, T>>;
@@ -172,6 +175,10 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
 
     fn params_mut(&mut self) -> impl Iterator<Item = &mut T> {
         core::iter::empty()
+    }
+
+    fn layer_shape(_: usize) -> Option<LayerShape> {
+        None
     }
 
     fn layer(&self, _: usize) -> Option<LayerRef<'_, T>> {

@@ -80,6 +80,8 @@
 //! - `std` (default): float functions from `std`; implies `alloc`.
 //! - `libm`: float functions from `libm`, for `no_std` targets.
 //! - `alloc`: [`BoxedNetwork`], heap constructors for large networks.
+//! - `serde`: `Serialize`/`Deserialize` for networks (architecture + parameters,
+//!   checked on reading, no heap).
 //!
 //! One of `std` and `libm` must be enabled. Nothing in the crate allocates except the
 //! `BoxedNetwork` constructors.
@@ -115,6 +117,8 @@ mod macros;
 mod network;
 pub mod optim;
 mod scalar;
+#[cfg(feature = "serde")]
+mod serde_impl;
 mod shape;
 mod trace;
 pub mod train;
@@ -135,7 +139,7 @@ pub use network::Network;
 pub use scalar::Scalar;
 pub use shape::{InputMatches, ShapeRule};
 pub use trace::{DenseTrace, Trace};
-pub use view::{LayerMut, LayerRef, LayerTrace};
+pub use view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 
 /// The generic-array crate this one is built on, re-exported so that users name the
 /// same version.

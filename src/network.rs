@@ -10,7 +10,7 @@ use crate::layers::{Layers, Seed};
 use crate::scalar::Scalar;
 use crate::shape::{InputMatches, ShapeRule};
 use crate::trace::Trace;
-use crate::view::{LayerMut, LayerRef, LayerTrace};
+use crate::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 use core::fmt::Debug;
 use generic_array::ArrayLength;
 use typenum::Unsigned;
@@ -145,6 +145,9 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
 
     /// Every parameter, in the canonical order, mutable.
     fn params_mut(&mut self) -> impl Iterator<Item = &mut T>;
+
+    /// The sizes and activation of layer `i` (1..=N), from the type alone.
+    fn layer_shape(i: usize) -> Option<LayerShape>;
 
     /// W^i and b^i of layer `i` (1..=N), or `None` out of range.
     fn layer(&self, i: usize) -> Option<LayerRef<'_, T>>;
@@ -300,6 +303,10 @@ where
 
     fn params_mut(&mut self) -> impl Iterator<Item = &mut T> {
         <Self as Layers<T, I>>::params_mut(self)
+    }
+
+    fn layer_shape(i: usize) -> Option<LayerShape> {
+        <Self as Layers<T, I>>::layer_shape(i)
     }
 
     fn layer(&self, i: usize) -> Option<LayerRef<'_, T>> {

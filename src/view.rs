@@ -49,3 +49,14 @@ pub struct LayerTrace<'a, T> {
     /// ξ^i = ∂E/∂z^i, the error signal (valid after [`Network::backward`](crate::Network::backward)).
     pub xi: &'a [T],
 }
+
+/// The shape of layer i, known from the network type alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LayerShape {
+    /// M_{i−1}.
+    pub inputs: usize,
+    /// M_i.
+    pub outputs: usize,
+    /// The name of φ_i.
+    pub activation: &'static str,
+}
