@@ -71,6 +71,7 @@
 //! - [`init`]: Glorot/He initialisation from any `rand_core::RngCore`.
 //! - [`train`]: one mini-batch step with no heap ([`train::Trainer`]), evaluation,
 //!   shuffling.
+//! - [`format`]: the binary weight format (header, fingerprint, parameters), no heap.
 //! - [`fit`] (feature `std`): a training loop with epochs, a train/test split and a
 //!   per-epoch callback.
 //! - Aliases: [`Arr`], [`Matrix`], [`Input`], [`Output`], [`InputSize`], [`OutputSize`],
@@ -80,6 +81,8 @@
 //! - `std` (default): float functions from `std`; implies `alloc`.
 //! - `libm`: float functions from `libm`, for `no_std` targets.
 //! - `alloc`: [`BoxedNetwork`], heap constructors for large networks.
+//! - `safetensors`: read and write PyTorch safetensors files ([`safetensors`]); needs
+//!   `std`.
 //! - `serde`: `Serialize`/`Deserialize` for networks (architecture + parameters,
 //!   checked on reading, no heap).
 //!
@@ -116,6 +119,8 @@ pub mod loss;
 mod macros;
 mod network;
 pub mod optim;
+#[cfg(feature = "safetensors")]
+pub mod safetensors;
 mod scalar;
 #[cfg(feature = "serde")]
 mod serde_impl;

@@ -1,0 +1,201 @@
+//! PyTorch interop through safetensors. The files are built byte by byte here (the
+//! 8-byte header length, the JSON header, the raw data), as PyTorch's `save_file`
+//! writes them, so no Python is needed and the reader is checked against the format
+//! itself rather than against the writer it shares a crate with.
+#![cfg(feature = "safetensors")]
+
+use typenet::generic_array::GenericArray;
+use typenet::safetensors::{self, SafetensorsError};
+use typenet::{Network, network};
+
+type Net = network!(f32; 2 -> 3 ReLU -> 1 Identity);
+
+/// (name, dtype, shape, raw little-endian data)
+type Tensor = (&'static str, &'static str, Vec<usize>, Vec<u8>);
+
+fn f32s(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// A safetensors file: u64 LE header size, JSON header, then the data in order.
+fn file(tensors: &[Tensor]) -> Vec<u8> {
+    let mut header = String::from("{");
+    let mut offset = 0;
+    for (k, (name, dtype, shape, data)) in tensors.iter().enumerate() {
+        if k > 0 {
+            header.push(',');
+        }
+        let shape: Vec<String> = shape.iter().map(|s| s.to_string()).collect();
+        header.push_str(&format!(
+            "\"{name}\":{{\"dtype\":\"{dtype}\",\"shape\":[{}],\"data_offsets\":[{offset},{}]}}",
+            shape.join(","),
+            offset + data.len()
+        ));
+        offset += data.len();
+    }
+    header.push('}');
+    while header.len() % 8 != 0 {
+        header.push(' ');
+    }
+    let mut out = (header.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(header.as_bytes());
+    for (_, _, _, data) in tensors {
+        out.extend_from_slice(data);
+    }
+    out
+}
+
+/// nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)).state_dict()
+fn pytorch_file() -> Vec<u8> {
+    file(&[
+        (
+            "0.weight",
+            "F32",
+            vec![3, 2],
+            f32s(&[1.0, 2.0, -1.0, 0.5, 0.0, -3.0]),
+        ),
+        ("0.bias", "F32", vec![3], f32s(&[0.5, 0.0, 1.0])),
+        ("2.weight", "F32", vec![1, 3], f32s(&[2.0, -1.0, 0.25])),
+        ("2.bias", "F32", vec![1], f32s(&[-0.5])),
+    ])
+}
+
+#[test]
+fn reads_a_pytorch_state_dict() {
+    let net: Net = safetensors::from_safetensors(&pytorch_file()).unwrap();
+    let params: Vec<f32> = net.params().copied().collect();
+    assert_eq!(
+        params,
+        [
+            1.0, 2.0, -1.0, 0.5, 0.0, -3.0, 0.5, 0.0, 1.0, 2.0, -1.0, 0.25, -0.5
+        ]
+    );
+    // x = [1, 1]: z^1 = [3.5, −0.5, −2], a^1 = [3.5, 0, 0], a^2 = 7 − 0.5 = 6.5
+    assert_eq!(
+        net.forward(&GenericArray::from_array([1.0_f32, 1.0]))[0],
+        6.5
+    );
+}
+
+#[test]
+fn reads_f64_tensors_into_f32_and_the_reverse() {
+    let f64s = |v: &[f64]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let bytes = file(&[
+        (
+            "0.weight",
+            "F64",
+            vec![3, 2],
+            f64s(&[1.0, 2.0, -1.0, 0.5, 0.0, -3.0]),
+        ),
+        ("0.bias", "F64", vec![3], f64s(&[0.5, 0.0, 1.0])),
+        ("2.weight", "F64", vec![1, 3], f64s(&[2.0, -1.0, 0.25])),
+        ("2.bias", "F64", vec![1], f64s(&[-0.5])),
+    ]);
+    let a: Net = safetensors::from_safetensors(&bytes).unwrap();
+    let b: Net = safetensors::from_safetensors(&pytorch_file()).unwrap();
+    assert_eq!(a, b);
+    type Net64 = network!(f64; 2 -> 3 ReLU -> 1 Identity);
+    let c: Net64 = safetensors::from_safetensors(&pytorch_file()).unwrap();
+    assert_eq!(
+        c.params().map(|&p| p as f32).collect::<Vec<_>>(),
+        b.params().copied().collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn round_trip_through_the_writer() {
+    let net: Net = safetensors::from_safetensors(&pytorch_file()).unwrap();
+    let bytes = safetensors::to_safetensors(&net).unwrap();
+    let back: Net = safetensors::from_safetensors(&bytes).unwrap();
+    assert_eq!(back, net);
+    let names = ["first", "second"];
+    let bytes = safetensors::to_safetensors_named(&net, &names).unwrap();
+    let back: Net = safetensors::from_safetensors_named(&bytes, &names).unwrap();
+    assert_eq!(back, net);
+    assert!(matches!(
+        safetensors::from_safetensors::<f32, Net>(&bytes),
+        Err(SafetensorsError::MissingTensor { .. })
+    ));
+}
+
+#[test]
+fn mismatches_are_errors_naming_the_tensor() {
+    let ok = |name, dtype, shape: Vec<usize>, n: usize| -> Tensor {
+        (name, dtype, shape, f32s(&vec![0.5; n]))
+    };
+    let base = || {
+        vec![
+            ok("0.weight", "F32", vec![3, 2], 6),
+            ok("0.bias", "F32", vec![3], 3),
+            ok("2.weight", "F32", vec![1, 3], 3),
+            ok("2.bias", "F32", vec![1], 1),
+        ]
+    };
+    let load = |t: &[Tensor]| safetensors::from_safetensors::<f32, Net>(&file(t)).unwrap_err();
+
+    let mut t = base();
+    t.remove(3);
+    assert!(matches!(load(&t), SafetensorsError::MissingTensor { name } if name == "2.bias"));
+
+    let mut t = base();
+    t[0] = ok("0.weight", "F32", vec![2, 3], 6);
+    match load(&t) {
+        SafetensorsError::ShapeMismatch {
+            name,
+            expected,
+            found,
+        } => {
+            assert_eq!(
+                (name.as_str(), expected, found),
+                ("0.weight", vec![3, 2], vec![2, 3])
+            );
+        }
+        e => panic!("expected a shape mismatch, got {e}"),
+    }
+
+    let mut t = base();
+    t.push(ok("4.weight", "F32", vec![1, 1], 1));
+    assert!(matches!(load(&t), SafetensorsError::UnexpectedTensor { name } if name == "4.weight"));
+
+    let mut t = base();
+    t[1] = ("0.bias", "I32", vec![3], vec![0; 12]);
+    assert!(
+        matches!(load(&t), SafetensorsError::UnsupportedDtype { name, .. } if name == "0.bias")
+    );
+
+    let mut t = base();
+    t[1] = ("0.bias", "F32", vec![3], f32s(&[0.0, f32::INFINITY, 0.0]));
+    assert!(matches!(load(&t), SafetensorsError::NonFinite { name } if name == "0.bias"));
+
+    assert!(matches!(
+        safetensors::from_safetensors::<f32, Net>(b"not a safetensors file"),
+        Err(SafetensorsError::Parse(_))
+    ));
+    assert!(matches!(
+        safetensors::from_safetensors_named::<f32, Net>(&file(&base()), &["0"]),
+        Err(SafetensorsError::LayerNames {
+            expected: 2,
+            found: 1
+        })
+    ));
+    let e = load(&{
+        let mut t = base();
+        t.remove(0);
+        t
+    });
+    assert!(e.to_string().contains("0.weight"), "{e}");
+}
+
+#[test]
+fn files_on_disk() {
+    let path = std::env::temp_dir().join(format!("typenet-st-{}.safetensors", std::process::id()));
+    let net: Net = safetensors::from_safetensors(&pytorch_file()).unwrap();
+    safetensors::save_safetensors(&net, &path).unwrap();
+    let back: Net = safetensors::load_safetensors(&path).unwrap();
+    assert_eq!(back, net);
+    std::fs::remove_file(&path).unwrap();
+    assert!(matches!(
+        safetensors::load_safetensors::<f32, Net>(&path),
+        Err(SafetensorsError::Io(_))
+    ));
+}
