@@ -136,14 +136,24 @@ where
     }
 }
 
-/// Σ_j a_j b_j.
+/// Σ_j a_j b_j, accumulated in eight independent lanes so the compiler can keep them
+/// in one vector register (a single running sum would force one add after another).
 #[inline]
 fn dot<T: Scalar>(a: &[T], b: &[T]) -> T {
-    let mut s = T::zero();
-    for (&a, &b) in a.iter().zip(b) {
-        s += a * b;
+    const LANES: usize = 8;
+    let mut acc = [T::zero(); LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..LANES {
+            acc[l] += x[l] * y[l];
+        }
     }
-    s
+    let mut tail = T::zero();
+    for (&x, &y) in ra.iter().zip(rb) {
+        tail += x * y;
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
 impl<T, I, O, A, R> Layers<T, I> for Dense<T, I, O, A, R>
