@@ -25,7 +25,12 @@ impl XorShift {
     }
 }
 
-const DATA: [([f64; 2], f64); 4] = [([0.0, 0.0], 0.0), ([0.0, 1.0], 1.0), ([1.0, 0.0], 1.0), ([1.0, 1.0], 0.0)];
+const DATA: [([f64; 2], f64); 4] = [
+    ([0.0, 0.0], 0.0),
+    ([0.0, 1.0], 1.0),
+    ([1.0, 0.0], 1.0),
+    ([1.0, 1.0], 0.0),
+];
 
 /// Mean over the four samples of E = ½(a^N − t)².
 fn loss(net: &Net) -> f64 {
@@ -75,7 +80,12 @@ fn main() -> ExitCode {
         let y = net.forward(&GenericArray::from_array(x))[0];
         let ok = (y - t).abs() < 0.1;
         learned &= ok;
-        println!(" {:.0}   {:.0}   {t:.0}       {y:.4} {}", x[0], x[1], if ok { "ok" } else { "WRONG" });
+        println!(
+            " {:.0}   {:.0}   {t:.0}       {y:.4} {}",
+            x[0],
+            x[1],
+            if ok { "ok" } else { "WRONG" }
+        );
     }
     if learned {
         println!("\nlearned XOR");

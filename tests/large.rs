@@ -9,7 +9,10 @@ type Mnist<T> = network!(T; 784 -> 128 ReLU -> 64 ReLU -> 10 Softmax);
 
 #[test]
 fn facts_of_the_large_network() {
-    assert_eq!(<Mnist<f32>>::PARAMS, 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10);
+    assert_eq!(
+        <Mnist<f32>>::PARAMS,
+        784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10
+    );
     assert_eq!(<Mnist<f32>>::PARAMS, 109_386);
 }
 

@@ -27,7 +27,10 @@ fn reference_forward(sizes: &[usize], acts: &[&str], params: &[f64], x: &[f64]) 
             "tanh" => z.iter().map(|v| v.tanh()).collect(),
             "sigmoid" => z.iter().map(|v| 1.0 / (1.0 + (-v).exp())).collect(),
             "relu" => z.iter().map(|v| v.max(0.0)).collect(),
-            "leaky_relu" => z.iter().map(|&v| if v > 0.0 { v } else { 0.01 * v }).collect(),
+            "leaky_relu" => z
+                .iter()
+                .map(|&v| if v > 0.0 { v } else { 0.01 * v })
+                .collect(),
             "softplus" => z.iter().map(|v| (1.0 + v.exp()).ln()).collect(),
             "softmax" => {
                 let e: Vec<f64> = z.iter().map(|v| v.exp()).collect();
@@ -43,7 +46,9 @@ fn reference_forward(sizes: &[usize], acts: &[&str], params: &[f64], x: &[f64]) 
 
 /// Deterministic, irregular parameters in [-1, 1].
 fn params(n: usize) -> Vec<f64> {
-    (0..n).map(|k| (((k * 37 + 11) % 23) as f64 - 11.0) / 11.0).collect()
+    (0..n)
+        .map(|k| (((k * 37 + 11) % 23) as f64 - 11.0) / 11.0)
+        .collect()
 }
 
 fn input(n: usize) -> Vec<f64> {
@@ -64,7 +69,10 @@ fn check_against_reference<N: Network<f64>>(sizes: &[usize], acts: &[&str]) {
     let y = net.forward(GenericArray::<f64, N::Input>::from_slice(&x));
     let r = reference_forward(sizes, acts, &p, &x);
     for (k, (&y, &r)) in y.iter().zip(&r).enumerate() {
-        assert!((y - r).abs() <= 1e-12 * (1.0 + r.abs()), "output {k}: {y} vs reference {r}");
+        assert!(
+            (y - r).abs() <= 1e-12 * (1.0 + r.abs()),
+            "output {k}: {y} vs reference {r}"
+        );
     }
     for (i, act) in acts.iter().enumerate() {
         let layer = net.layer(i + 1).unwrap();
@@ -83,7 +91,10 @@ fn depth_one() {
 
 #[test]
 fn depth_two() {
-    check_against_reference::<network!(f64; 2 -> 8 Tanh -> 1 Sigmoid)>(&[2, 8, 1], &["tanh", "sigmoid"]);
+    check_against_reference::<network!(f64; 2 -> 8 Tanh -> 1 Sigmoid)>(
+        &[2, 8, 1],
+        &["tanh", "sigmoid"],
+    );
 }
 
 #[test]
@@ -99,7 +110,14 @@ fn depth_six() {
     type Six = network!(f64; 3 -> 5 Tanh -> 4 LeakyReLU -> 6 Sigmoid -> 3 ReLU -> 4 Softplus -> 2 Identity);
     check_against_reference::<Six>(
         &[3, 5, 4, 6, 3, 4, 2],
-        &["tanh", "leaky_relu", "sigmoid", "relu", "softplus", "identity"],
+        &[
+            "tanh",
+            "leaky_relu",
+            "sigmoid",
+            "relu",
+            "softplus",
+            "identity",
+        ],
     );
 }
 
@@ -108,7 +126,16 @@ fn depth_eight_with_wide_layers() {
     type Eight = network!(f64; 5 -> 16 Tanh -> 16 Tanh -> 12 ReLU -> 9 Softplus -> 7 Sigmoid -> 7 LeakyReLU -> 5 Identity -> 3 Softmax);
     check_against_reference::<Eight>(
         &[5, 16, 16, 12, 9, 7, 7, 5, 3],
-        &["tanh", "tanh", "relu", "softplus", "sigmoid", "leaky_relu", "identity", "softmax"],
+        &[
+            "tanh",
+            "tanh",
+            "relu",
+            "softplus",
+            "sigmoid",
+            "leaky_relu",
+            "identity",
+            "softmax",
+        ],
     );
 }
 
@@ -131,7 +158,10 @@ fn type_level_facts() {
     assert!(same::<OutputSize<f32, Net>, U5>());
     assert!(same::<Depth<f32, Net>, U3>());
     assert_eq!(<ParamCount<f32, Net> as Unsigned>::USIZE, 38);
-    assert_eq!((Net::INPUTS, Net::OUTPUTS, Net::DEPTH, Net::PARAMS), (4, 5, 3, 38));
+    assert_eq!(
+        (Net::INPUTS, Net::OUTPUTS, Net::DEPTH, Net::PARAMS),
+        (4, 5, 3, 38)
+    );
     // Facts usable in const contexts, e.g. to size a buffer.
     const P: usize = <network!(f32; 4 -> 3 Tanh -> 2 ReLU -> 5 Softmax) as Network<f32>>::PARAMS;
     let buf = [0.0_f32; P];
@@ -172,16 +202,29 @@ fn hand_computed_forward() {
 #[test]
 fn wrong_parameter_count_is_an_error() {
     type Net = network!(f32; 2 -> 3 Tanh -> 1 Identity);
-    assert_eq!(Net::from_params(&[0.0; 12]).unwrap_err(), ParamCountError { expected: 13, found: 12 });
+    assert_eq!(
+        Net::from_params(&[0.0; 12]).unwrap_err(),
+        ParamCountError {
+            expected: 13,
+            found: 12
+        }
+    );
     assert!(Net::from_params(&[0.0; 14]).is_err());
     assert!(Net::from_params(&[]).is_err());
     let mut net = Net::from_params(&[1.0; 13]).unwrap();
     assert!(net.set_params(&[2.0; 5]).is_err());
-    assert!(net.params().all(|&p| p == 1.0), "a failed set_params leaves the network unchanged");
+    assert!(
+        net.params().all(|&p| p == 1.0),
+        "a failed set_params leaves the network unchanged"
+    );
     let mut short = [0.0_f32; 3];
     assert!(net.write_params(&mut short).is_err());
     assert_eq!(short, [0.0; 3]);
-    let msg = ParamCountError { expected: 13, found: 12 }.to_string();
+    let msg = ParamCountError {
+        expected: 13,
+        found: 12,
+    }
+    .to_string();
     assert!(msg.contains("12") && msg.contains("13"), "{msg}");
 }
 

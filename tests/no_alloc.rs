@@ -52,7 +52,9 @@ fn the_counter_sees_allocations() {
 
 #[test]
 fn forward_trace_and_backward_allocate_nothing() {
-    let params: Vec<f32> = (0..Net::PARAMS).map(|k| ((k % 13) as f32 - 6.0) / 20.0).collect();
+    let params: Vec<f32> = (0..Net::PARAMS)
+        .map(|k| ((k % 13) as f32 - 6.0) / 20.0)
+        .collect();
     let net = Net::from_params(&params).unwrap();
     let x = GenericArray::from_array([0.25_f32; 16]);
     let mut trace = Trace::<f32, Net>::new();
@@ -66,12 +68,18 @@ fn forward_trace_and_backward_allocate_nothing() {
             net.forward_trace(&x, &mut trace);
             let gx = net.backward(&mut trace, &g_out, &mut grads);
             std::hint::black_box(gx);
-            for (w, g) in std::hint::black_box(&mut grads).params_mut().zip(params.iter()) {
+            for (w, g) in std::hint::black_box(&mut grads)
+                .params_mut()
+                .zip(params.iter())
+            {
                 *w += g;
             }
             grads.set_zero();
         }
     });
     assert_eq!(n, 0, "the hot path allocated {n} times");
-    assert!(trace.xi(1).unwrap().iter().any(|&v| v != 0.0), "backward really ran");
+    assert!(
+        trace.xi(1).unwrap().iter().any(|&v| v != 0.0),
+        "backward really ran"
+    );
 }
