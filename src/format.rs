@@ -472,3 +472,101 @@ mod file {
 
 #[cfg(feature = "std")]
 pub use file::{FileError, load, save};
+
+/// Compile-time check of a weight file for [`static_network!`](crate::static_network!):
+/// panics (a compile error when evaluated in a constant) with a sentence naming the
+/// problem. Not for direct use; its arguments come from the network type.
+#[doc(hidden)]
+pub const fn const_check(
+    bytes: &[u8],
+    code: u8,
+    fingerprint: u64,
+    params: usize,
+    scalar_size: usize,
+) {
+    if bytes.len() != HEADER_LEN + params * scalar_size {
+        panic!(
+            "the weight file's length does not match the network (wrong file, or a network of other sizes)"
+        );
+    }
+    if bytes[0] != MAGIC[0] || bytes[1] != MAGIC[1] || bytes[2] != MAGIC[2] || bytes[3] != MAGIC[3]
+    {
+        panic!("the included file is not a typenet weight file (bad magic bytes)");
+    }
+    if u16::from_le_bytes([bytes[4], bytes[5]]) != VERSION {
+        panic!("the weight file's format version is not supported");
+    }
+    if bytes[7] != 0 {
+        panic!("the weight file has unknown flags");
+    }
+    if bytes[6] != code {
+        panic!("the weight file stores another scalar type than the network's");
+    }
+    let fp = u64::from_le_bytes([
+        bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15],
+    ]);
+    if fp != fingerprint {
+        panic!(
+            "the weight file was written for another architecture (sizes or activations differ)"
+        );
+    }
+    let count = u32::from_le_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]) as usize;
+    if count != params {
+        panic!("the weight file's parameter count does not match the network");
+    }
+}
+
+/// `N` consecutive `f32` values read at compile time from `bytes[offset..]`; panics
+/// (a compile error in a constant) on NaN or infinity. For
+/// [`static_network!`](crate::static_network!).
+#[doc(hidden)]
+pub const fn const_f32s<const N: usize>(bytes: &[u8], offset: usize) -> [f32; N] {
+    if offset + 4 * N > bytes.len() {
+        panic!(
+            "the weight file's length does not match the network (wrong file, or a network of other sizes)"
+        );
+    }
+    let mut out = [0.0f32; N];
+    let mut k = 0;
+    while k < N {
+        let at = offset + 4 * k;
+        let v = f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+        if !v.is_finite() {
+            panic!("the weight file holds a NaN or infinite parameter");
+        }
+        out[k] = v;
+        k += 1;
+    }
+    out
+}
+
+/// `N` consecutive `f64` values read at compile time; see [`const_f32s`].
+#[doc(hidden)]
+pub const fn const_f64s<const N: usize>(bytes: &[u8], offset: usize) -> [f64; N] {
+    if offset + 8 * N > bytes.len() {
+        panic!(
+            "the weight file's length does not match the network (wrong file, or a network of other sizes)"
+        );
+    }
+    let mut out = [0.0f64; N];
+    let mut k = 0;
+    while k < N {
+        let at = offset + 8 * k;
+        let v = f64::from_le_bytes([
+            bytes[at],
+            bytes[at + 1],
+            bytes[at + 2],
+            bytes[at + 3],
+            bytes[at + 4],
+            bytes[at + 5],
+            bytes[at + 6],
+            bytes[at + 7],
+        ]);
+        if !v.is_finite() {
+            panic!("the weight file holds a NaN or infinite parameter");
+        }
+        out[k] = v;
+        k += 1;
+    }
+    out
+}
