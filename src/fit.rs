@@ -37,7 +37,8 @@ pub struct EpochReport<T> {
     pub epoch: usize,
     /// The learning rate used in this epoch.
     pub learning_rate: f64,
-    /// The mean of the batch losses during the epoch.
+    /// The mean loss per sample over the epoch's steps (each measured before its
+    /// update).
     pub train_loss: T,
     /// Loss and accuracy on the held-out set, if one was given.
     pub test: Option<Evaluation<T>>,
@@ -84,11 +85,12 @@ where
                 .set_learning_rate(T::from_f64(schedule.learning_rate(epoch)));
         }
         shuffle(&mut order, rng);
-        let (mut total, mut batches) = (T::zero(), 0usize);
+        let (mut total, mut samples) = (T::zero(), 0usize);
         for chunk in order.chunks(config.batch_size.max(1)) {
             let batch = chunk.iter().map(|&i| (&train[i].0, &train[i].1));
-            total += trainer.step(net, loss, batch)?;
-            batches += 1;
+            // Weighted by the batch's size, so a short last batch counts for its samples.
+            total += trainer.step(net, loss, batch)? * T::from_f64(chunk.len() as f64);
+            samples += chunk.len();
         }
         let test = match test {
             Some(data) => Some(evaluate(net, loss, data.iter().map(|(x, t)| (x, t)))?),
@@ -97,10 +99,10 @@ where
         let report = EpochReport {
             epoch: epoch + 1,
             learning_rate: trainer.optimizer.learning_rate().to_f64(),
-            train_loss: if batches == 0 {
+            train_loss: if samples == 0 {
                 T::zero()
             } else {
-                total / T::from_f64(batches as f64)
+                total / T::from_f64(samples as f64)
             },
             test,
             elapsed: start.elapsed(),

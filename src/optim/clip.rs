@@ -4,8 +4,21 @@ use crate::network::Network;
 use crate::scalar::Scalar;
 
 /// ‖g‖₂ over every entry of a gradient.
+///
+/// Finite entries always give a finite norm: if the plain sum of squares overflows
+/// (|g| beyond ~1.3e154 in f64, ~1.8e19 in f32) it is recomputed with every entry
+/// divided by max |g_i| first.
 pub fn global_norm<T: Scalar, N: Network<T>>(grads: &N) -> T {
-    grads.params().fold(T::zero(), |s, &g| s + g * g).sqrt()
+    let plain = grads.params().fold(T::zero(), |s, &g| s + g * g).sqrt();
+    if plain.is_finite() || !grads.params().all(|g| g.is_finite()) {
+        return plain;
+    }
+    let scale = grads.params().fold(T::zero(), |m, &g| m.max(g.abs()));
+    let sum = grads.params().fold(T::zero(), |s, &g| {
+        let r = g / scale;
+        s + r * r
+    });
+    scale * sum.sqrt()
 }
 
 /// Scales `grads` so that its global L2 norm is at most `max_norm` (PyTorch's
