@@ -1,0 +1,18 @@
+//! Picks the memory map of the board the target runs on.
+
+use std::{env, fs, path::PathBuf};
+
+fn main() {
+    let target = env::var("TARGET").unwrap_or_default();
+    // mps2-an386 (Cortex-M4F): 4 MiB of code memory, 4 MiB of SRAM.
+    // lm3s6965evb (Cortex-M3): 256 KiB of flash, 64 KiB of SRAM.
+    let memory = if target.starts_with("thumbv7em") {
+        "MEMORY\n{\n  FLASH : ORIGIN = 0x00000000, LENGTH = 4M\n  RAM : ORIGIN = 0x20000000, LENGTH = 4M\n}\n"
+    } else {
+        "MEMORY\n{\n  FLASH : ORIGIN = 0x00000000, LENGTH = 256K\n  RAM : ORIGIN = 0x20000000, LENGTH = 64K\n}\n"
+    };
+    let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    fs::write(out.join("memory.x"), memory).expect("OUT_DIR is writable");
+    println!("cargo:rustc-link-search={}", out.display());
+    println!("cargo:rerun-if-changed=build.rs");
+}
