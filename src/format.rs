@@ -122,7 +122,7 @@ pub(crate) const fn fnv_layer(state: u64, inputs: usize, outputs: usize, name: &
 }
 
 /// The byte length of the encoding of network `N` in scalar `T`:
-/// 20 + PARAMS · size_of::<T>(), as a typenum number.
+/// 20 + PARAMS · `size_of::<T>()`, as a typenum number.
 pub type EncodedLen<T, N> = Sum<U20, Prod<ParamCount<T, N>, <T as Storable>::Bytes>>;
 
 /// The bounds that make [`EncodedLen`] an array length, bundled.

@@ -81,7 +81,7 @@
 //! - `std` (default): float functions from `std`; implies `alloc`.
 //! - `libm`: float functions from `libm`, for `no_std` targets.
 //! - `alloc`: [`BoxedNetwork`], heap constructors for large networks.
-//! - `safetensors`: read and write PyTorch safetensors files ([`safetensors`]); needs
+//! - `safetensors`: read and write PyTorch safetensors files (module `safetensors`); needs
 //!   `std`.
 //! - `serde`: `Serialize`/`Deserialize` for networks (architecture + parameters,
 //!   checked on reading, no heap).
