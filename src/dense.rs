@@ -136,24 +136,32 @@ where
     }
 }
 
-/// Σ_j a_j b_j, accumulated in eight independent lanes so the compiler can keep them
-/// in one vector register (a single running sum would force one add after another).
+/// Σ_j a_j b_j, accumulated in eight independent sums so the compiler can keep them
+/// in registers and vectorise the loop (a single running sum would force one add after
+/// another). The sums are separate locals rather than an array: at `opt-level = "s"`
+/// LLVM keeps an accumulator array in memory, costing several loads and stores per
+/// multiply-add on a microcontroller.
 #[inline]
 fn dot<T: Scalar>(a: &[T], b: &[T]) -> T {
-    const LANES: usize = 8;
-    let mut acc = [T::zero(); LANES];
-    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let (ra, rb) = (ca.remainder(), cb.remainder());
+    let z = T::zero();
+    let (mut s0, mut s1, mut s2, mut s3, mut s4, mut s5, mut s6, mut s7) = (z, z, z, z, z, z, z, z);
     for (x, y) in ca.zip(cb) {
-        for l in 0..LANES {
-            acc[l] += x[l] * y[l];
-        }
+        s0 += x[0] * y[0];
+        s1 += x[1] * y[1];
+        s2 += x[2] * y[2];
+        s3 += x[3] * y[3];
+        s4 += x[4] * y[4];
+        s5 += x[5] * y[5];
+        s6 += x[6] * y[6];
+        s7 += x[7] * y[7];
     }
-    let mut tail = T::zero();
+    let mut tail = z;
     for (&x, &y) in ra.iter().zip(rb) {
         tail += x * y;
     }
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+    ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)) + tail
 }
 
 impl<T, I, O, A, R> Layers<T, I> for Dense<T, I, O, A, R>

@@ -8,7 +8,7 @@
 //!   flash, cost no RAM and need no code to load; a file that does not fit the network
 //!   type is a compile error;
 //! - a network decoded at run time from the same `include_bytes!` by
-//!   `typenet::format::from_bytes` onto the stack (no heap), checked by `Result`.
+//!   `typenet::format::load_into` onto the stack (no heap), checked by `Result`.
 //!
 //! Both must predict the same classes.
 #![no_std]
@@ -42,13 +42,14 @@ fn input(image: &[u8]) -> GenericArray<f32, typenet::typenum::U64> {
 
 #[entry]
 fn main() -> ! {
-    let runtime: DigitsNet = match format::from_bytes(WEIGHTS) {
-        Ok(net) => net,
-        Err(e) => {
-            hprintln!("cannot decode the weights: {}", e);
-            typenet_firmware::exit(false)
-        }
-    };
+    // Decoded in place (`load_into`), so the network occupies the stack once; a
+    // `from_bytes` returning it by value may be copied through the stack two or three
+    // times (19 KiB each) before it lands.
+    let mut runtime = DigitsNet::zeroed();
+    if let Err(e) = format::load_into(&mut runtime, WEIGHTS) {
+        hprintln!("cannot decode the weights: {}", e);
+        typenet_firmware::exit(false)
+    }
     let mut correct = 0usize;
     let mut checksum: u64 = 0xcbf2_9ce4_8422_2325;
     let mut disagreements = 0usize;

@@ -1,0 +1,488 @@
+//! Measures what the firmware costs on the core it runs on, for `embedded/FIGURES.md`;
+//! `embedded/measure.sh` runs it under QEMU with `-icount shift=0` and turns its lines
+//! into tables.
+//!
+//! - **Peak stack** by stack painting: before each workload the unused stack (from
+//!   `_stack_end`, the end of `.bss`/`.uninit`, up to just below the current stack
+//!   pointer) is filled with [`PAINT`]; after it, the lowest word that no longer holds
+//!   the pattern is the deepest the workload's stack reached. Repainted before every
+//!   workload, so each one reports its own peak.
+//! - **Instructions** through SysTick on the core clock: under `-icount shift=0` QEMU
+//!   advances virtual time by 1 ns per instruction, so SysTick ticks count instructions
+//!   (one tick per `1e9 / core clock` instructions). The ratio is not assumed but
+//!   calibrated in the same run on `cortex_m::asm::delay`, whose loop is two
+//!   instructions (`subs`, `bne`) per iteration.
+//!
+//! Each line it prints is `key: value ...` for the script; the workloads repeat what
+//! `digits` and `train_xor` do, without their printing.
+#![no_std]
+#![no_main]
+
+use core::hint::black_box;
+use cortex_m::peripheral::SYST;
+use cortex_m::peripheral::syst::SystClkSource;
+use cortex_m_rt::entry;
+use cortex_m_semihosting::hprintln;
+use rand_core::SeedableRng;
+use typenet::generic_array::GenericArray;
+use typenet::loss::{BinaryCrossEntropy, argmax};
+use typenet::optim::Adam;
+use typenet::train::{Trainer, evaluate};
+use typenet::{Network, format, init, network, static_network};
+
+// ---------------------------------------------------------------------------------
+// The workloads: the networks of `digits` and `train_xor` and a small sine regressor.
+// ---------------------------------------------------------------------------------
+
+type DigitsNet = network!(f32; 64 -> 64 ReLU -> 10 Softmax);
+type SineNet = network!(f32; 1 -> 16 Tanh -> 16 Tanh -> 1 Identity);
+type XorNet = network!(f32; 2 -> 8 Tanh -> 1 Sigmoid);
+
+/// The weights `digits` uses (typenet's weight format).
+const WEIGHTS: &[u8] = include_bytes!("../../data/digits.tnet");
+/// The held-out images: 64 pixel bytes (0..16) and a label byte each.
+const HELDOUT: &[u8] = include_bytes!("../../data/heldout.bin");
+const IMAGES: usize = HELDOUT.len() / 65;
+const _: () = assert!(HELDOUT.len().is_multiple_of(65) && IMAGES > 0);
+
+static NET: DigitsNet = static_network!(f32; 64 -> 64 ReLU -> 10 Softmax; WEIGHTS);
+
+/// The inputs the sine network is timed on: `SINE_INPUTS` points evenly over [−3, 3].
+const SINE_INPUTS: usize = 100;
+/// The XOR training steps, as in `train_xor`.
+const XOR_STEPS: usize = 500;
+/// How many times the run-time decode is timed.
+const DECODES: usize = 10;
+
+fn image(i: usize) -> &'static [u8] {
+    &HELDOUT[65 * i..65 * i + 65]
+}
+
+fn digits_input(image: &[u8]) -> GenericArray<f32, typenet::typenum::U64> {
+    GenericArray::from_array(core::array::from_fn::<f32, 64, _>(|k| {
+        f32::from(image[k]) / 16.0
+    }))
+}
+
+/// A sine network with fixed, non-zero weights in [−0.49, 0.49] from a deterministic
+/// sequence (the figures are about cost, not accuracy).
+fn sine_net() -> SineNet {
+    let params: [f32; SineNet::PARAMS] =
+        core::array::from_fn(|k| ((k * 37 + 11) % 64) as f32 / 64.0 - 31.5 / 64.0);
+    match SineNet::from_params(&params) {
+        Ok(net) => net,
+        Err(_) => typenet_firmware::exit(false),
+    }
+}
+
+fn sine_input(i: usize) -> GenericArray<f32, typenet::typenum::U1> {
+    GenericArray::from_array([-3.0 + 6.0 * i as f32 / (SINE_INPUTS - 1) as f32])
+}
+
+/// The four XOR inputs and targets.
+type XorInputs = [GenericArray<f32, typenet::typenum::U2>; 4];
+type XorTargets = [GenericArray<f32, typenet::typenum::U1>; 4];
+
+fn xor_data() -> (XorInputs, XorTargets) {
+    (
+        [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]].map(GenericArray::from_array),
+        [0.0, 1.0, 1.0, 0.0].map(|t| GenericArray::from_array([t])),
+    )
+}
+
+/// `train_xor`'s starting point: the network initialised from seed 7.
+fn xor_net() -> XorNet {
+    let mut net = XorNet::zeroed();
+    init::initialize(&mut net, &mut rand_pcg::Pcg32::seed_from_u64(7));
+    net
+}
+
+// ---------------------------------------------------------------------------------
+// Peak stack by painting.
+// ---------------------------------------------------------------------------------
+
+/// The word the unused stack is filled with (the value cortex-m-rt's `paint-stack` uses).
+const PAINT: u32 = 0xCCCC_CCCC;
+/// Bytes just below the stack pointer that are left unpainted, as a safety distance.
+const MARGIN: usize = 64;
+
+unsafe extern "C" {
+    /// cortex-m-rt's linker script: the end of `.bss` and `.uninit` (4-byte aligned),
+    /// the lowest address the stack may grow to.
+    static _stack_end: u32;
+    /// cortex-m-rt's linker script: the initial stack pointer (the top of RAM).
+    static _stack_start: u32;
+}
+
+/// How deep a workload's stack went.
+struct StackUse {
+    /// Bytes below the stack pointer at the call: the workload's own peak.
+    own: usize,
+    /// Bytes below `_stack_start`: the whole program's peak while it ran.
+    total: usize,
+    /// The workload's result, printed as a check that it did its work.
+    result: u32,
+}
+
+/// Paints the free stack, calls `work` and scans for the deepest word it overwrote.
+///
+/// `work` is called through a `black_box`ed trait object so that it cannot be inlined:
+/// its frames then all lie below this function's stack pointer, which is read after
+/// this function's prologue (LLVM allocates each frame once, in the prologue; the
+/// program runs in thread mode on the main stack, MSP, as cortex-m-rt sets it up).
+/// Whatever `work` captures lives in its caller's frame, above. The paint and scan
+/// loops are inline code without calls, so they only use this function's own frame.
+/// No interrupt is enabled in this program, so nothing else runs on the stack
+/// meanwhile.
+#[inline(never)]
+fn stack_use(work: &mut dyn FnMut() -> u32) -> StackUse {
+    let sp = cortex_m::register::msp::read() as usize;
+    let top = (&raw const _stack_start) as usize;
+    let low = (&raw const _stack_end) as usize;
+    let high = (sp - MARGIN) & !3;
+    let mut p = low as *mut u32;
+    while (p as usize) < high {
+        // SAFETY: `p` is 4-byte aligned (`_stack_end` is, and it moves in whole words)
+        // and lies in [_stack_end, sp − MARGIN): RAM that the linker gave no static
+        // (statics end at `_stack_end`) and that is below the stack pointer, so no live
+        // frame or object is there. Below SP is free on Arm (no red zone; an exception
+        // may overwrite it at any time), so the compiler keeps nothing there, and the
+        // write is volatile so it is not elided. No interrupt is enabled.
+        unsafe { p.write_volatile(PAINT) };
+        p = p.wrapping_add(1);
+    }
+    let result = black_box(black_box(work)());
+    let mut p = low as *const u32;
+    // SAFETY: the same aligned RAM words [_stack_end, sp − MARGIN) as above, owned by no
+    // object now that `work` has returned; a volatile read of a word only observes it.
+    while (p as usize) < high && unsafe { p.read_volatile() } == PAINT {
+        p = p.wrapping_add(1);
+    }
+    StackUse {
+        own: sp - p as usize,
+        total: top - p as usize,
+        result,
+    }
+}
+
+fn print_stack(name: &str, used: StackUse) {
+    hprintln!(
+        "stack: {} own={} total={} result={:#010x}",
+        name,
+        used.own,
+        used.total,
+        used.result
+    );
+}
+
+/// The stack workloads. Each runs in its own function (never inlined) so that what it
+/// prepares (a network, a trainer) is freed before the next, and `main` stays small.
+#[inline(never)]
+fn stack_digits_static() {
+    // One inference with the `static` network (weights in flash).
+    let used = stack_use(&mut || argmax(&NET.forward(&digits_input(image(0)))) as u32);
+    print_stack("digits_static_inference", used);
+}
+
+#[inline(never)]
+fn stack_digits_runtime() {
+    // As `digits` does it: `from_bytes` decodes onto the stack, then one inference.
+    let used = stack_use(
+        &mut || match format::from_bytes::<f32, DigitsNet>(WEIGHTS) {
+            Ok(net) => argmax(&net.forward(&digits_input(image(0)))) as u32,
+            Err(_) => u32::MAX,
+        },
+    );
+    print_stack("digits_runtime_decode_inference", used);
+}
+
+#[inline(never)]
+fn stack_digits_load_into() {
+    // The alternative: a zeroed network filled in place by `load_into`, one inference.
+    let used = stack_use(&mut || {
+        let mut net = DigitsNet::zeroed();
+        match format::load_into(&mut net, WEIGHTS) {
+            Ok(()) => argmax(&net.forward(&digits_input(image(0)))) as u32,
+            Err(_) => u32::MAX,
+        }
+    });
+    print_stack("digits_load_into_inference", used);
+}
+
+#[inline(never)]
+fn stack_digits_decoded() {
+    // One inference with a network decoded beforehand (held by the caller).
+    let Ok(net) = format::from_bytes::<f32, DigitsNet>(WEIGHTS) else {
+        typenet_firmware::exit(false)
+    };
+    let used = stack_use(&mut || argmax(&net.forward(&digits_input(image(0)))) as u32);
+    print_stack("digits_decoded_inference", used);
+}
+
+#[inline(never)]
+fn stack_digits_all() {
+    // The whole of `digits`' work: decode, then both networks on every held-out image.
+    // Returns the number classified correctly (as `digits` prints).
+    let used = stack_use(&mut || {
+        let Ok(runtime) = format::from_bytes::<f32, DigitsNet>(WEIGHTS) else {
+            return u32::MAX;
+        };
+        let mut correct = 0;
+        for i in 0..IMAGES {
+            let x = digits_input(image(i));
+            let predicted = argmax(&NET.forward(&x));
+            if argmax(&runtime.forward(&x)) != predicted {
+                return u32::MAX;
+            }
+            if predicted == usize::from(image(i)[64]) {
+                correct += 1;
+            }
+        }
+        correct
+    });
+    print_stack("digits_whole_program", used);
+}
+
+#[inline(never)]
+fn stack_sine() {
+    // One sine inference; the network is built beforehand (held by the caller).
+    let net = sine_net();
+    let used = stack_use(&mut || net.forward(&sine_input(0))[0].to_bits());
+    print_stack("sine_inference", used);
+}
+
+#[inline(never)]
+fn stack_xor_step() {
+    // One XOR training step; the network and `Trainer::new(Adam)` are built beforehand
+    // (held by the caller). Returns the step's loss (f32 bits).
+    let (inputs, targets) = xor_data();
+    let mut net = xor_net();
+    let mut trainer = Trainer::new(Adam::new(0.05));
+    let used = stack_use(&mut || match trainer.step(
+        &mut net,
+        &BinaryCrossEntropy,
+        inputs.iter().zip(targets.iter()),
+    ) {
+        Ok(loss) => loss.to_bits(),
+        Err(_) => u32::MAX,
+    });
+    print_stack("xor_training_step", used);
+}
+
+#[inline(never)]
+fn stack_xor_train() {
+    // All of `train_xor`'s work but the printing: build and initialise the network and
+    // the trainer, evaluate, 500 Adam steps, evaluate. Returns the final loss (f32 bits;
+    // `train_xor` prints the same value).
+    let used = stack_use(&mut || {
+        let (inputs, targets) = xor_data();
+        let data = || inputs.iter().zip(targets.iter());
+        let mut net = xor_net();
+        let mut trainer = Trainer::new(Adam::new(0.05));
+        if evaluate(&net, &BinaryCrossEntropy, data()).is_err() {
+            return u32::MAX;
+        }
+        for _ in 0..XOR_STEPS {
+            if trainer.step(&mut net, &BinaryCrossEntropy, data()).is_err() {
+                return u32::MAX;
+            }
+        }
+        match evaluate(&net, &BinaryCrossEntropy, data()) {
+            Ok(e) => e.loss.to_bits(),
+            Err(_) => u32::MAX,
+        }
+    });
+    print_stack("xor_whole_training", used);
+}
+
+// ---------------------------------------------------------------------------------
+// Instructions through SysTick.
+// ---------------------------------------------------------------------------------
+
+/// SysTick's reload value: the whole 24-bit range, a period of 2^24 ticks.
+const RELOAD: u32 = 0x00FF_FFFF;
+/// The longest single span accepted, a sixteenth of the wrap: a span is only known
+/// modulo 2^24 ticks, so each must stay far below it.
+const MAX_SPAN: u32 = (RELOAD + 1) / 16;
+
+/// SysTick ticks over `n` calls of `f`, as one unbroken timeline: the current value is
+/// read once before the first call and once after each call, and the down-count between
+/// consecutive reads is added up. Each span is a single call (checked below
+/// [`MAX_SPAN`]); the sum telescopes, so it is off by less than one tick in all. The
+/// loop and the reads themselves are in the total too: [`per_item`] subtracts a
+/// baseline timeline that does the same without the work.
+fn timeline(n: usize, mut f: impl FnMut(usize)) -> u64 {
+    let mut total = 0u64;
+    let mut last = SYST::get_current();
+    for i in 0..n {
+        f(i);
+        let now = SYST::get_current();
+        // The counter counts down and wraps from 0 to RELOAD: the elapsed ticks are
+        // the difference modulo 2^24.
+        let span = last.wrapping_sub(now) & RELOAD;
+        if span >= MAX_SPAN {
+            hprintln!("error: a span of {} ticks is too close to the wrap", span);
+            typenet_firmware::exit(false)
+        }
+        total += u64::from(span);
+        last = now;
+    }
+    total
+}
+
+/// Instructions measured on the delay loop, and the SysTick ticks they took.
+struct Calibration {
+    instructions: u64,
+    ticks: u64,
+}
+
+/// The delay loop executes `n + 1` iterations of `subs`, `bne` (2 instructions) plus a
+/// fixed entry; the difference between `DELAY_LONG` and `DELAY_SHORT` cancels the
+/// entry and the timeline's own overhead.
+const DELAY_SHORT: u32 = 1_000;
+const DELAY_LONG: u32 = 1_001_000;
+const DELAY_RUNS: usize = 20;
+
+fn calibrate() -> Calibration {
+    let long = timeline(DELAY_RUNS, |_| cortex_m::asm::delay(black_box(DELAY_LONG)));
+    let short = timeline(DELAY_RUNS, |_| cortex_m::asm::delay(black_box(DELAY_SHORT)));
+    Calibration {
+        instructions: 2 * u64::from(DELAY_LONG - DELAY_SHORT) * DELAY_RUNS as u64,
+        ticks: long - short,
+    }
+}
+
+/// Prints the instructions per item of a workload timed over `n` items: `work` and
+/// `base` are timelines with and without the work, in ticks. Tenths of an instruction,
+/// rounded; the error from the two timelines' tick rounding is at most
+/// 2 ticks / `n`.
+fn per_item(name: &str, n: usize, work: u64, base: u64, cal: &Calibration) {
+    let ticks = work.saturating_sub(base);
+    let tenths =
+        (ticks * cal.instructions * 10 + cal.ticks * n as u64 / 2) / (cal.ticks * n as u64);
+    let bound = (2 * cal.instructions * 10).div_ceil(cal.ticks * n as u64);
+    hprintln!(
+        "insn: {} n={} work_ticks={} base_ticks={} per_item={}.{} pm={}.{}",
+        name,
+        n,
+        work,
+        base,
+        tenths / 10,
+        tenths % 10,
+        bound / 10,
+        bound % 10
+    );
+}
+
+/// Digits, static network: the input is converted in both timelines; only the forward
+/// pass is in the difference.
+#[inline(never)]
+fn insn_digits(cal: &Calibration) {
+    let base = timeline(IMAGES, |i| {
+        black_box(digits_input(image(i)));
+    });
+    let work = timeline(IMAGES, |i| {
+        let x = black_box(digits_input(image(i)));
+        black_box(NET.forward(&x));
+    });
+    per_item("digits_static_forward", IMAGES, work, base, cal);
+
+    // The same with the network decoded at run time (in RAM instead of flash).
+    let Ok(runtime) = format::from_bytes::<f32, DigitsNet>(WEIGHTS) else {
+        typenet_firmware::exit(false)
+    };
+    let runtime = black_box(runtime);
+    let work = timeline(IMAGES, |i| {
+        let x = black_box(digits_input(image(i)));
+        black_box(runtime.forward(&x));
+    });
+    per_item("digits_runtime_forward", IMAGES, work, base, cal);
+}
+
+/// The run-time decode itself (`from_bytes`, as `digits` calls it).
+#[inline(never)]
+fn insn_decode(cal: &Calibration) {
+    let base = timeline(DECODES, |_| {
+        black_box(WEIGHTS);
+    });
+    let work = timeline(DECODES, |_| {
+        black_box(format::from_bytes::<f32, DigitsNet>(black_box(WEIGHTS)).is_ok());
+    });
+    per_item("digits_decode_from_bytes", DECODES, work, base, cal);
+}
+
+#[inline(never)]
+fn insn_sine(cal: &Calibration) {
+    let sine = black_box(sine_net());
+    let base = timeline(SINE_INPUTS, |i| {
+        black_box(sine_input(i));
+    });
+    let work = timeline(SINE_INPUTS, |i| {
+        let x = black_box(sine_input(i));
+        black_box(sine.forward(&x));
+    });
+    per_item("sine_forward", SINE_INPUTS, work, base, cal);
+}
+
+/// XOR: `train_xor`'s 500 Adam steps on the four samples, from its starting point.
+#[inline(never)]
+fn insn_xor(cal: &Calibration) {
+    let (inputs, targets) = xor_data();
+    let data = || inputs.iter().zip(targets.iter());
+    let mut net = xor_net();
+    let mut trainer = Trainer::new(Adam::new(0.05));
+    let base = timeline(XOR_STEPS, |_| {
+        let _ = black_box(data());
+    });
+    let mut failed = false;
+    let work = timeline(XOR_STEPS, |_| {
+        failed |= black_box(trainer.step(&mut net, &BinaryCrossEntropy, data())).is_err();
+    });
+    if failed {
+        hprintln!("error: a training step failed");
+        typenet_firmware::exit(false)
+    }
+    per_item("xor_adam_training_step", XOR_STEPS, work, base, cal);
+    match evaluate(&net, &BinaryCrossEntropy, data()) {
+        Ok(e) => hprintln!("check: xor loss after {} steps {}", XOR_STEPS, e.loss),
+        Err(_) => typenet_firmware::exit(false),
+    }
+}
+
+#[entry]
+fn main() -> ! {
+    let Some(mut core) = cortex_m::Peripherals::take() else {
+        typenet_firmware::exit(false)
+    };
+    core.SYST.disable_interrupt();
+    core.SYST.set_clock_source(SystClkSource::Core);
+    core.SYST.set_reload(RELOAD);
+    core.SYST.clear_current();
+    core.SYST.enable_counter();
+
+    hprintln!(
+        "stack: region _stack_end={:#010x} _stack_start={:#010x}",
+        (&raw const _stack_end) as usize,
+        (&raw const _stack_start) as usize
+    );
+    stack_digits_static();
+    stack_digits_decoded();
+    stack_digits_runtime();
+    stack_digits_load_into();
+    stack_digits_all();
+    stack_sine();
+    stack_xor_step();
+    stack_xor_train();
+
+    let cal = calibrate();
+    hprintln!(
+        "calibration: instructions={} ticks={}",
+        cal.instructions,
+        cal.ticks
+    );
+    insn_digits(&cal);
+    insn_decode(&cal);
+    insn_sine(&cal);
+    insn_xor(&cal);
+    typenet_firmware::exit(true)
+}
