@@ -235,12 +235,18 @@ where
         trace: &mut Self::Trace,
         seed_value: &Arr<T, R::Output>,
         seed: Seed,
+        input_grad: bool,
         grads: &mut Self,
     ) -> Arr<T, I> {
         // ∂E/∂a^i = (W^{i+1})ᵀ ξ^{i+1}, from the layers after this one (or the seed).
-        let grad_a = self
-            .rest
-            .back(&trace.a, &mut trace.rest, seed_value, seed, &mut grads.rest);
+        let grad_a = self.rest.back(
+            &trace.a,
+            &mut trace.rest,
+            seed_value,
+            seed,
+            true,
+            &mut grads.rest,
+        );
         if seed == Seed::Xi && <R::Depth as Unsigned>::USIZE == 0 {
             // The last layer, seeded with ξ^N itself by a fused loss.
             trace.xi.clone_from(&grad_a);
@@ -263,6 +269,9 @@ where
         }
         // ∂E/∂a^{i−1} = (W^i)ᵀ ξ^i.
         let mut grad_prev = Arr::<T, I>::default();
+        if !input_grad {
+            return grad_prev;
+        }
         for (row, &xi) in self.weights.iter().zip(trace.xi.iter()) {
             for (g, &w) in grad_prev.iter_mut().zip(row.iter()) {
                 *g += xi * w;
@@ -283,6 +292,24 @@ where
             .iter_mut()
             .chain(self.bias.iter_mut())
             .chain(self.rest.params_mut())
+    }
+
+    fn param_slices(&self) -> impl Iterator<Item = &[T]> {
+        [
+            GenericArray::slice_from_chunks(&self.weights),
+            &self.bias[..],
+        ]
+        .into_iter()
+        .chain(self.rest.param_slices())
+    }
+
+    fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [T]> {
+        [
+            GenericArray::slice_from_chunks_mut(&mut self.weights),
+            &mut self.bias[..],
+        ]
+        .into_iter()
+        .chain(self.rest.param_slices_mut())
     }
 
     fn layer_shape(i: usize) -> Option<LayerShape> {

@@ -71,13 +71,15 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug {
 
     /// The backward pass from `seed_value` (∂E/∂a^N or ξ^N, as `seed` says): stores ξ^i
     /// in `trace`, adds ∂E/∂W^i and ∂E/∂b^i into `grads`, and returns ∂E/∂a^{first − 1}.
-    /// `a_prev` is the input the stack was run on.
+    /// `a_prev` is the input the stack was run on. With `input_grad` false the last
+    /// product, ∂E/∂a^{first − 1} = (W^first)ᵀ ξ^first, is skipped and zeros returned.
     fn back(
         &self,
         a_prev: &Arr<T, In>,
         trace: &mut Self::Trace,
         seed_value: &Arr<T, Self::Output>,
         seed: Seed,
+        input_grad: bool,
         grads: &mut Self,
     ) -> Arr<T, In>;
 
@@ -86,6 +88,12 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug {
 
     /// The parameters in canonical order, mutable.
     fn params_mut(&mut self) -> impl Iterator<Item = &mut T>;
+
+    /// The parameters in canonical order as contiguous runs: W^i (row-major), b^i, ...
+    fn param_slices(&self) -> impl Iterator<Item = &[T]>;
+
+    /// The parameters in canonical order as contiguous runs, mutable.
+    fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [T]>;
 
     /// The shape of layer `i` of the stack, counting its first layer as 1.
     fn layer_shape(i: usize) -> Option<LayerShape>;
@@ -164,6 +172,7 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
         _: &mut (),
         seed_value: &Arr<T, In>,
         _: Seed,
+        _: bool,
         _: &mut Self,
     ) -> Arr<T, In> {
         seed_value.clone()
@@ -174,6 +183,14 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
     }
 
     fn params_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        core::iter::empty()
+    }
+
+    fn param_slices(&self) -> impl Iterator<Item = &[T]> {
+        core::iter::empty()
+    }
+
+    fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [T]> {
         core::iter::empty()
     }
 

@@ -140,6 +140,19 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
         grads: &mut Self,
     ) -> Arr<T, Self::Input>;
 
+    /// The backward pass for training: as [`backward`](Network::backward) (for
+    /// [`Seed::GradOutput`]) or [`backward_from_xi`](Network::backward_from_xi) (for
+    /// [`Seed::Xi`]), storing every ξ^i and adding the parameter gradients into
+    /// `grads`, but without the last product ∂E/∂a^0 = (W^1)ᵀ ξ^1, which training does
+    /// not need (for a wide input layer it is a third of the backward pass).
+    fn accumulate_gradients(
+        &self,
+        trace: &mut Trace<T, Self>,
+        seed_value: &Arr<T, Self::Output>,
+        seed: Seed,
+        grads: &mut Self,
+    );
+
     /// Every parameter, in the canonical order.
     fn params(&self) -> impl Iterator<Item = &T>;
 
@@ -148,6 +161,16 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
 
     /// The sizes and activation of layer `i` (1..=N), from the type alone.
     fn layer_shape(i: usize) -> Option<LayerShape>;
+
+    /// The parameters in canonical order as 2N contiguous runs: W^1 (row-major), b^1,
+    /// W^2, b^2, ... Code that walks the parameters of several values of the same
+    /// network type together (an optimizer with its state) zips these runs and loops
+    /// over plain slices, which the compiler vectorises.
+    fn param_slices(&self) -> impl Iterator<Item = &[T]>;
+
+    /// The parameters as contiguous runs, mutable; see
+    /// [`param_slices`](Network::param_slices).
+    fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [T]>;
 
     /// W^i and b^i of layer `i` (1..=N), or `None` out of range.
     fn layer(&self, i: usize) -> Option<LayerRef<'_, T>>;
@@ -202,8 +225,8 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
 
     /// Sets every parameter to zero (to restart a gradient accumulation).
     fn set_zero(&mut self) {
-        for p in self.params_mut() {
-            *p = T::zero();
+        for run in self.param_slices_mut() {
+            run.fill(T::zero());
         }
     }
 
@@ -283,8 +306,27 @@ where
             &mut trace.layers,
             grad_output,
             Seed::GradOutput,
+            true,
             grads,
         )
+    }
+
+    #[inline]
+    fn accumulate_gradients(
+        &self,
+        trace: &mut Trace<T, Self>,
+        seed_value: &Arr<T, Self::Output>,
+        seed: Seed,
+        grads: &mut Self,
+    ) {
+        self.back(
+            &trace.input,
+            &mut trace.layers,
+            seed_value,
+            seed,
+            false,
+            grads,
+        );
     }
 
     #[inline]
@@ -294,7 +336,14 @@ where
         xi_output: &Arr<T, Self::Output>,
         grads: &mut Self,
     ) -> Arr<T, I> {
-        self.back(&trace.input, &mut trace.layers, xi_output, Seed::Xi, grads)
+        self.back(
+            &trace.input,
+            &mut trace.layers,
+            xi_output,
+            Seed::Xi,
+            true,
+            grads,
+        )
     }
 
     fn params(&self) -> impl Iterator<Item = &T> {
@@ -303,6 +352,14 @@ where
 
     fn params_mut(&mut self) -> impl Iterator<Item = &mut T> {
         <Self as Layers<T, I>>::params_mut(self)
+    }
+
+    fn param_slices(&self) -> impl Iterator<Item = &[T]> {
+        <Self as Layers<T, I>>::param_slices(self)
+    }
+
+    fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [T]> {
+        <Self as Layers<T, I>>::param_slices_mut(self)
     }
 
     fn layer_shape(i: usize) -> Option<LayerShape> {

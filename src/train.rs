@@ -3,7 +3,6 @@
 
 use crate::alias::Arr;
 use crate::error::TrainError;
-use crate::layers::Seed;
 use crate::loss::{Loss, Scored};
 use crate::network::Network;
 use crate::optim::{Optimizer, clip_global_norm};
@@ -94,10 +93,7 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>> Trainer<T, N, O> {
             let z = N::trace_output_z(&self.trace);
             let a = self.trace.output();
             total += loss.loss_and_seed(z, a, target, &mut self.seed)?;
-            match L::SEED {
-                Seed::GradOutput => net.backward(&mut self.trace, &self.seed, &mut self.grads),
-                Seed::Xi => net.backward_from_xi(&mut self.trace, &self.seed, &mut self.grads),
-            };
+            net.accumulate_gradients(&mut self.trace, &self.seed, L::SEED, &mut self.grads);
             count += 1;
         }
         if count == 0 {
@@ -109,9 +105,11 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>> Trainer<T, N, O> {
             return Err(TrainError::NonFiniteLoss);
         }
         let mut finite = true;
-        for g in self.grads.params_mut() {
-            *g *= inv;
-            finite &= g.is_finite();
+        for run in self.grads.param_slices_mut() {
+            for g in run {
+                *g *= inv;
+                finite &= g.is_finite();
+            }
         }
         if !finite {
             return Err(TrainError::NonFiniteGradient);

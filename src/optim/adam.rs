@@ -154,23 +154,32 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Adam<T, N> {
             correction1: T::one() - beta1_t,
             correction2: T::one() - beta2_t,
         };
+        // Pass 1: would every new value be finite? (no early exit, so it vectorises)
         let finite = net
-            .params()
-            .zip(grads.params())
-            .zip(self.m.params().zip(self.v.params()))
-            .all(|((&w, &g), (&m, &v))| {
-                let (w, m, v) = rule.update(w, g, m, v);
-                w.is_finite() && m.is_finite() && v.is_finite()
+            .param_slices()
+            .zip(grads.param_slices())
+            .zip(self.m.param_slices().zip(self.v.param_slices()))
+            .all(|((w, g), (m, v))| {
+                w.iter()
+                    .zip(g)
+                    .zip(m.iter().zip(v))
+                    .fold(true, |ok, ((&w, &g), (&m, &v))| {
+                        let (w, m, v) = rule.update(w, g, m, v);
+                        ok & w.is_finite() & m.is_finite() & v.is_finite()
+                    })
             });
         if !finite {
             return Err(TrainError::NonFiniteUpdate);
         }
-        for ((w, &g), (m, v)) in net
-            .params_mut()
-            .zip(grads.params())
-            .zip(self.m.params_mut().zip(self.v.params_mut()))
+        // Pass 2: write them.
+        for ((w, g), (m, v)) in net
+            .param_slices_mut()
+            .zip(grads.param_slices())
+            .zip(self.m.param_slices_mut().zip(self.v.param_slices_mut()))
         {
-            (*w, *m, *v) = rule.update(*w, g, *m, *v);
+            for ((w, &g), (m, v)) in w.iter_mut().zip(g).zip(m.iter_mut().zip(v.iter_mut())) {
+                (*w, *m, *v) = rule.update(*w, g, *m, *v);
+            }
         }
         self.steps += 1;
         self.beta1_t = beta1_t;

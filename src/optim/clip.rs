@@ -9,7 +9,11 @@ use crate::scalar::Scalar;
 /// (|g| beyond ~1.3e154 in f64, ~1.8e19 in f32) it is recomputed with every entry
 /// divided by max |g_i| first.
 pub fn global_norm<T: Scalar, N: Network<T>>(grads: &N) -> T {
-    let plain = grads.params().fold(T::zero(), |s, &g| s + g * g).sqrt();
+    let plain = grads
+        .param_slices()
+        .map(|run| run.iter().fold(T::zero(), |s, &g| s + g * g))
+        .fold(T::zero(), |s, r| s + r)
+        .sqrt();
     if plain.is_finite() || !grads.params().all(|g| g.is_finite()) {
         return plain;
     }
@@ -28,8 +32,10 @@ pub fn clip_global_norm<T: Scalar, N: Network<T>>(grads: &mut N, max_norm: T) ->
     let norm = global_norm(grads);
     if norm > max_norm && norm.is_finite() {
         let scale = max_norm / norm;
-        for g in grads.params_mut() {
-            *g *= scale;
+        for run in grads.param_slices_mut() {
+            for g in run {
+                *g *= scale;
+            }
         }
     }
     norm

@@ -53,23 +53,29 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for RmsProp<T, N> {
             let v = alpha * v + (T::one() - alpha) * g * g;
             (w - lr * g / (v.sqrt() + eps), v)
         };
+        // Pass 1: would every new value be finite? (no early exit, so it vectorises)
         let finite = net
-            .params()
-            .zip(grads.params())
-            .zip(self.v.params())
-            .all(|((&w, &g), &v)| {
-                let (w, v) = update(w, g, v);
-                w.is_finite() && v.is_finite()
+            .param_slices()
+            .zip(grads.param_slices())
+            .zip(self.v.param_slices())
+            .all(|((w, g), v)| {
+                w.iter().zip(g).zip(v).fold(true, |ok, ((&w, &g), &v)| {
+                    let (w, v) = update(w, g, v);
+                    ok & w.is_finite() & v.is_finite()
+                })
             });
         if !finite {
             return Err(TrainError::NonFiniteUpdate);
         }
-        for ((w, &g), v) in net
-            .params_mut()
-            .zip(grads.params())
-            .zip(self.v.params_mut())
+        // Pass 2: write them.
+        for ((w, g), v) in net
+            .param_slices_mut()
+            .zip(grads.param_slices())
+            .zip(self.v.param_slices_mut())
         {
-            (*w, *v) = update(*w, g, *v);
+            for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
+                (*w, *v) = update(*w, g, *v);
+            }
         }
         Ok(())
     }

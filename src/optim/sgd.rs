@@ -109,23 +109,30 @@ impl<T: Scalar> Rule<T> {
 impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
         let rule = self.rule();
+        // Pass 1: would every new value be finite? (`&` rather than `&&`, so the loop
+        // has no early exit and vectorises.)
         let finite = net
-            .params()
-            .zip(grads.params())
-            .zip(self.velocity.params())
-            .all(|((&w, &g), &v)| {
-                let (w, v) = rule.update(w, g, v);
-                w.is_finite() && v.is_finite()
+            .param_slices()
+            .zip(grads.param_slices())
+            .zip(self.velocity.param_slices())
+            .all(|((w, g), v)| {
+                w.iter().zip(g).zip(v).fold(true, |ok, ((&w, &g), &v)| {
+                    let (w, v) = rule.update(w, g, v);
+                    ok & w.is_finite() & v.is_finite()
+                })
             });
         if !finite {
             return Err(TrainError::NonFiniteUpdate);
         }
-        for ((w, &g), v) in net
-            .params_mut()
-            .zip(grads.params())
-            .zip(self.velocity.params_mut())
+        // Pass 2: write them.
+        for ((w, g), v) in net
+            .param_slices_mut()
+            .zip(grads.param_slices())
+            .zip(self.velocity.param_slices_mut())
         {
-            (*w, *v) = rule.update(*w, g, *v);
+            for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
+                (*w, *v) = rule.update(*w, g, *v);
+            }
         }
         Ok(())
     }

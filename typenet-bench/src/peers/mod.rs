@@ -1,0 +1,27 @@
+//! The implementations being compared, behind one object-safe trait. The timed loops
+//! run inside each implementation (`forward(iters)`, `train(iters)`), so the dynamic
+//! dispatch costs one call per repeat, not one per pass.
+
+pub mod dfdx_peer;
+pub mod naive;
+pub mod nalgebra_peer;
+pub mod typenet_peer;
+
+/// One implementation of one workload, holding its network, its optimizer state and
+/// its copy of the inputs and targets.
+pub trait Peer {
+    /// The column name: "typenet", "naive", "nalgebra", "dfdx".
+    fn name(&self) -> &'static str;
+    /// `iters` inference passes over the forward batch.
+    fn forward(&mut self, iters: u64);
+    /// `iters` training steps (forward, loss, backward, SGD) on the training batch.
+    fn train(&mut self, iters: u64);
+    /// a^N for every sample of the forward batch, sample-major.
+    fn outputs(&mut self) -> Vec<f32>;
+    /// Every parameter in the canonical order (W^i row-major, then b^i, per layer).
+    fn params(&mut self) -> Vec<f32>;
+    /// Sets every parameter (canonical order) back, so each timed repeat starts from the
+    /// same network: training the same batch for thousands of steps would otherwise
+    /// drive the numbers (and with them the cost of subnormal arithmetic) apart.
+    fn reset(&mut self, params: &[f32]);
+}

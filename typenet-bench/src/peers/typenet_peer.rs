@@ -1,0 +1,121 @@
+//! typenet as a user would call it: `Network::forward` per sample, and
+//! `Trainer::step` with `Sgd` and a typenet loss per mini-batch.
+
+use super::Peer;
+use crate::workload::{Data, Targets};
+use std::hint::black_box;
+use typenet::generic_array::{ArrayLength, GenericArray};
+use typenet::loss::Loss;
+use typenet::optim::Sgd;
+use typenet::train::Trainer;
+use typenet::{Arr, BoxedNetwork, InputMatches, Network, ShapeRule};
+
+/// A training target typenet's losses take: `Arr<f32, M_N>` for MSE, `usize` for
+/// softmax cross-entropy.
+pub trait MakeTargets: Sized {
+    fn make(targets: &Targets) -> Vec<Self>;
+}
+
+impl MakeTargets for usize {
+    fn make(targets: &Targets) -> Vec<Self> {
+        match targets {
+            Targets::Classes(c) => c.clone(),
+            Targets::Values(_) => panic!("class-index targets expected"),
+        }
+    }
+}
+
+impl<M: ArrayLength> MakeTargets for Arr<f32, M> {
+    fn make(targets: &Targets) -> Vec<Self> {
+        match targets {
+            Targets::Values(v) => samples(v),
+            Targets::Classes(_) => panic!("value targets expected"),
+        }
+    }
+}
+
+fn samples<M: ArrayLength>(flat: &[f32]) -> Vec<Arr<f32, M>> {
+    flat.chunks_exact(M::USIZE)
+        .map(|s| GenericArray::from_slice(s).clone())
+        .collect()
+}
+
+/// The network and the trainer live on the heap (`boxed_from_params`, `Box<Trainer>`),
+/// so W3 and W4 never sit in a stack frame of the timing loop.
+pub struct TypenetPeer<N, L, Tg>
+where
+    N: Network<f32> + BoxedNetwork<f32>,
+{
+    net: Box<N>,
+    trainer: Box<Trainer<f32, N, Sgd<f32, N>>>,
+    loss: L,
+    forward_x: Vec<Arr<f32, N::Input>>,
+    train_x: Vec<Arr<f32, N::Input>>,
+    train_t: Vec<Tg>,
+}
+
+impl<N, L, Tg> TypenetPeer<N, L, Tg>
+where
+    N: Network<f32> + BoxedNetwork<f32>,
+    Tg: MakeTargets,
+{
+    pub fn new(data: &Data, loss: L) -> Self {
+        let net = N::boxed_from_params(&data.params).expect("parameter count");
+        // `Trainer::new` builds the gradient and the SGD state (two networks) in its
+        // own frame before the move into the box: the caller runs on a large stack.
+        let trainer = Box::new(Trainer::new(Sgd::new(data.spec.learning_rate)));
+        TypenetPeer {
+            net,
+            trainer,
+            loss,
+            forward_x: samples(&data.forward_x),
+            train_x: samples(&data.train_x),
+            train_t: Tg::make(&data.train_t),
+        }
+    }
+}
+
+impl<N, L, Tg> Peer for TypenetPeer<N, L, Tg>
+where
+    N: Network<f32> + BoxedNetwork<f32>,
+    ShapeRule: InputMatches<N::Input, N::Input>,
+    L: Loss<f32, N, Tg>,
+{
+    fn name(&self) -> &'static str {
+        "typenet"
+    }
+
+    fn forward(&mut self, iters: u64) {
+        for _ in 0..iters {
+            for x in &self.forward_x {
+                black_box(self.net.forward(black_box(x)));
+            }
+        }
+    }
+
+    fn train(&mut self, iters: u64) {
+        for _ in 0..iters {
+            let batch = black_box(&self.train_x).iter().zip(&self.train_t);
+            let loss = self
+                .trainer
+                .step(&mut self.net, &self.loss, batch)
+                .expect("typenet training step");
+            black_box(loss);
+        }
+    }
+
+    fn outputs(&mut self) -> Vec<f32> {
+        self.forward_x
+            .iter()
+            .flat_map(|x| self.net.forward(x).to_vec())
+            .collect()
+    }
+
+    fn params(&mut self) -> Vec<f32> {
+        self.net.params().copied().collect()
+    }
+
+    fn reset(&mut self, params: &[f32]) {
+        self.net.set_params(params).expect("parameter count");
+    }
+}

@@ -1,0 +1,125 @@
+//! The concrete types of every peer for every workload: each library needs the shapes
+//! spelled in its own type language.
+
+use crate::peers::Peer;
+use crate::peers::dfdx_peer::DfdxPeer;
+use crate::peers::naive::NaivePeer;
+use crate::peers::nalgebra_peer::{NaDense, NaEnd, NalgebraPeer};
+use crate::peers::typenet_peer::TypenetPeer;
+use crate::workload::Data;
+use dfdx::nn::builders::{Linear, ReLU, Sigmoid, Tanh};
+use typenet::loss::{MeanSquaredError, SoftmaxCrossEntropy};
+use typenet::{Arr, Network, network};
+
+/// The nalgebra chain for sizes `M_0, M_1, ..., M_N` at batch `B`:
+/// `na_chain!(B; 2, 8, 1)` is `NaDense<2, 8, B, NaDense<8, 1, B, NaEnd>>`.
+macro_rules! na_chain {
+    ($b:tt; $i:literal, $o:literal $(, $rest:literal)*) => {
+        NaDense<$i, $o, $b, na_chain!($b; $o $(, $rest)*)>
+    };
+    ($b:tt; $i:literal) => { NaEnd };
+}
+
+type W1Net = network!(f32; 2 -> 8 Tanh -> 8 Tanh -> 1 Sigmoid);
+type W1Dfdx = (
+    (Linear<2, 8>, Tanh),
+    (Linear<8, 8>, Tanh),
+    (Linear<8, 1>, Sigmoid),
+);
+type W1Nalgebra<const B: usize> = na_chain!(B; 2, 8, 8, 1);
+
+type W2Net = network!(f32; 16 -> 64 ReLU -> 64 ReLU -> 4 Softmax);
+type W2Dfdx = (
+    (Linear<16, 64>, ReLU),
+    (Linear<64, 64>, ReLU),
+    Linear<64, 4>,
+);
+type W2Nalgebra<const B: usize> = na_chain!(B; 16, 64, 64, 4);
+
+type W3Net = network!(f32; 784 -> 128 ReLU -> 64 ReLU -> 10 Softmax);
+type W3Dfdx = (
+    (Linear<784, 128>, ReLU),
+    (Linear<128, 64>, ReLU),
+    Linear<64, 10>,
+);
+type W3Nalgebra<const B: usize> = na_chain!(B; 784, 128, 64, 10);
+
+type W4Net = network!(f32;
+    640 -> 128 ReLU -> 128 ReLU -> 128 ReLU -> 128 ReLU -> 8 ReLU
+        -> 128 ReLU -> 128 ReLU -> 128 ReLU -> 128 ReLU -> 640 Identity);
+/// dfdx implements `Module` for tuples of up to six modules: two halves of five.
+type W4Dfdx = (
+    (
+        (Linear<640, 128>, ReLU),
+        (Linear<128, 128>, ReLU),
+        (Linear<128, 128>, ReLU),
+        (Linear<128, 128>, ReLU),
+        (Linear<128, 8>, ReLU),
+    ),
+    (
+        (Linear<8, 128>, ReLU),
+        (Linear<128, 128>, ReLU),
+        (Linear<128, 128>, ReLU),
+        (Linear<128, 128>, ReLU),
+        Linear<128, 640>,
+    ),
+);
+type W4Nalgebra<const B: usize> = na_chain!(B; 640, 128, 128, 128, 128, 8, 128, 128, 128, 128, 640);
+
+/// The peers to compare on `data`, typenet first; `with_dfdx` false leaves dfdx out.
+pub fn peers(data: &Data, with_dfdx: bool) -> Vec<Box<dyn Peer>> {
+    let mut peers: Vec<Box<dyn Peer>> = match data.spec.name {
+        "W1" => vec![
+            Box::new(TypenetPeer::<
+                W1Net,
+                _,
+                Arr<f32, <W1Net as Network<f32>>::Output>,
+            >::new(data, MeanSquaredError)),
+            Box::new(NaivePeer::new(data)),
+            Box::new(NalgebraPeer::<2, 1, 1, 1, W1Nalgebra<1>, W1Nalgebra<1>>::new(data)),
+        ],
+        "W2" => vec![
+            Box::new(TypenetPeer::<W2Net, _, usize>::new(
+                data,
+                SoftmaxCrossEntropy,
+            )),
+            Box::new(NaivePeer::new(data)),
+            Box::new(NalgebraPeer::<16, 4, 32, 32, W2Nalgebra<32>, W2Nalgebra<32>>::new(data)),
+        ],
+        "W3" => vec![
+            Box::new(TypenetPeer::<W3Net, _, usize>::new(
+                data,
+                SoftmaxCrossEntropy,
+            )),
+            Box::new(NaivePeer::new(data)),
+            Box::new(NalgebraPeer::<
+                784,
+                10,
+                32,
+                32,
+                W3Nalgebra<32>,
+                W3Nalgebra<32>,
+            >::new(data)),
+        ],
+        "W4" => vec![
+            Box::new(TypenetPeer::<
+                W4Net,
+                _,
+                Arr<f32, <W4Net as Network<f32>>::Output>,
+            >::new(data, MeanSquaredError)),
+            Box::new(NaivePeer::new(data)),
+            Box::new(NalgebraPeer::<640, 640, 1, 32, W4Nalgebra<1>, W4Nalgebra<32>>::new(data)),
+        ],
+        other => panic!("unknown workload {other}"),
+    };
+    if with_dfdx {
+        peers.push(match data.spec.name {
+            "W1" => Box::new(DfdxPeer::<W1Dfdx, 2, 1, 1, 1>::new(data)),
+            "W2" => Box::new(DfdxPeer::<W2Dfdx, 16, 4, 32, 32>::new(data)),
+            "W3" => Box::new(DfdxPeer::<W3Dfdx, 784, 10, 32, 32>::new(data)),
+            "W4" => Box::new(DfdxPeer::<W4Dfdx, 640, 640, 1, 32>::new(data)),
+            other => panic!("unknown workload {other}"),
+        });
+    }
+    peers
+}
