@@ -138,16 +138,14 @@ where
 
 /// Σ_j a_j b_j, accumulated in eight independent sums so the compiler can keep them
 /// in registers and vectorise the loop (a single running sum would force one add after
-/// another). The sums are separate locals rather than an array: at `opt-level = "s"`
-/// LLVM keeps an accumulator array in memory, costing several loads and stores per
-/// multiply-add on a microcontroller.
+/// another).
 #[inline]
 fn dot<T: Scalar>(a: &[T], b: &[T]) -> T {
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
+    let (ca, ra) = a.as_chunks::<8>();
+    let (cb, rb) = b.as_chunks::<8>();
     let z = T::zero();
     let (mut s0, mut s1, mut s2, mut s3, mut s4, mut s5, mut s6, mut s7) = (z, z, z, z, z, z, z, z);
-    for (x, y) in ca.zip(cb) {
+    for (x, y) in ca.iter().zip(cb) {
         s0 += x[0] * y[0];
         s1 += x[1] * y[1];
         s2 += x[2] * y[2];
@@ -157,11 +155,11 @@ fn dot<T: Scalar>(a: &[T], b: &[T]) -> T {
         s6 += x[6] * y[6];
         s7 += x[7] * y[7];
     }
-    let mut tail = z;
+    let mut sum = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
     for (&x, &y) in ra.iter().zip(rb) {
-        tail += x * y;
+        sum += x * y;
     }
-    ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)) + tail
+    sum
 }
 
 impl<T, I, O, A, R> Layers<T, I> for Dense<T, I, O, A, R>
