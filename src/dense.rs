@@ -5,7 +5,7 @@ use crate::alias::{Arr, Matrix};
 use crate::count::{LayerParamCount, Successor};
 use crate::layers::{End, Layers, Seed};
 use crate::scalar::Scalar;
-use crate::trace::DenseTrace;
+use crate::trace::{DenseBlockTrace, DenseTrace};
 use crate::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 use generic_array::{ArrayLength, GenericArray};
 use typenum::Unsigned;
@@ -69,6 +69,20 @@ where
             *z += dot(row, x);
         }
         z
+    }
+
+    /// z_s = W x_s + b for `B` samples, each weight row read once for all of them;
+    /// every z_s is bit for bit [`affine`](Self::affine)`(x_s)`.
+    #[inline]
+    fn affine_block<const B: usize>(&self, xs: [&Arr<T, I>; B], zs: &mut [Arr<T, O>; B]) {
+        for z in zs.iter_mut() {
+            z.clone_from(&self.bias);
+        }
+        for (k, row) in self.weights.iter().enumerate() {
+            for (z, x) in zs.iter_mut().zip(xs) {
+                z[k] += dot(row, x);
+            }
+        }
     }
 
     fn view(&self) -> LayerRef<'_, T> {
@@ -214,6 +228,116 @@ where
         trace.z = self.affine(x);
         self.activation.forward(&trace.z, &mut trace.a);
         self.rest.run_traced(&trace.a, &mut trace.rest);
+    }
+
+    type BlockTrace<const B: usize> = DenseBlockTrace<T, O, R::BlockTrace<B>, B>;
+
+    fn new_block_trace<const B: usize>() -> Self::BlockTrace<B> {
+        DenseBlockTrace::new(R::new_block_trace::<B>())
+    }
+
+    #[inline]
+    fn run_block<const B: usize>(&self, xs: [&Arr<T, I>; B]) -> [Arr<T, R::Output>; B] {
+        let mut zs: [Arr<T, O>; B] = core::array::from_fn(|_| Arr::default());
+        self.affine_block(xs, &mut zs);
+        let mut activations: [Arr<T, O>; B] = core::array::from_fn(|_| Arr::default());
+        for (a, z) in activations.iter_mut().zip(&zs) {
+            self.activation.forward(z, a);
+        }
+        self.rest.run_block(activations.each_ref())
+    }
+
+    #[inline]
+    fn run_traced_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, I>; B],
+        trace: &mut Self::BlockTrace<B>,
+    ) {
+        self.affine_block(xs, &mut trace.z);
+        for (a, z) in trace.a.iter_mut().zip(&trace.z) {
+            self.activation.forward(z, a);
+        }
+        self.rest
+            .run_traced_block(trace.a.each_ref(), &mut trace.rest);
+    }
+
+    #[inline]
+    fn traced_block_output<'a, const B: usize>(
+        trace: &'a Self::BlockTrace<B>,
+        _: &'a [Arr<T, I>; B],
+    ) -> &'a [Arr<T, R::Output>; B] {
+        R::traced_block_output(&trace.rest, &trace.a)
+    }
+
+    #[inline]
+    fn traced_block_pre_output<'a, const B: usize>(
+        trace: &'a Self::BlockTrace<B>,
+        _: &'a [Arr<T, I>; B],
+    ) -> &'a [Arr<T, R::Output>; B] {
+        R::traced_block_pre_output(&trace.rest, &trace.z)
+    }
+
+    #[inline]
+    fn back_block<const B: usize>(
+        &self,
+        a_prev: [&Arr<T, I>; B],
+        trace: &mut Self::BlockTrace<B>,
+        seed_values: &[Arr<T, R::Output>; B],
+        seed: Seed,
+        input_grad: bool,
+        grads: &mut Self,
+    ) -> [Arr<T, I>; B] {
+        // ∂E/∂a^i of each sample, from the layers after this one (or the seeds).
+        let grad_a = self.rest.back_block(
+            trace.a.each_ref(),
+            &mut trace.rest,
+            seed_values,
+            seed,
+            true,
+            &mut grads.rest,
+        );
+        for ((xi, g), (z, a)) in trace
+            .xi
+            .iter_mut()
+            .zip(&grad_a)
+            .zip(trace.z.iter().zip(&trace.a))
+        {
+            if seed == Seed::Xi && <R::Depth as Unsigned>::USIZE == 0 {
+                xi.clone_from(g);
+            } else {
+                self.activation.backward(z, a, g, xi);
+            }
+        }
+        // ∂E/∂W^i += ξ^i (a^{i−1})ᵀ and ∂E/∂b^i += ξ^i, sample after sample within each
+        // row, so every entry sums in the same order as the per-sample path.
+        for (k, (row, b)) in grads
+            .weights
+            .iter_mut()
+            .zip(grads.bias.iter_mut())
+            .enumerate()
+        {
+            for (xi, a) in trace.xi.iter().zip(a_prev) {
+                let xi = xi[k];
+                *b += xi;
+                for (w, &a) in row.iter_mut().zip(a.iter()) {
+                    *w += xi * a;
+                }
+            }
+        }
+        // ∂E/∂a^{i−1} = (W^i)ᵀ ξ^i for each sample.
+        let mut grad_prev: [Arr<T, I>; B] = core::array::from_fn(|_| Arr::default());
+        if !input_grad {
+            return grad_prev;
+        }
+        for (k, row) in self.weights.iter().enumerate() {
+            for (g, xi) in grad_prev.iter_mut().zip(&trace.xi) {
+                let xi = xi[k];
+                for (g, &w) in g.iter_mut().zip(row.iter()) {
+                    *g += xi * w;
+                }
+            }
+        }
+        grad_prev
     }
 
     #[inline]

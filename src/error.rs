@@ -33,6 +33,27 @@ impl fmt::Display for ParamCountError {
 
 impl core::error::Error for ParamCountError {}
 
+/// A batch of inputs and a batch of outputs of different lengths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BatchLengthError {
+    /// The number of inputs.
+    pub inputs: usize,
+    /// The number of output slots.
+    pub outputs: usize,
+}
+
+impl fmt::Display for BatchLengthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} inputs but {} output slots",
+            self.inputs, self.outputs
+        )
+    }
+}
+
+impl core::error::Error for BatchLengthError {}
+
 /// Why a training step was refused. The network and the optimizer state are left
 /// exactly as they were before the step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

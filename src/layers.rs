@@ -83,6 +83,51 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug {
         grads: &mut Self,
     ) -> Arr<T, In>;
 
+    /// What a training forward pass over a block of `B` samples records (z^i, a^i, ξ^i
+    /// of every layer for every sample).
+    type BlockTrace<const B: usize>: Clone + Debug;
+
+    /// An all-zero block record.
+    fn new_block_trace<const B: usize>() -> Self::BlockTrace<B>;
+
+    /// The forward pass for `B` samples at once: each weight row is read once for all
+    /// of them while it sits in the fastest cache. Every output is bit for bit what
+    /// [`run`](Layers::run) gives for that sample.
+    fn run_block<const B: usize>(&self, xs: [&Arr<T, In>; B]) -> [Arr<T, Self::Output>; B];
+
+    /// The training forward pass for `B` samples at once; records bit for bit what
+    /// [`run_traced`](Layers::run_traced) records for each sample.
+    fn run_traced_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, In>; B],
+        trace: &mut Self::BlockTrace<B>,
+    );
+
+    /// The last activations recorded in a block trace (`prev_a` for [`End`]).
+    fn traced_block_output<'a, const B: usize>(
+        trace: &'a Self::BlockTrace<B>,
+        prev_a: &'a [Arr<T, In>; B],
+    ) -> &'a [Arr<T, Self::Output>; B];
+
+    /// The last pre-activations recorded in a block trace (`prev_z` for [`End`]).
+    fn traced_block_pre_output<'a, const B: usize>(
+        trace: &'a Self::BlockTrace<B>,
+        prev_z: &'a [Arr<T, In>; B],
+    ) -> &'a [Arr<T, Self::Output>; B];
+
+    /// The backward pass for `B` samples at once (see [`back`](Layers::back)). Each
+    /// gradient entry receives the samples' contributions in sample order, so `grads`
+    /// ends bit for bit as after `B` calls of `back`.
+    fn back_block<const B: usize>(
+        &self,
+        a_prev: [&Arr<T, In>; B],
+        trace: &mut Self::BlockTrace<B>,
+        seed_values: &[Arr<T, Self::Output>; B],
+        seed: Seed,
+        input_grad: bool,
+        grads: &mut Self,
+    ) -> [Arr<T, In>; B];
+
     /// The parameters in canonical order (see [`Network::params`](crate::Network::params)).
     fn params(&self) -> impl Iterator<Item = &T>;
 
@@ -154,6 +199,47 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
 
     #[inline]
     fn run_traced(&self, _: &Arr<T, In>, _: &mut ()) {}
+
+    type BlockTrace<const B: usize> = ();
+
+    fn new_block_trace<const B: usize>() {}
+
+    #[inline]
+    fn run_block<const B: usize>(&self, xs: [&Arr<T, In>; B]) -> [Arr<T, In>; B] {
+        xs.map(Clone::clone)
+    }
+
+    #[inline]
+    fn run_traced_block<const B: usize>(&self, _: [&Arr<T, In>; B], _: &mut ()) {}
+
+    #[inline]
+    fn traced_block_output<'a, const B: usize>(
+        _: &'a (),
+        prev_a: &'a [Arr<T, In>; B],
+    ) -> &'a [Arr<T, In>; B] {
+        prev_a
+    }
+
+    #[inline]
+    fn traced_block_pre_output<'a, const B: usize>(
+        _: &'a (),
+        prev_z: &'a [Arr<T, In>; B],
+    ) -> &'a [Arr<T, In>; B] {
+        prev_z
+    }
+
+    #[inline]
+    fn back_block<const B: usize>(
+        &self,
+        _: [&Arr<T, In>; B],
+        _: &mut (),
+        seed_values: &[Arr<T, In>; B],
+        _: Seed,
+        _: bool,
+        _: &mut Self,
+    ) -> [Arr<T, In>; B] {
+        seed_values.clone()
+    }
 
     #[inline]
     fn traced_output<'a>(_: &'a (), x: &'a Arr<T, In>) -> &'a Arr<T, In> {

@@ -138,12 +138,12 @@ pub use boxed::{BoxedNetwork, Zeroable};
 pub use compose::Append;
 pub use count::{LayerParamCount, Successor};
 pub use dense::Dense;
-pub use error::{ParamCountError, TrainError};
+pub use error::{BatchLengthError, ParamCountError, TrainError};
 pub use layers::{End, Layers, Seed};
 pub use network::Network;
 pub use scalar::Scalar;
 pub use shape::{InputMatches, ShapeRule};
-pub use trace::{DenseTrace, Trace};
+pub use trace::{DenseBlockTrace, DenseTrace, Trace};
 pub use view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 
 /// The generic-array crate this one is built on, re-exported so that users name the

@@ -4,8 +4,9 @@
 use crate::activation::Activation;
 use crate::alias::Arr;
 use crate::compose::Append;
+use crate::count::{LayerParamCount, Successor};
 use crate::dense::Dense;
-use crate::error::ParamCountError;
+use crate::error::{BatchLengthError, ParamCountError};
 use crate::layers::{Layers, Seed};
 use crate::scalar::Scalar;
 use crate::shape::{InputMatches, ShapeRule};
@@ -153,6 +154,77 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
         grads: &mut Self,
     );
 
+    /// The records of a training pass over a block of `B` samples (see
+    /// [`forward_trace_block`](Network::forward_trace_block)).
+    type BlockTraces<const B: usize>: Clone + Debug;
+
+    /// An all-zero block record.
+    fn new_block_traces<const B: usize>() -> Self::BlockTraces<B>;
+
+    /// Inference for `B` samples at once. Each weight row is read once for all of them
+    /// while it is in the fastest cache, which is faster than `B` calls of
+    /// [`forward`](Network::forward) once the weights outgrow the first-level cache;
+    /// every output is bit for bit what `forward` gives.
+    fn forward_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, Self::Input>; B],
+    ) -> [Arr<T, Self::Output>; B];
+
+    /// Inference over a batch: `ys[s]` = a^N of `xs[s]`, computed in blocks of 8
+    /// ([`forward_block`](Network::forward_block)), bit for bit what `forward` gives.
+    ///
+    /// # Errors
+    /// [`BatchLengthError`] when `xs` and `ys` differ in length; `ys` is then untouched.
+    fn forward_batch(
+        &self,
+        xs: &[Arr<T, Self::Input>],
+        ys: &mut [Arr<T, Self::Output>],
+    ) -> Result<(), BatchLengthError> {
+        if xs.len() != ys.len() {
+            return Err(BatchLengthError {
+                inputs: xs.len(),
+                outputs: ys.len(),
+            });
+        }
+        let (x_blocks, x_rest) = xs.as_chunks::<8>();
+        let (y_blocks, y_rest) = ys.as_chunks_mut::<8>();
+        for (x, y) in x_blocks.iter().zip(y_blocks) {
+            *y = self.forward_block(x.each_ref());
+        }
+        for (x, y) in x_rest.iter().zip(y_rest) {
+            let [out] = self.forward_block([x]);
+            *y = out;
+        }
+        Ok(())
+    }
+
+    /// The training forward pass for `B` samples at once, recording what
+    /// [`forward_trace`](Network::forward_trace) records for each.
+    fn forward_trace_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, Self::Input>; B],
+        traces: &mut Self::BlockTraces<B>,
+    );
+
+    /// a^N of each sample of a block record.
+    fn block_output<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B];
+
+    /// z^N of each sample of a block record.
+    fn block_output_z<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B];
+
+    /// [`accumulate_gradients`](Network::accumulate_gradients) for a block recorded by
+    /// [`forward_trace_block`](Network::forward_trace_block) on the inputs `xs`, with
+    /// one seed per sample. `grads` ends bit for bit as after the samples' own calls, in
+    /// order.
+    fn accumulate_gradients_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, Self::Input>; B],
+        traces: &mut Self::BlockTraces<B>,
+        seed_values: &[Arr<T, Self::Output>; B],
+        seed: Seed,
+        grads: &mut Self,
+    );
+
     /// Every parameter, in the canonical order.
     fn params(&self) -> impl Iterator<Item = &T>;
 
@@ -252,7 +324,10 @@ where
     O: ArrayLength,
     A: Activation<T>,
     R: Layers<T, O>,
-    Self: Layers<T, I>,
+    // the bounds of `Dense: Layers<T, I>`, stated directly so its associated types
+    // normalise inside this impl
+    I: LayerParamCount<O, R::ParamCount>,
+    R::Depth: Successor,
 {
     type Input = I;
     type Output = <Self as Layers<T, I>>::Output;
@@ -352,6 +427,50 @@ where
 
     fn params_mut(&mut self) -> impl Iterator<Item = &mut T> {
         <Self as Layers<T, I>>::params_mut(self)
+    }
+
+    type BlockTraces<const B: usize> = <Self as Layers<T, I>>::BlockTrace<B>;
+
+    fn new_block_traces<const B: usize>() -> Self::BlockTraces<B> {
+        <Self as Layers<T, I>>::new_block_trace::<B>()
+    }
+
+    #[inline]
+    fn forward_block<const B: usize>(&self, xs: [&Arr<T, I>; B]) -> [Arr<T, Self::Output>; B] {
+        self.run_block(xs)
+    }
+
+    #[inline]
+    fn forward_trace_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, I>; B],
+        traces: &mut Self::BlockTraces<B>,
+    ) {
+        self.run_traced_block(xs, traces);
+    }
+
+    #[inline]
+    fn block_output<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B] {
+        // `Self` has at least one layer: its own activations are the previous ones
+        // of the rest.
+        R::traced_block_output(&traces.rest, &traces.a)
+    }
+
+    #[inline]
+    fn block_output_z<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B] {
+        R::traced_block_pre_output(&traces.rest, &traces.z)
+    }
+
+    #[inline]
+    fn accumulate_gradients_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, I>; B],
+        traces: &mut Self::BlockTraces<B>,
+        seed_values: &[Arr<T, Self::Output>; B],
+        seed: Seed,
+        grads: &mut Self,
+    ) {
+        self.back_block(xs, traces, seed_values, seed, false, grads);
     }
 
     fn param_slices(&self) -> impl Iterator<Item = &[T]> {

@@ -59,6 +59,56 @@ impl<T: Scalar, O: ArrayLength, R: PartialEq> PartialEq for DenseTrace<T, O, R> 
     }
 }
 
+/// The record of layer i for a block of `B` samples (see
+/// [`Layers::run_traced_block`](crate::Layers::run_traced_block)): z^i, a^i and ξ^i of
+/// each sample, and the records of layers i+1..N.
+pub struct DenseBlockTrace<T, O: ArrayLength, R, const B: usize> {
+    /// z^i of each sample.
+    pub z: [Arr<T, O>; B],
+    /// a^i of each sample.
+    pub a: [Arr<T, O>; B],
+    /// ξ^i of each sample.
+    pub xi: [Arr<T, O>; B],
+    /// The records of the following layers.
+    pub rest: R,
+}
+
+impl<T: Scalar, O: ArrayLength, R, const B: usize> DenseBlockTrace<T, O, R, B> {
+    /// All-zero records around `rest`.
+    pub fn new(rest: R) -> Self {
+        DenseBlockTrace {
+            z: core::array::from_fn(|_| Arr::default()),
+            a: core::array::from_fn(|_| Arr::default()),
+            xi: core::array::from_fn(|_| Arr::default()),
+            rest,
+        }
+    }
+}
+
+impl<T: Scalar, O: ArrayLength, R: core::fmt::Debug, const B: usize> core::fmt::Debug
+    for DenseBlockTrace<T, O, R, B>
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DenseBlockTrace")
+            .field("z", &self.z)
+            .field("a", &self.a)
+            .field("xi", &self.xi)
+            .field("rest", &self.rest)
+            .finish()
+    }
+}
+
+impl<T: Scalar, O: ArrayLength, R: Clone, const B: usize> Clone for DenseBlockTrace<T, O, R, B> {
+    fn clone(&self) -> Self {
+        DenseBlockTrace {
+            z: self.z.clone(),
+            a: self.a.clone(),
+            xi: self.xi.clone(),
+            rest: self.rest.clone(),
+        }
+    }
+}
+
 /// Everything a training forward pass of network `N` records: the input a^0 and, for
 /// each layer i = 1..N, z^i, a^i and (after [`Network::backward`]) ξ^i.
 ///

@@ -31,8 +31,15 @@ use rand_core::RngCore;
 /// let p: Vec<f64> = net.params().copied().collect();
 /// assert!((p[0] - 2.0).abs() < 1e-6 && (p[1] - 1.0).abs() < 1e-6);
 /// ```
+///
+/// Samples are processed in blocks of `B` (default 4): the forward and backward passes
+/// of a block read each weight row once for all its samples
+/// ([`Network::forward_trace_block`]), which is faster once the weights outgrow the
+/// first-level cache. The results are bit for bit those of one sample at a time. The
+/// block's records cost `B` times a [`Trace`]; on a microcontroller with little RAM,
+/// `Trainer<_, _, _, 1>` keeps one.
 #[derive(Clone, Debug)]
-pub struct Trainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>> {
+pub struct Trainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize = 4> {
     /// The optimizer, with its state.
     pub optimizer: O,
     /// Clip the averaged gradient to this global L2 norm before the update.
@@ -40,9 +47,11 @@ pub struct Trainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>> {
     grads: N,
     trace: Trace<T, N>,
     seed: Arr<T, N::Output>,
+    block: N::BlockTraces<B>,
+    block_seeds: [Arr<T, N::Output>; B],
 }
 
-impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>> Trainer<T, N, O> {
+impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N, O, B> {
     /// A trainer around `optimizer`, without clipping.
     pub fn new(optimizer: O) -> Self {
         Trainer {
@@ -51,6 +60,8 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>> Trainer<T, N, O> {
             grads: N::zeroed(),
             trace: Trace::new(),
             seed: Arr::default(),
+            block: N::new_block_traces::<B>(),
+            block_seeds: core::array::from_fn(|_| Arr::default()),
         }
     }
 
@@ -88,13 +99,29 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>> Trainer<T, N, O> {
         self.grads.set_zero();
         let mut total = T::zero();
         let mut count = 0usize;
-        for (x, target) in batch {
-            net.forward_trace(x, &mut self.trace);
-            let z = N::trace_output_z(&self.trace);
-            let a = self.trace.output();
-            total += loss.loss_and_seed(z, a, target, &mut self.seed)?;
-            net.accumulate_gradients(&mut self.trace, &self.seed, L::SEED, &mut self.grads);
-            count += 1;
+        let mut samples = batch.into_iter();
+        // Whole blocks of `B` samples, then the rest one by one.
+        while let Some(first) = samples.next() {
+            let mut block = [first; B];
+            let mut filled = 1;
+            while filled < B {
+                match samples.next() {
+                    Some(pair) => {
+                        block[filled] = pair;
+                        filled += 1;
+                    }
+                    None => break,
+                }
+            }
+            if filled == B && B > 1 {
+                self.block_step(net, loss, &block, &mut total)?;
+                count += B;
+            } else {
+                for &(x, target) in &block[..filled] {
+                    total += self.sample_step(net, loss, x, target)?;
+                    count += 1;
+                }
+            }
         }
         if count == 0 {
             return Err(TrainError::EmptyBatch);
@@ -119,6 +146,60 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>> Trainer<T, N, O> {
         }
         self.optimizer.step(net, &self.grads)?;
         Ok(mean)
+    }
+}
+
+impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N, O, B> {
+    /// Forward, loss and backward of one sample; returns its loss.
+    fn sample_step<L, Tg>(
+        &mut self,
+        net: &N,
+        loss: &L,
+        x: &Arr<T, N::Input>,
+        target: &Tg,
+    ) -> Result<T, TrainError>
+    where
+        L: Loss<T, N, Tg>,
+        Tg: ?Sized,
+    {
+        net.forward_trace(x, &mut self.trace);
+        let z = N::trace_output_z(&self.trace);
+        let a = self.trace.output();
+        let e = loss.loss_and_seed(z, a, target, &mut self.seed)?;
+        net.accumulate_gradients(&mut self.trace, &self.seed, L::SEED, &mut self.grads);
+        Ok(e)
+    }
+
+    /// Forward, loss and backward of a block of `B` samples; adds their losses to
+    /// `total` in sample order (as one sample at a time would).
+    fn block_step<L, Tg>(
+        &mut self,
+        net: &N,
+        loss: &L,
+        block: &[(&Arr<T, N::Input>, &Tg); B],
+        total: &mut T,
+    ) -> Result<(), TrainError>
+    where
+        L: Loss<T, N, Tg>,
+        Tg: ?Sized,
+    {
+        let xs = block.map(|(x, _)| x);
+        net.forward_trace_block(xs, &mut self.block);
+        let zs = N::block_output_z(&self.block);
+        let outs = N::block_output(&self.block);
+        for (((z, a), (_, target)), seed) in
+            zs.iter().zip(outs).zip(block).zip(&mut self.block_seeds)
+        {
+            *total += loss.loss_and_seed(z, a, *target, seed)?;
+        }
+        net.accumulate_gradients_block(
+            xs,
+            &mut self.block,
+            &self.block_seeds,
+            L::SEED,
+            &mut self.grads,
+        );
+        Ok(())
     }
 }
 

@@ -50,6 +50,8 @@ where
     trainer: Box<Trainer<f32, N, Sgd<f32, N>>>,
     loss: L,
     forward_x: Vec<Arr<f32, N::Input>>,
+    /// The outputs of `forward_batch`, allocated once.
+    forward_y: Vec<Arr<f32, N::Output>>,
     train_x: Vec<Arr<f32, N::Input>>,
     train_t: Vec<Tg>,
 }
@@ -69,6 +71,7 @@ where
             trainer,
             loss,
             forward_x: samples(&data.forward_x),
+            forward_y: vec![Arr::default(); samples::<N::Input>(&data.forward_x).len()],
             train_x: samples(&data.train_x),
             train_t: Tg::make(&data.train_t),
         }
@@ -87,8 +90,14 @@ where
 
     fn forward(&mut self, iters: u64) {
         for _ in 0..iters {
-            for x in &self.forward_x {
+            // One sample: `forward`; a batch: `forward_batch` (blocks of 8 samples).
+            if let [x] = &self.forward_x[..] {
                 black_box(self.net.forward(black_box(x)));
+            } else {
+                self.net
+                    .forward_batch(black_box(&self.forward_x), &mut self.forward_y)
+                    .expect("as many outputs as inputs");
+                black_box(&self.forward_y);
             }
         }
     }
