@@ -37,7 +37,7 @@ use rand_core::RngCore;
 /// ([`Network::forward_trace_block`]), which is faster once the weights outgrow the
 /// first-level cache. The results are bit for bit those of one sample at a time. The
 /// block's records cost `B` times a [`Trace`]; on a microcontroller with little RAM,
-/// `Trainer<_, _, _, 1>` keeps one.
+/// `Trainer::<_, _, _, 1>::with_block_size` keeps one.
 #[derive(Clone, Debug)]
 pub struct Trainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize = 4> {
     /// The optimizer, with its state.
@@ -51,9 +51,18 @@ pub struct Trainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize 
     block_seeds: [Arr<T, N::Output>; B],
 }
 
-impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N, O, B> {
-    /// A trainer around `optimizer`, without clipping.
+impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>> Trainer<T, N, O> {
+    /// A trainer around `optimizer`, without clipping, working in blocks of 4 samples.
     pub fn new(optimizer: O) -> Self {
+        Self::with_block_size(optimizer)
+    }
+}
+
+impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N, O, B> {
+    /// A trainer around `optimizer`, without clipping, working in blocks of `B`
+    /// samples: `Trainer::<_, _, _, 1>::with_block_size(opt)` keeps a single record,
+    /// for microcontrollers with little RAM.
+    pub fn with_block_size(optimizer: O) -> Self {
         Trainer {
             optimizer,
             clip_norm: None,

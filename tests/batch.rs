@@ -31,7 +31,7 @@ proptest! {
         xs in proptest::collection::vec(proptest::collection::vec(-2.0f64..2.0, 5), 0..21),
     ) {
         let net = Reg::from_params(&params).unwrap();
-        let xs: Vec<Arr<f64, _>> = xs.iter().map(|x| GenericArray::from_slice(x).clone()).collect();
+        let xs: Vec<Arr<f64, _>> = xs.iter().map(|x| *GenericArray::from_slice(x)).collect();
         let mut ys = vec![Arr::default(); xs.len()];
         net.forward_batch(&xs, &mut ys).unwrap();
         for (x, y) in xs.iter().zip(&ys) {
@@ -53,13 +53,13 @@ proptest! {
     ) {
         let data: Vec<(Arr<f64, _>, Arr<f64, _>)> = data
             .iter()
-            .map(|(x, t)| (GenericArray::from_slice(x).clone(), GenericArray::from_slice(t).clone()))
+            .map(|(x, t)| (*GenericArray::from_slice(x), *GenericArray::from_slice(t)))
             .collect();
         let start = Reg::from_params(&params).unwrap();
         let (mut one, mut four, mut eight) = (start.clone(), start.clone(), start);
-        let mut t1: Trainer<f64, Reg, Sgd<f64, Reg>, 1> = Trainer::new(Sgd::new(0.05).with_momentum(0.9));
-        let mut t4: Trainer<f64, Reg, Sgd<f64, Reg>, 4> = Trainer::new(Sgd::new(0.05).with_momentum(0.9));
-        let mut t8: Trainer<f64, Reg, Sgd<f64, Reg>, 8> = Trainer::new(Sgd::new(0.05).with_momentum(0.9));
+        let mut t1: Trainer<f64, Reg, Sgd<f64, Reg>, 1> = Trainer::with_block_size(Sgd::new(0.05).with_momentum(0.9));
+        let mut t4: Trainer<f64, Reg, Sgd<f64, Reg>, 4> = Trainer::with_block_size(Sgd::new(0.05).with_momentum(0.9));
+        let mut t8: Trainer<f64, Reg, Sgd<f64, Reg>, 8> = Trainer::with_block_size(Sgd::new(0.05).with_momentum(0.9));
         for _ in 0..2 {
             let batch = || data.iter().map(|(x, t)| (x, t));
             let e1 = t1.step(&mut one, &MeanSquaredError, batch()).unwrap();
@@ -80,11 +80,11 @@ proptest! {
         data in proptest::collection::vec((proptest::collection::vec(-2.0f32..2.0, 6), 0usize..3), 1..19),
     ) {
         let data: Vec<(Arr<f32, _>, usize)> =
-            data.iter().map(|(x, t)| (GenericArray::from_slice(x).clone(), *t)).collect();
+            data.iter().map(|(x, t)| (*GenericArray::from_slice(x), *t)).collect();
         let start = Cls::from_params(&params).unwrap();
         let (mut one, mut four) = (start.clone(), start);
-        let mut t1: Trainer<f32, Cls, Sgd<f32, Cls>, 1> = Trainer::new(Sgd::new(0.1));
-        let mut t4: Trainer<f32, Cls, Sgd<f32, Cls>, 4> = Trainer::new(Sgd::new(0.1));
+        let mut t1: Trainer<f32, Cls, Sgd<f32, Cls>, 1> = Trainer::with_block_size(Sgd::new(0.1));
+        let mut t4: Trainer<f32, Cls, Sgd<f32, Cls>, 4> = Trainer::with_block_size(Sgd::new(0.1));
         for _ in 0..2 {
             let batch = || data.iter().map(|(x, t)| (x, t));
             let e1 = t1.step(&mut one, &SoftmaxCrossEntropy, batch()).unwrap();
@@ -109,9 +109,9 @@ fn forward_batch_rejects_mismatched_lengths() {
 fn a_bad_target_in_a_block_is_an_error() {
     let net = Cls::zeroed();
     let mut n = net.clone();
-    let mut t: Trainer<f32, Cls, Sgd<f32, Cls>, 4> = Trainer::new(Sgd::new(0.1));
-    let x = Arr::default();
-    let data = [(x.clone(), 0usize), (x.clone(), 1), (x.clone(), 7), (x, 2)];
+    let mut t: Trainer<f32, Cls, Sgd<f32, Cls>, 4> = Trainer::with_block_size(Sgd::new(0.1));
+    let x: Arr<f32, _> = Arr::default();
+    let data = [(x, 0usize), (x, 1), (x, 7), (x, 2)];
     let r = t.step(
         &mut n,
         &SoftmaxCrossEntropy,
