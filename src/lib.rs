@@ -149,6 +149,9 @@ pub use view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 /// The generic-array crate this one is built on, re-exported so that users name the
 /// same version.
 pub use generic_array;
+/// The rand_core crate whose `RngCore` the initialisation and shuffling take,
+/// re-exported so that users implement or name the same version.
+pub use rand_core;
 /// The typenum crate this one is built on, re-exported so that users name the same
 /// version.
 pub use typenum;
