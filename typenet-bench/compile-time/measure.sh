@@ -37,7 +37,7 @@ time_build() { # crate -> seconds
     rm -rf "$dir/target"
     local start end
     start=$(date +%s.%N)
-    (cd "$dir" && cargo build --release -q --offline 2>/dev/null || cargo build --release -q)
+    (cd "$dir" && cargo build --release -q) >&2
     end=$(date +%s.%N)
     echo "$end - $start" | bc
 }

@@ -14,7 +14,7 @@ fn main() {
     let x = GenericArray::from_array([0.5_f32; 64]);
     let y = net.forward(&x);
     let mut trainer = Box::new(Trainer::new(Adam::new(0.01)));
-    let loss = trainer.step(&mut net, &MeanSquaredError, [(&x, &x)]).unwrap();
+    let loss = trainer.step(&mut *net, &MeanSquaredError, [(&x, &x)]).unwrap();
     let bytes = format::to_bytes(&*net);
     println!("{} {} {}", y[0], loss, bytes.len());
 }
