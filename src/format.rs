@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | 0 | 4 | magic `b"TNET"` |
 //! | 4 | 2 | format version, `u16` LE (currently 1) |
-//! | 6 | 1 | scalar type code ([`Storable::CODE`]: 1 = `f32`, 2 = `f64`) |
+//! | 6 | 1 | scalar type code ([`Storable::CODE`]: 1 = `f32`, 2 = `f64`, 3 = [`Q16`](crate::fixed::Q16)) |
 //! | 7 | 1 | flags, 0 (reserved; a reader rejects flags it does not know) |
 //! | 8 | 8 | architecture fingerprint, `u64` LE ([`Fingerprint`]) |
 //! | 16 | 4 | parameter count, `u32` LE |
@@ -88,6 +88,18 @@ macro_rules! storable {
 storable!(f32, 1, U4, 4);
 #[cfg(any(feature = "std", feature = "libm"))]
 storable!(f64, 2, U8, 8);
+
+impl Storable for crate::fixed::Q16 {
+    const CODE: u8 = 3;
+    const TYPE_NAME: &'static str = "Q16.16";
+    type Bytes = U4;
+    fn write_le(self, out: &mut [u8]) {
+        out.copy_from_slice(&self.to_bits().to_le_bytes());
+    }
+    fn read_le(bytes: &[u8]) -> Self {
+        crate::fixed::Q16::from_bits(i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+    }
+}
 
 /// The architecture fingerprint of a network type (see the module docs).
 pub trait Fingerprint<T: Scalar> {
@@ -208,6 +220,7 @@ fn scalar_name(code: u8) -> &'static str {
     match code {
         1 => "f32",
         2 => "f64",
+        3 => "Q16.16",
         _ => "an unknown scalar type",
     }
 }

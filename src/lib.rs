@@ -61,7 +61,8 @@
 //! - [`Layers`]: the stack-of-layers machinery, and the rule that sizes connect.
 //! - [`Activation`], [`ElementWise`] and the activations [`Identity`], [`Sigmoid`],
 //!   [`Tanh`], [`ReLU`], [`LeakyReLU`], [`Softplus`], [`Softmax`].
-//! - [`Scalar`]: the numeric bound (`f32`, `f64`).
+//! - [`Scalar`]: the numeric bound (`f32`, `f64`, and [`fixed::Q16`], Q16.16 fixed point
+//!   for chips without an FPU).
 //! - [`Trace`]: what a training pass records (z^i, a^i, ξ^i).
 //! - [`InputMatches`] and [`ShapeRule`]: the input-length rule.
 //! - [`BoxedNetwork`] (feature `alloc`): networks built directly on the heap.
@@ -112,6 +113,7 @@ mod dense;
 mod error;
 #[cfg(feature = "std")]
 pub mod fit;
+pub mod fixed;
 pub mod format;
 pub mod init;
 mod layers;
