@@ -3,13 +3,22 @@
 # figures in FIGURES.md). Run from anywhere: bash embedded/measure.sh
 #
 # Needs: the two Rust targets, qemu-system-arm, readelf (binutils), llvm-objdump (to
-# find the exit calls for the external stack check) and python3 (a 60-line client of
-# QEMU's gdb stub for that check).
+# find the exit calls for the external stack check, and for the floating-point check)
+# and python3 (a 60-line client of QEMU's gdb stub for that check, and the call-graph
+# walk of the floating-point check).
 #
 # 1. Flash and RAM of each binary, from the ELF section headers (`readelf -S -W`).
 # 2. `src/bin/measure.rs` under QEMU with `-icount shift=0`, on both cores, twice each;
 #    the two runs must print the same bytes. It reports peak stack by stack painting
-#    and instructions per inference / training step through SysTick.
+#    and instructions per inference / training step through SysTick, in f32 and in
+#    Q16.16 fixed point (`typenet::fixed::Q16`). The Q16 results (integer arithmetic)
+#    must be the same on both cores, and the Q16 XOR training must learn.
+# 2b. No floating point in the Q16 inference: from the out-of-line functions that
+#    `measure` times (`measure::q16_digits_forward`, `measure::q16_sine_forward`),
+#    every direct call and branch is followed through the disassembly; none may reach
+#    a soft-float routine (`__aeabi_f*`, `__aeabi_d*`, integer-to-float conversions,
+#    compiler-builtins' float module, libm), hold an FPU instruction, or call through a
+#    register (which the walk could not follow).
 # 3. The peak stack of the unmodified `digits` and `train_xor` binaries, painted from
 #    outside: QEMU loads a file of 0xCC bytes over the free RAM, the program runs to its
 #    semihosting exit call (a breakpoint through the gdb stub), and the client scans RAM
@@ -47,6 +56,7 @@ echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "- $(rustc --version)"
 echo "- $(qemu-system-arm --version | head -1)"
 echo "- $(readelf --version | head -1)"
+echo "- llvm-objdump: $(llvm-objdump --version | grep -m1 'LLVM version' | sed 's/^ *//')"
 echo
 
 # ---------------------------------------------------------------------------------
@@ -110,7 +120,7 @@ echo "| workload | $(core_name "$M4") own | total | $(core_name "$M3") own | tot
 echo "| --- | ---: | ---: | ---: | ---: |"
 for w in digits_static_inference digits_decoded_inference digits_runtime_decode_inference \
     digits_load_into_inference digits_whole_program sine_inference xor_training_step \
-    xor_whole_training; do
+    xor_whole_training digits_q16_inference sine_q16_inference xor_q16_training_step; do
     echo "| $w | $(field "$M4" stack "$w" own) | $(field "$M4" stack "$w" total) | $(field "$M3" stack "$w" own) | $(field "$M3" stack "$w" total) |"
 done
 echo
@@ -120,10 +130,48 @@ echo
 echo "| workload | items | $(core_name "$M4") | $(core_name "$M3") | M3 / M4F |"
 echo "| --- | ---: | ---: | ---: | ---: |"
 for w in digits_static_forward digits_runtime_forward digits_decode_from_bytes sine_forward \
-    xor_adam_training_step; do
+    xor_adam_training_step xor_f32_sgd_training_step digits_q16_forward sine_q16_forward \
+    xor_q16_sgd_training_step q16_from_f64_usize; do
     a=$(field "$M4" insn "$w" per_item)
     b=$(field "$M3" insn "$w" per_item)
     echo "| $w | $(field "$M4" insn "$w" n) | $a ± $(field "$M4" insn "$w" pm) | $b ± $(field "$M3" insn "$w" pm) | $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", b / a }') |"
+done
+echo
+
+# The same networks in each number format, per core. A row names its workload in each
+# format; a workload that `measure` does not print shows as "—".
+# >>> int8 (to come, from another engineer): print `insn: digits_int8_forward ...` and
+# >>> `insn: sine_int8_forward ...` (and `insn: xor_int8_sgd_training_step ...` if int8
+# >>> training is added) from src/bin/measure.rs; they fill the int8 columns below.
+cell() {
+    local v
+    v=$(field "$1" insn "$2" per_item)
+    if [ -n "$v" ]; then echo "$v ± $(field "$1" insn "$2" pm)"; else echo "—"; fi
+}
+ratio() {
+    local a b
+    a=$(field "$1" insn "$2" per_item)
+    b=$(field "$1" insn "$3" per_item)
+    if [ -n "$a" ] && [ -n "$b" ]; then
+        awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }'
+    else
+        echo "—"
+    fi
+}
+echo "## Instructions per item by number format: f32, Q16.16, int8"
+echo
+echo "f32 is hardware floating point on the M4F and software floating point on the M3;"
+echo "Q16.16 and int8 are integer arithmetic on both. Digits: per inference over the 359"
+echo "held-out images (network in RAM); sine: per inference over 100 inputs; XOR: per SGD"
+echo "step (η = 2, mean squared error, batch of 4) over 500 steps."
+echo
+echo "| network | M4F f32 | M4F Q16.16 | M4F int8 | M4F Q16 / f32 | M3 f32 (soft float) | M3 Q16.16 | M3 int8 | M3 f32 / Q16 |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for row in "digits 64 → 64 ReLU → 10 Softmax|digits_runtime_forward|digits_q16_forward|digits_int8_forward" \
+    "sine 1 → 16 Tanh → 16 Tanh → 1 Identity|sine_forward|sine_q16_forward|sine_int8_forward" \
+    "XOR 2 → 8 Tanh → 1 Sigmoid, one SGD step|xor_f32_sgd_training_step|xor_q16_sgd_training_step|xor_int8_sgd_training_step"; do
+    IFS='|' read -r label f q i <<<"$row"
+    echo "| $label | $(cell "$M4" "$f") | $(cell "$M4" "$q") | $(cell "$M4" "$i") | $(ratio "$M4" "$q" "$f") | $(cell "$M3" "$f") | $(cell "$M3" "$q") | $(cell "$M3" "$i") | $(ratio "$M3" "$f" "$q") |"
 done
 echo
 echo "Calibration (\`cortex_m::asm::delay\`, 2 instructions per iteration):"
@@ -158,8 +206,141 @@ done
 echo
 echo "Checks printed by \`measure\`:"
 for t in "$M4" "$M3"; do
-    echo "- $t: $(grep '^check:' "$work/$t.1")"
+    echo "- $t:"
+    grep '^check:' "$work/$t.1" | sed 's/^/  - /'
 done
+echo
+# Q16 is integer arithmetic: both cores must compute exactly the same values.
+if ! diff <(grep '^check: [a-z_]*q16' "$work/$M4.1") <(grep '^check: [a-z_]*q16' "$work/$M3.1") >&2; then
+    echo "the Q16 checks differ between the two cores" >&2
+    exit 1
+fi
+for t in "$M4" "$M3"; do
+    grep -q '^check: digits_q16 correct=[0-9]' "$work/$t.1" || {
+        echo "measure on $t printed no Q16 digits accuracy" >&2
+        exit 1
+    }
+    grep -q '^check: xor_q16 .* learned=yes$' "$work/$t.1" || {
+        echo "the Q16 XOR training on $t did not learn" >&2
+        exit 1
+    }
+done
+echo "The Q16 checks are identical on both cores (integer arithmetic), and the Q16 XOR"
+echo "training learned (every output on the right side of ½)."
+echo
+
+# ---------------------------------------------------------------------------------
+# 2b. No floating point in the Q16 inference.
+# ---------------------------------------------------------------------------------
+cat >"$work/floatcheck.py" <<'PYTHON'
+# usage: floatcheck.py ELF ROOT...: for each ROOT (a function name without its hash,
+# e.g. measure::q16_digits_forward) follows every direct call and branch (bl, b, b<cc>,
+# cbz, cbnz: the function holding the target address) through `llvm-objdump -d -C` and
+# prints a line `root=... functions=N float_routines=... fpu_insns=N indirect=N` and a
+# line `reached=...` (the functions it reaches, itself included).
+import bisect, re, subprocess, sys
+
+elf, roots = sys.argv[1], sys.argv[2:]
+dis = subprocess.run(["llvm-objdump", "-d", "--no-show-raw-insn", "-C", elf],
+                     capture_output=True, text=True, check=True).stdout
+starts, names, body = [], [], {}
+for line in dis.splitlines():
+    m = re.match(r"^([0-9a-f]+) <(.*)>:$", line)
+    if m:
+        starts.append(int(m.group(1), 16))
+        names.append(m.group(2))
+        body[m.group(2)] = []
+    elif names and re.match(r"^\s+[0-9a-f]+:\s", line):
+        body[names[-1]].append(line.split(":", 1)[1].strip())
+
+def owner(addr):
+    i = bisect.bisect_right(starts, addr) - 1
+    return names[i] if i >= 0 else None
+
+def readable(name):
+    # LLVM 14 leaves the escapes of Rust's legacy mangling and the hash in place
+    name = re.sub(r"::h[0-9a-f]{16}$", "", name)
+    for a, b in (("_$LT$", "<"), ("$LT$", "<"), ("$GT$", ">"), ("$u20$", " "), ("$C$", ","),
+                 ("$u7b$", "{"), ("$u7d$", "}"), ("$RF$", "&"), ("..", "::")):
+        name = name.replace(a, b)
+    return name
+
+# Soft-float routines (EABI and GCC names, conversions from integers included),
+# compiler-builtins' float module and libm.
+FLOAT = re.compile(
+    r"^(__aeabi_([fd]|u?[il]2[fd]$)|__(add|sub|mul|div|neg|pow)[sdt]f[23]|__(fix|fixuns)[sdt]f|"
+    r"__float(un)?[sdt]i|__(extend|trunc)[sdt]f|__(eq|ne|lt|le|gt|ge|unord|cmp)[sdt]f2|"
+    r"compiler_builtins::float::|libm::)")
+BRANCH = re.compile(r"^(bl?|b\.w|b(eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le)(\.w)?|cbn?z)\s.*\b0x([0-9a-f]+) <")
+INDIRECT = re.compile(r"^(blx\s|bx\s+r(?!14\b)\d+$)")
+FPU = re.compile(r"^v[a-z]")  # vldr, vmov, vadd.f32, vpush, ...
+for root in roots:
+    found = [n for n in names if readable(n) == root]
+    if len(found) != 1:
+        sys.exit(f"{root}: {len(found)} functions of that name in {elf}")
+    seen, todo, indirect, fpu = set(), [found[0]], 0, 0
+    while todo:
+        f = todo.pop()
+        if f in seen:
+            continue
+        seen.add(f)
+        for insn in body[f]:
+            m = BRANCH.match(insn)
+            if m:
+                target = owner(int(m.group(4), 16))
+                if target is not None and target != f:
+                    todo.append(target)
+            elif INDIRECT.match(insn):
+                indirect += 1
+            if FPU.match(insn):
+                fpu += 1
+    reached = sorted(readable(f) for f in seen)
+    floats = [f for f in reached if FLOAT.match(f)]
+    print(f"root={root} functions={len(seen)} float_routines={','.join(floats) or 'none'} "
+          f"fpu_insns={fpu} indirect={indirect}")
+    print("reached=" + "; ".join(reached))
+PYTHON
+# The functions whose whole call graph must be free of floating point.
+# >>> int8 (to come): add its out-of-line inference functions here.
+NO_FLOAT_ROOTS="measure::q16_digits_forward measure::q16_sine_forward"
+# Listed for information: the Q16 training step (see FIGURES.md) and, as a check that
+# the walk does find soft float, the f32 sine workload.
+INFO_ROOTS="measure::q16_xor_step measure::insn_sine"
+echo "## No floating point in the Q16 inference (call graph in \`llvm-objdump -d -C\`)"
+echo
+echo "| target | function | functions reached | soft-float routines reached | FPU instructions | calls through a register |"
+echo "| --- | --- | ---: | --- | ---: | ---: |"
+for t in "$M3" "$M4"; do
+    # shellcheck disable=SC2086 # the lists are separate words
+    python3 "$work/floatcheck.py" "$(elf "$t" measure)" $NO_FLOAT_ROOTS $INFO_ROOTS >"$work/$t.float"
+    while read -r line; do
+        [[ "$line" == root=* ]] || continue
+        root=$(sed 's/^root=\([^ ]*\).*/\1/' <<<"$line")
+        n=$(sed 's/.* functions=\([0-9]*\).*/\1/' <<<"$line")
+        floats=$(sed 's/.* float_routines=\([^ ]*\).*/\1/' <<<"$line")
+        fpu=$(sed 's/.* fpu_insns=\([0-9]*\).*/\1/' <<<"$line")
+        ind=$(sed 's/.* indirect=\([0-9]*\).*/\1/' <<<"$line")
+        shown=$floats
+        if [ "$floats" != none ]; then
+            shown="$(tr ',' '\n' <<<"$floats" | wc -l): $(sed 's/,/, /g' <<<"$floats")"
+        fi
+        echo "| $t | \`$root\` | $n | $shown | $fpu | $ind |"
+        if [[ " $NO_FLOAT_ROOTS " == *" $root "* ]] &&
+            { [ "$floats" != none ] || [ "$fpu" != 0 ] || [ "$ind" != 0 ]; }; then
+            echo "$root on $t is not free of floating point: $line" >&2
+            exit 1
+        fi
+        if [ "$root" = measure::insn_sine ] && [ "$t" = "$M3" ] && [ "$floats" = none ]; then
+            echo "the walk finds no soft float in the f32 sine workload on $t: the check is broken" >&2
+            exit 1
+        fi
+    done <"$work/$t.float"
+done
+echo
+echo "Everything \`measure::q16_digits_forward\` (the whole Q16 digits inference) reaches on"
+echo "$M3:"
+echo
+sed -n 's/^reached=//p' "$work/$M3.float" | head -1 | tr ';' '\n' | sed 's/^ *//; s/^/- `/; s/$/`/'
 echo
 
 # ---------------------------------------------------------------------------------

@@ -14,7 +14,9 @@
 //!   instructions (`subs`, `bne`) per iteration.
 //!
 //! Each line it prints is `key: value ...` for the script; the workloads repeat what
-//! `digits` and `train_xor` do, without their printing.
+//! `digits` and `train_xor` do, without their printing, and run the digits and sine
+//! networks and an XOR training step in Q16.16 fixed point ([`typenet::fixed::Q16`])
+//! as well, for cores without an FPU.
 #![no_std]
 #![no_main]
 
@@ -24,11 +26,12 @@ use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use rand_core::SeedableRng;
+use typenet::fixed::Q16;
 use typenet::generic_array::GenericArray;
-use typenet::loss::{BinaryCrossEntropy, argmax};
-use typenet::optim::Adam;
+use typenet::loss::{BinaryCrossEntropy, MeanSquaredError, argmax};
+use typenet::optim::{Adam, Sgd};
 use typenet::train::{Trainer, evaluate};
-use typenet::{Network, format, init, network, static_network};
+use typenet::{Network, TrainError, format, init, network, static_network};
 
 // ---------------------------------------------------------------------------------
 // The workloads: the networks of `digits` and `train_xor` and a small sine regressor.
@@ -95,6 +98,120 @@ fn xor_net() -> XorNet {
     let mut net = XorNet::zeroed();
     init::initialize(&mut net, &mut rand_pcg::Pcg32::seed_from_u64(7));
     net
+}
+
+// ---------------------------------------------------------------------------------
+// The same workloads in Q16.16 fixed point, for cores without an FPU.
+// ---------------------------------------------------------------------------------
+
+type DigitsNetQ16 = network!(Q16; 64 -> 64 ReLU -> 10 Softmax);
+type SineNetQ16 = network!(Q16; 1 -> 16 Tanh -> 16 Tanh -> 1 Identity);
+type XorNetQ16 = network!(Q16; 2 -> 8 Tanh -> 1 Sigmoid);
+type XorTrainerQ16 = Trainer<Q16, XorNetQ16, Sgd<Q16, XorNetQ16>>;
+type XorInputsQ16 = [GenericArray<Q16, typenet::typenum::U2>; 4];
+type XorTargetsQ16 = [GenericArray<Q16, typenet::typenum::U1>; 4];
+
+/// SGD's learning rate for the Q16 XOR training (Adam does not suit Q16: its
+/// ε = 1e−8 rounds to 0 there).
+const XOR_Q16_LEARNING_RATE: f64 = 2.0;
+
+/// Sets every parameter of `to` to the nearest Q16 of the parameter of `from` in the
+/// same position (the two networks have the same shape). This goes through `f64`,
+/// so it is floating point (soft float on the M3); it runs once, before any timed or
+/// checked Q16 work.
+fn to_q16<A: Network<f32>, B: Network<Q16>>(from: &A, to: &mut B) {
+    if A::PARAMS != B::PARAMS {
+        typenet_firmware::exit(false)
+    }
+    for (q, &p) in to.params_mut().zip(from.params()) {
+        *q = Q16::from_f64(f64::from(p));
+    }
+}
+
+/// Fills `net` with `digits`' weights: decoded into an f32 network by
+/// `format::load_into`, then converted. Out of line, so the f32 network (19 240
+/// bytes) is off the stack again when it returns.
+#[inline(never)]
+fn digits_net_q16(net: &mut DigitsNetQ16) {
+    let mut f = DigitsNet::zeroed();
+    if format::load_into(&mut f, WEIGHTS).is_err() {
+        typenet_firmware::exit(false)
+    }
+    to_q16(&f, net);
+}
+
+/// A held-out image as Q16 inputs, integer-only: pixel · 2^12 units of 2^−16 is
+/// pixel / 16, exactly the f32 network's input.
+fn digits_input_q16(image: &[u8]) -> GenericArray<Q16, typenet::typenum::U64> {
+    GenericArray::from_array(core::array::from_fn::<Q16, 64, _>(|k| {
+        Q16::from_bits(i32::from(image[k]) << 12)
+    }))
+}
+
+/// The Q16 digits inference. Out of line so that `measure.sh` finds it in the
+/// disassembly (`measure::q16_digits_forward`) and checks that nothing it calls is a
+/// floating-point routine; the timed loop and the accuracy check both call it.
+#[inline(never)]
+fn q16_digits_forward(
+    net: &DigitsNetQ16,
+    x: &GenericArray<Q16, typenet::typenum::U64>,
+) -> GenericArray<Q16, typenet::typenum::U10> {
+    net.forward(x)
+}
+
+/// The sine network with the f32 sine workload's weights (multiples of 1/128, exact
+/// in Q16).
+fn sine_net_q16() -> SineNetQ16 {
+    let mut net = SineNetQ16::zeroed();
+    to_q16(&sine_net(), &mut net);
+    net
+}
+
+/// The f32 sine workload's inputs, rounded to Q16 (converted before timing).
+fn sine_inputs_q16() -> [Q16; SINE_INPUTS] {
+    core::array::from_fn(|i| Q16::from_f64(f64::from(sine_input(i)[0])))
+}
+
+/// The Q16 sine inference, out of line for the same check as
+/// [`q16_digits_forward`].
+#[inline(never)]
+fn q16_sine_forward(
+    net: &SineNetQ16,
+    x: &GenericArray<Q16, typenet::typenum::U1>,
+) -> GenericArray<Q16, typenet::typenum::U1> {
+    net.forward(x)
+}
+
+/// The four XOR inputs and targets in Q16 (0 and 1 are exact).
+fn xor_data_q16() -> (XorInputsQ16, XorTargetsQ16) {
+    let (o, i) = (Q16::ZERO, Q16::ONE);
+    (
+        [[o, o], [o, i], [i, o], [i, i]].map(GenericArray::from_array),
+        [o, i, i, o].map(|t| GenericArray::from_array([t])),
+    )
+}
+
+/// `train_xor`'s starting point (seed 7), rounded to Q16.
+fn xor_net_q16() -> XorNetQ16 {
+    let mut net = XorNetQ16::zeroed();
+    to_q16(&xor_net(), &mut net);
+    net
+}
+
+fn xor_trainer_q16() -> XorTrainerQ16 {
+    Trainer::new(Sgd::new(Q16::from_f64(XOR_Q16_LEARNING_RATE)))
+}
+
+/// One Q16 XOR training step (SGD, mean squared error, the batch of four samples), out
+/// of line so that `measure.sh` can list the floating-point routines it reaches.
+#[inline(never)]
+fn q16_xor_step(
+    trainer: &mut XorTrainerQ16,
+    net: &mut XorNetQ16,
+    inputs: &XorInputsQ16,
+    targets: &XorTargetsQ16,
+) -> Result<Q16, TrainError> {
+    trainer.step(net, &MeanSquaredError, inputs.iter().zip(targets.iter()))
 }
 
 // ---------------------------------------------------------------------------------
@@ -295,6 +412,42 @@ fn stack_xor_train() {
     print_stack("xor_whole_training", used);
 }
 
+#[inline(never)]
+fn stack_digits_q16() {
+    // One Q16 digits inference; the network is converted beforehand (held by the
+    // caller). Returns the predicted class.
+    let mut net = DigitsNetQ16::zeroed();
+    digits_net_q16(&mut net);
+    let used =
+        stack_use(&mut || argmax(&q16_digits_forward(&net, &digits_input_q16(image(0)))) as u32);
+    print_stack("digits_q16_inference", used);
+}
+
+#[inline(never)]
+fn stack_sine_q16() {
+    // One Q16 sine inference (network held by the caller). Returns the output's bits.
+    let net = sine_net_q16();
+    let x = GenericArray::from_array([sine_inputs_q16()[0]]);
+    let used = stack_use(&mut || q16_sine_forward(&net, &x)[0].to_bits() as u32);
+    print_stack("sine_q16_inference", used);
+}
+
+#[inline(never)]
+fn stack_xor_q16_step() {
+    // One Q16 XOR training step with SGD (network and trainer held by the caller).
+    // Returns the step's loss (Q16 bits).
+    let (inputs, targets) = xor_data_q16();
+    let mut net = xor_net_q16();
+    let mut trainer = xor_trainer_q16();
+    let used = stack_use(
+        &mut || match q16_xor_step(&mut trainer, &mut net, &inputs, &targets) {
+            Ok(loss) => loss.to_bits() as u32,
+            Err(_) => u32::MAX,
+        },
+    );
+    print_stack("xor_q16_training_step", used);
+}
+
 // ---------------------------------------------------------------------------------
 // Instructions through SysTick.
 // ---------------------------------------------------------------------------------
@@ -449,6 +602,167 @@ fn insn_xor(cal: &Calibration) {
     }
 }
 
+/// XOR with SGD (η = 2) and mean squared error in f32, from the same starting point:
+/// the f32 counterpart of [`insn_xor_q16`] (the Adam workload above is `train_xor`'s).
+#[inline(never)]
+fn insn_xor_sgd(cal: &Calibration) {
+    let (inputs, targets) = xor_data();
+    let data = || inputs.iter().zip(targets.iter());
+    let mut net = xor_net();
+    let mut trainer = Trainer::new(Sgd::new(XOR_Q16_LEARNING_RATE as f32));
+    let base = timeline(XOR_STEPS, |_| {
+        let _ = black_box(data());
+    });
+    let mut failed = false;
+    let work = timeline(XOR_STEPS, |_| {
+        failed |= black_box(trainer.step(&mut net, &MeanSquaredError, data())).is_err();
+    });
+    if failed {
+        hprintln!("error: a training step failed");
+        typenet_firmware::exit(false)
+    }
+    per_item("xor_f32_sgd_training_step", XOR_STEPS, work, base, cal);
+    match evaluate(&net, &MeanSquaredError, data()) {
+        Ok(e) => hprintln!(
+            "check: xor_f32_sgd loss_after={} steps={}",
+            e.loss,
+            XOR_STEPS
+        ),
+        Err(_) => typenet_firmware::exit(false),
+    }
+}
+
+/// Digits in Q16: the network converted from `digits`' weights, the inputs converted
+/// (integer-only) in both timelines, as for f32.
+#[inline(never)]
+fn insn_digits_q16(cal: &Calibration) {
+    let mut net = DigitsNetQ16::zeroed();
+    digits_net_q16(&mut net);
+    let net = black_box(net);
+    let base = timeline(IMAGES, |i| {
+        black_box(digits_input_q16(image(i)));
+    });
+    let work = timeline(IMAGES, |i| {
+        let x = black_box(digits_input_q16(image(i)));
+        black_box(q16_digits_forward(&net, &x));
+    });
+    per_item("digits_q16_forward", IMAGES, work, base, cal);
+
+    // Accuracy, untimed: the Q16 network's predictions against the labels and against
+    // the f32 network's predictions, and the largest difference of an output.
+    let (mut correct, mut correct_f32, mut same) = (0, 0, 0);
+    let mut max_diff = 0.0f32;
+    for i in 0..IMAGES {
+        let yq = q16_digits_forward(&net, &digits_input_q16(image(i)));
+        let yf = NET.forward(&digits_input(image(i)));
+        let (pq, pf) = (argmax(&yq), argmax(&yf));
+        let label = usize::from(image(i)[64]);
+        correct += usize::from(pq == label);
+        correct_f32 += usize::from(pf == label);
+        same += usize::from(pq == pf);
+        for (q, f) in yq.iter().zip(yf.iter()) {
+            max_diff = max_diff.max((q.to_f64() as f32 - f).abs());
+        }
+    }
+    hprintln!(
+        "check: digits_q16 correct={} f32_correct={} images={} same_prediction={} max_output_diff={}",
+        correct,
+        correct_f32,
+        IMAGES,
+        same,
+        max_diff
+    );
+}
+
+#[inline(never)]
+fn insn_sine_q16(cal: &Calibration) {
+    let net = black_box(sine_net_q16());
+    let xs = black_box(sine_inputs_q16());
+    let base = timeline(SINE_INPUTS, |i| {
+        black_box(GenericArray::from_array([xs[i]]));
+    });
+    let work = timeline(SINE_INPUTS, |i| {
+        let x = black_box(GenericArray::from_array([xs[i]]));
+        black_box(q16_sine_forward(&net, &x));
+    });
+    per_item("sine_q16_forward", SINE_INPUTS, work, base, cal);
+
+    // Untimed: the largest difference from the f32 network's output.
+    let f = sine_net();
+    let mut max_diff = 0.0f32;
+    for (i, &x) in xs.iter().enumerate() {
+        let yq = q16_sine_forward(&net, &GenericArray::from_array([x]))[0];
+        let yf = f.forward(&sine_input(i))[0];
+        max_diff = max_diff.max((yq.to_f64() as f32 - yf).abs());
+    }
+    hprintln!(
+        "check: sine_q16 inputs={} max_output_diff={}",
+        SINE_INPUTS,
+        max_diff
+    );
+}
+
+/// XOR in Q16: SGD (η = 2) with mean squared error from `train_xor`'s starting point,
+/// `XOR_STEPS` steps on the four samples; prints the loss before and after and whether
+/// every output is on the right side of ½.
+#[inline(never)]
+fn insn_xor_q16(cal: &Calibration) {
+    let (inputs, targets) = xor_data_q16();
+    let data = || inputs.iter().zip(targets.iter());
+    let mut net = xor_net_q16();
+    let mut trainer = xor_trainer_q16();
+    let Ok(before) = evaluate(&net, &MeanSquaredError, data()) else {
+        typenet_firmware::exit(false)
+    };
+    let base = timeline(XOR_STEPS, |_| {
+        let _ = black_box(data());
+    });
+    let mut failed = false;
+    let work = timeline(XOR_STEPS, |_| {
+        failed |= black_box(q16_xor_step(&mut trainer, &mut net, &inputs, &targets)).is_err();
+    });
+    if failed {
+        hprintln!("error: a Q16 training step failed");
+        typenet_firmware::exit(false)
+    }
+    per_item("xor_q16_sgd_training_step", XOR_STEPS, work, base, cal);
+    let Ok(after) = evaluate(&net, &MeanSquaredError, data()) else {
+        typenet_firmware::exit(false)
+    };
+    let y = inputs.map(|x| net.forward(&x)[0]);
+    let half = Q16::from_bits(1 << 15);
+    let learned = y
+        .iter()
+        .zip(targets.iter())
+        .all(|(&y, t)| (y > half) == (t[0] > half));
+    hprintln!(
+        "check: xor_q16 loss_before={} loss_after={} steps={} outputs={} {} {} {} learned={}",
+        before.loss,
+        after.loss,
+        XOR_STEPS,
+        y[0],
+        y[1],
+        y[2],
+        y[3],
+        if learned { "yes" } else { "no" }
+    );
+}
+
+/// `Q16::from_f64(count as f64)`, the one conversion a Q16 training step does
+/// (`Trainer::step` turns the number of samples into a `Q16` to average the
+/// gradients): its cost in floating point, for comparison with the step.
+#[inline(never)]
+fn insn_q16_from_f64(cal: &Calibration) {
+    const N: usize = 100;
+    let base = timeline(N, |_| {
+        black_box(black_box(4usize));
+    });
+    let work = timeline(N, |_| {
+        black_box(Q16::from_f64(black_box(4usize) as f64));
+    });
+    per_item("q16_from_f64_usize", N, work, base, cal);
+}
+
 #[entry]
 fn main() -> ! {
     let Some(mut core) = cortex_m::Peripherals::take() else {
@@ -473,6 +787,9 @@ fn main() -> ! {
     stack_sine();
     stack_xor_step();
     stack_xor_train();
+    stack_digits_q16();
+    stack_sine_q16();
+    stack_xor_q16_step();
 
     let cal = calibrate();
     hprintln!(
@@ -484,5 +801,12 @@ fn main() -> ! {
     insn_decode(&cal);
     insn_sine(&cal);
     insn_xor(&cal);
+    insn_xor_sgd(&cal);
+    insn_digits_q16(&cal);
+    insn_sine_q16(&cal);
+    insn_xor_q16(&cal);
+    insn_q16_from_f64(&cal);
+    // int8 (to come): its workloads go here, printed as `insn: digits_int8_forward ...`,
+    // `insn: sine_int8_forward ...`; `measure.sh` puts them into the int8 columns.
     typenet_firmware::exit(true)
 }
