@@ -221,6 +221,7 @@ fn scalar_name(code: u8) -> &'static str {
         1 => "f32",
         2 => "f64",
         3 => "Q16.16",
+        4 => "int8 (typenet::quant)",
         _ => "an unknown scalar type",
     }
 }
@@ -582,4 +583,68 @@ pub const fn const_f64s<const N: usize>(bytes: &[u8], offset: usize) -> [f64; N]
         k += 1;
     }
     out
+}
+
+/// The 20-byte header of a file of scalar `code` for a network with `fingerprint` and
+/// `count` parameters; shared with [`quant`](crate::quant), whose int8 files use the
+/// same header.
+pub(crate) fn header_bytes(code: u8, fingerprint: u64, count: usize) -> [u8; HEADER_LEN] {
+    let mut h = [0u8; HEADER_LEN];
+    h[0..4].copy_from_slice(&MAGIC);
+    h[4..6].copy_from_slice(&VERSION.to_le_bytes());
+    h[6] = code;
+    h[8..16].copy_from_slice(&fingerprint.to_le_bytes());
+    h[16..20].copy_from_slice(&(count as u32).to_le_bytes());
+    h
+}
+
+/// Checks the header of `bytes` and its total length `len`, in the order and with the
+/// errors of [`from_bytes`]; shared with [`quant`](crate::quant).
+pub(crate) fn check_header(
+    bytes: &[u8],
+    code: u8,
+    fingerprint: u64,
+    count: usize,
+    len: usize,
+) -> Result<(), LoadError> {
+    let Some(h) = bytes.first_chunk::<HEADER_LEN>() else {
+        return Err(LoadError::TooShort { found: bytes.len() });
+    };
+    if h[0..4] != MAGIC {
+        return Err(LoadError::BadMagic);
+    }
+    let version = u16::from_le_bytes([h[4], h[5]]);
+    if version != VERSION {
+        return Err(LoadError::UnsupportedVersion { found: version });
+    }
+    if h[7] != 0 {
+        return Err(LoadError::UnknownFlags { found: h[7] });
+    }
+    if h[6] != code {
+        return Err(LoadError::ScalarMismatch {
+            expected: code,
+            found: h[6],
+        });
+    }
+    let found = u64::from_le_bytes([h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15]]);
+    if found != fingerprint {
+        return Err(LoadError::ArchitectureMismatch {
+            expected: fingerprint,
+            found,
+        });
+    }
+    let found = u32::from_le_bytes([h[16], h[17], h[18], h[19]]) as usize;
+    if found != count {
+        return Err(LoadError::ParamCountMismatch {
+            expected: count,
+            found,
+        });
+    }
+    if bytes.len() != len {
+        return Err(LoadError::LengthMismatch {
+            expected: len,
+            found: bytes.len(),
+        });
+    }
+    Ok(())
 }

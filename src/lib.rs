@@ -73,6 +73,8 @@
 //! - [`train`]: one mini-batch step with no heap ([`train::Trainer`]), evaluation,
 //!   shuffling.
 //! - [`format`]: the binary weight format (header, fingerprint, parameters), no heap.
+//! - [`fixed`]: Q16.16 fixed point as a [`Scalar`]; [`quant`]: post-training int8
+//!   quantization with integer-only inference (TensorFlow Lite style).
 //! - [`fit`] (feature `std`): a training loop with epochs, a train/test split and a
 //!   per-epoch callback.
 //! - Aliases: [`Arr`], [`Matrix`], [`Input`], [`Output`], [`InputSize`], [`OutputSize`],
@@ -121,6 +123,7 @@ pub mod loss;
 mod macros;
 mod network;
 pub mod optim;
+pub mod quant;
 #[cfg(feature = "safetensors")]
 pub mod safetensors;
 mod scalar;

@@ -1,0 +1,318 @@
+//! [`QDense`]: an int8 fully-connected layer together with the int8 layers after it.
+
+use super::activation::QActivation;
+use super::bytes::{Reader, Writer};
+use super::layers::QLayers;
+use super::params::QParams;
+use super::requant::{Multiplier, requantize};
+use super::sealed::Sealed;
+use super::view::QLayerRef;
+use crate::activation::Activation;
+use crate::alias::{Arr, Matrix};
+use crate::format::LoadError;
+use generic_array::{ArrayLength, GenericArray};
+
+/// The largest input size M_{i−1} of an int8 layer: below it the `i32` accumulator of
+/// Σ_j w_kj (x_j − zp) (|w| ≤ 128, |x − zp| ≤ 255) cannot overflow.
+pub const MAX_INPUTS: usize = 65_536;
+
+/// Layer i of an int8 network: `O` neurons fed by `I` int8 inputs, with activation
+/// `A`, followed by `R`, the int8 layers after it. The quantized counterpart of
+/// [`Dense<f32, I, O, A, R>`](crate::Dense), of the same nested shape: quantizing
+/// `network!(f32; 64 -> 64 ReLU -> 10 Softmax)` gives
+/// `QDense<U64, U64, ReLU, QDense<U64, U10, Softmax, End>>` (the alias
+/// [`Quantized<N>`](super::Quantized) names it).
+///
+/// For each output k the layer computes, in integers only,
+///
+/// ```text
+/// acc_k = bias_k + Σ_j w_kj · (x_j − zp_in)                      (i32)
+/// q_k   = saturate_i8(requantize(acc_k, M_k) + zp_t)             (M_k in Q31 + shift)
+/// a     = φ_int8(q)                                              (table, clamp or softmax)
+/// ```
+///
+/// where the real value of acc_k is s_in · s_w\[k\] · acc_k and M_k = s_in · s_w\[k\] / s_t,
+/// with t the pre-activation z (lookup-table activations and softmax) or the activation
+/// itself (ReLU and identity, folded into the requantization).
+pub struct QDense<I, O, A, R>
+where
+    I: ArrayLength,
+    O: ArrayLength,
+    A: QActivation,
+    R: QLayers<O>,
+{
+    /// The int8 weights: `weights[k][j]` is w_kj / s_w\[k\] rounded, in [−127, 127].
+    pub weights: Matrix<i8, O, I>,
+    /// The `i32` biases b_k / (s_in · s_w\[k\]) rounded (zero point 0).
+    pub bias: Arr<i32, O>,
+    /// The per-output-channel weight scales s_w\[k\] = max_j |w_kj| / 127 (widened if a
+    /// bias would not fit an `i32` otherwise).
+    pub weight_scales: Arr<f32, O>,
+    /// The requantization multipliers M_k.
+    pub multipliers: Arr<Multiplier, O>,
+    /// The parameters of the layer's input (the previous layer's output).
+    pub input: QParams,
+    /// The parameters of the pre-activation z, from its calibrated range.
+    pub pre_activation: QParams,
+    /// The parameters of the activation a, from its calibrated range
+    /// ([`QParams::SOFTMAX`] for softmax).
+    pub output: QParams,
+    /// The activation's table ([`QActivation::Table`]).
+    pub table: A::Table,
+    /// φ.
+    pub activation: A,
+    /// The layers after this one.
+    pub rest: R,
+}
+
+impl<I, O, A, R> QDense<I, O, A, R>
+where
+    I: ArrayLength,
+    O: ArrayLength,
+    A: QActivation,
+    R: QLayers<O>,
+{
+    /// The byte length of this layer's own record in the weight file (see the
+    /// [module docs](super)).
+    pub const RECORD_LEN: usize = 10 + 13 * O::USIZE + O::USIZE * I::USIZE + A::TABLE_BYTES;
+
+    /// The int8 pre-activations (requantized accumulators) of input `x`.
+    #[inline]
+    fn requantized(&self, x: &Arr<i8, I>) -> Arr<i8, O> {
+        const {
+            assert!(
+                I::USIZE <= MAX_INPUTS,
+                "an int8 layer takes at most 65 536 inputs (its i32 accumulator could overflow)"
+            )
+        };
+        let zp_in = i32::from(self.input.zero_point);
+        let zp_t = i32::from(if A::FOLDED {
+            self.output.zero_point
+        } else {
+            self.pre_activation.zero_point
+        });
+        let mut z = Arr::<i8, O>::default();
+        for (((z, row), &b), &m) in z
+            .iter_mut()
+            .zip(self.weights.iter())
+            .zip(self.bias.iter())
+            .zip(self.multipliers.iter())
+        {
+            let acc = dot(row, x, zp_in).saturating_add(b);
+            *z = requantize(acc, m)
+                .saturating_add(zp_t)
+                .clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8;
+        }
+        z
+    }
+}
+
+/// Σ_j w_j (x_j − zp); cannot overflow for up to [`MAX_INPUTS`] terms.
+#[inline]
+fn dot(w: &[i8], x: &[i8], zp: i32) -> i32 {
+    let mut sum = 0i32;
+    for (&w, &x) in w.iter().zip(x) {
+        sum += i32::from(w) * (i32::from(x) - zp);
+    }
+    sum
+}
+
+// Manual impls: a derive would demand the traits of the size types `I` and `O`.
+impl<I, O, A, R> Clone for QDense<I, O, A, R>
+where
+    I: ArrayLength,
+    O: ArrayLength,
+    A: QActivation,
+    R: QLayers<O>,
+{
+    fn clone(&self) -> Self {
+        QDense {
+            weights: self.weights.clone(),
+            bias: self.bias.clone(),
+            weight_scales: self.weight_scales.clone(),
+            multipliers: self.multipliers.clone(),
+            input: self.input,
+            pre_activation: self.pre_activation,
+            output: self.output,
+            table: self.table.clone(),
+            activation: self.activation,
+            rest: self.rest.clone(),
+        }
+    }
+}
+
+impl<I, O, A, R> core::fmt::Debug for QDense<I, O, A, R>
+where
+    I: ArrayLength,
+    O: ArrayLength,
+    A: QActivation,
+    R: QLayers<O>,
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("QDense")
+            .field("inputs", &I::USIZE)
+            .field("outputs", &O::USIZE)
+            .field("activation", &self.activation)
+            .field("input", &self.input)
+            .field("pre_activation", &self.pre_activation)
+            .field("output", &self.output)
+            .field("weights", &self.weights)
+            .field("bias", &self.bias)
+            .field("weight_scales", &self.weight_scales)
+            .field("multipliers", &self.multipliers)
+            .field("table", &self.table)
+            .field("rest", &self.rest)
+            .finish()
+    }
+}
+
+impl<I, O, A, R> PartialEq for QDense<I, O, A, R>
+where
+    I: ArrayLength,
+    O: ArrayLength,
+    A: QActivation,
+    R: QLayers<O>,
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.weights == other.weights
+            && self.bias == other.bias
+            && self.weight_scales == other.weight_scales
+            && self.multipliers == other.multipliers
+            && self.input == other.input
+            && self.pre_activation == other.pre_activation
+            && self.output == other.output
+            && self.table == other.table
+            && self.rest == other.rest
+    }
+}
+
+impl<I, O, A, R> Sealed for QDense<I, O, A, R>
+where
+    I: ArrayLength,
+    O: ArrayLength,
+    A: QActivation,
+    R: QLayers<O>,
+{
+}
+
+impl<I, O, A, R> QLayers<I> for QDense<I, O, A, R>
+where
+    I: ArrayLength,
+    O: ArrayLength,
+    A: QActivation,
+    R: QLayers<O>,
+{
+    type Output = R::Output;
+    const STACK_DEPTH: usize = R::STACK_DEPTH + 1;
+    const STACK_PARAMS: usize = I::USIZE * O::USIZE + O::USIZE + R::STACK_PARAMS;
+    const FINGERPRINT_STATE: u64 = crate::format::fnv_layer(
+        R::FINGERPRINT_STATE,
+        I::USIZE,
+        O::USIZE,
+        <A as Activation<f32>>::NAME,
+    );
+    const RECORDS_LEN: usize = Self::RECORD_LEN + R::RECORDS_LEN;
+
+    #[inline]
+    fn run(&self, x: &Arr<i8, I>) -> Arr<i8, R::Output> {
+        let z = self.requantized(x);
+        let mut a = Arr::<i8, O>::default();
+        A::apply(&self.table, &z, self.output.zero_point, &mut a);
+        self.rest.run(&a)
+    }
+
+    fn output_params_after(&self, _: QParams) -> QParams {
+        self.rest.output_params_after(self.output)
+    }
+
+    fn layer_ref(&self, i: usize) -> Option<QLayerRef<'_>> {
+        match i {
+            0 => None,
+            1 => Some(QLayerRef {
+                weights: GenericArray::slice_from_chunks(&self.weights),
+                bias: &self.bias,
+                weight_scales: &self.weight_scales,
+                multipliers: &self.multipliers,
+                inputs: I::USIZE,
+                outputs: O::USIZE,
+                activation: <A as Activation<f32>>::NAME,
+                folded: A::FOLDED,
+                input: self.input,
+                pre_activation: self.pre_activation,
+                output: self.output,
+            }),
+            _ => self.rest.layer_ref(i - 1),
+        }
+    }
+
+    fn write_records(&self, out: &mut [u8]) {
+        let mut w = Writer::new(out);
+        w.params(self.pre_activation);
+        w.params(self.output);
+        for s in self.weight_scales.iter() {
+            w.bytes(&s.to_le_bytes());
+        }
+        for m in self.multipliers.iter() {
+            w.bytes(&m.multiplier.to_le_bytes());
+        }
+        for m in self.multipliers.iter() {
+            w.bytes(&[m.shift as u8]);
+        }
+        for b in self.bias.iter() {
+            w.bytes(&b.to_le_bytes());
+        }
+        for row in self.weights.iter() {
+            for &q in row.iter() {
+                w.bytes(&[q as u8]);
+            }
+        }
+        w.nested(A::TABLE_BYTES, |out| {
+            if let Some(out) = out.get_mut(..A::TABLE_BYTES) {
+                A::write_table(&self.table, out);
+            }
+        });
+        w.nested(R::RECORDS_LEN, |out| self.rest.write_records(out));
+    }
+
+    fn read_records(bytes: &[u8], input: QParams, scale_index: usize) -> Result<Self, LoadError> {
+        let mut r = Reader::new(bytes, scale_index);
+        let pre_activation = r.params()?;
+        let output = r.params()?;
+        let mut weight_scales = Arr::<f32, O>::default();
+        for s in weight_scales.iter_mut() {
+            *s = r.scale()?;
+        }
+        let mut multipliers = Arr::<Multiplier, O>::default();
+        for m in multipliers.iter_mut() {
+            m.multiplier = r.i32()?;
+        }
+        for m in multipliers.iter_mut() {
+            m.shift = r.i8()?;
+        }
+        let mut bias = Arr::<i32, O>::default();
+        for b in bias.iter_mut() {
+            *b = r.i32()?;
+        }
+        let mut weights = Matrix::<i8, O, I>::default();
+        for row in weights.iter_mut() {
+            for (q, &b) in row.iter_mut().zip(r.take(I::USIZE)?) {
+                *q = b as i8;
+            }
+        }
+        let table = A::read_table(r.take(A::TABLE_BYTES)?);
+        let scale_index = r.scale_index;
+        let rest = R::read_records(r.rest(), output, scale_index)?;
+        Ok(QDense {
+            weights,
+            bias,
+            weight_scales,
+            multipliers,
+            input,
+            pre_activation,
+            output,
+            table,
+            activation: A::default(),
+            rest,
+        })
+    }
+}

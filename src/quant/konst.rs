@@ -1,0 +1,127 @@
+//! Compile-time decoding of int8 weight files, for
+//! [`static_qnetwork!`](crate::static_qnetwork!). Not for direct use: the macro passes
+//! offsets computed from the network type. Each function panics (a compile error when
+//! evaluated in a constant) with a sentence naming the problem.
+
+use super::network::INT8_CODE;
+use super::params::QParams;
+use super::requant::Multiplier;
+use crate::format::{HEADER_LEN, MAGIC, VERSION};
+
+/// Checks the header and length of an int8 weight file at compile time.
+#[doc(hidden)]
+pub const fn const_check(bytes: &[u8], fingerprint: u64, params: usize, len: usize) {
+    if bytes.len() != len {
+        panic!(
+            "the int8 weight file's length does not match the network (wrong file, or a network of other sizes)"
+        );
+    }
+    if len < HEADER_LEN {
+        panic!("the int8 weight file is shorter than a header");
+    }
+    if bytes[0] != MAGIC[0] || bytes[1] != MAGIC[1] || bytes[2] != MAGIC[2] || bytes[3] != MAGIC[3]
+    {
+        panic!("the included file is not a typenet weight file (bad magic bytes)");
+    }
+    if u16::from_le_bytes([bytes[4], bytes[5]]) != VERSION {
+        panic!("the weight file's format version is not supported");
+    }
+    if bytes[7] != 0 {
+        panic!("the weight file has unknown flags");
+    }
+    if bytes[6] != INT8_CODE {
+        panic!("the weight file does not store an int8 network (scalar code 4)");
+    }
+    let fp = u64::from_le_bytes([
+        bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15],
+    ]);
+    if fp != fingerprint {
+        panic!(
+            "the weight file was written for another architecture (sizes or activations differ)"
+        );
+    }
+    let count = u32::from_le_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]) as usize;
+    if count != params {
+        panic!("the weight file's parameter count does not match the network");
+    }
+}
+
+/// The byte length of a layer record (see the module docs of [`quant`](super)).
+#[doc(hidden)]
+pub const fn const_record_len(inputs: usize, outputs: usize, table: usize) -> usize {
+    10 + 13 * outputs + outputs * inputs + table
+}
+
+/// The parameters (`f32` scale, `i8` zero point) at `at`; the scale must be finite.
+#[doc(hidden)]
+pub const fn const_params(bytes: &[u8], at: usize) -> QParams {
+    let scale = f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    if !scale.is_finite() {
+        panic!("the int8 weight file holds a NaN or infinite scale");
+    }
+    QParams {
+        scale,
+        zero_point: bytes[at + 4] as i8,
+    }
+}
+
+/// `N` consecutive `i8` at `at`.
+#[doc(hidden)]
+pub const fn const_i8s<const N: usize>(bytes: &[u8], at: usize) -> [i8; N] {
+    let mut out = [0i8; N];
+    let mut k = 0;
+    while k < N {
+        out[k] = bytes[at + k] as i8;
+        k += 1;
+    }
+    out
+}
+
+/// `N` consecutive `i32` at `at`.
+#[doc(hidden)]
+pub const fn const_i32s<const N: usize>(bytes: &[u8], at: usize) -> [i32; N] {
+    let mut out = [0i32; N];
+    let mut k = 0;
+    while k < N {
+        let b = at + 4 * k;
+        out[k] = i32::from_le_bytes([bytes[b], bytes[b + 1], bytes[b + 2], bytes[b + 3]]);
+        k += 1;
+    }
+    out
+}
+
+/// `N` multipliers: mantissas (`i32`) at `mantissas`, shifts (`i8`) at `shifts`.
+#[doc(hidden)]
+pub const fn const_multipliers<const N: usize>(
+    bytes: &[u8],
+    mantissas: usize,
+    shifts: usize,
+) -> [Multiplier; N] {
+    let m = const_i32s::<N>(bytes, mantissas);
+    let s = const_i8s::<N>(bytes, shifts);
+    let mut out = [Multiplier {
+        multiplier: 0,
+        shift: 0,
+    }; N];
+    let mut k = 0;
+    while k < N {
+        out[k] = Multiplier {
+            multiplier: m[k],
+            shift: s[k],
+        };
+        k += 1;
+    }
+    out
+}
+
+/// The 256 `u16` of a softmax table at `at`.
+#[doc(hidden)]
+pub const fn const_u16_table(bytes: &[u8], at: usize) -> [u16; 256] {
+    let mut out = [0u16; 256];
+    let mut k = 0;
+    while k < 256 {
+        out[k] = u16::from_le_bytes([bytes[at + 2 * k], bytes[at + 2 * k + 1]]);
+        k += 1;
+    }
+    out
+}

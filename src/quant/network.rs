@@ -1,0 +1,185 @@
+//! [`QNetwork`]: the public face of a whole int8 network.
+
+use super::activation::QActivation;
+use super::dense::QDense;
+use super::layers::QLayers;
+use super::params::QParams;
+use super::view::QLayerRef;
+use crate::alias::Arr;
+use crate::format::{BufferTooSmall, HEADER_LEN, LoadError};
+use core::fmt::Debug;
+use generic_array::ArrayLength;
+use typenum::Unsigned;
+
+/// The scalar code of int8 networks in the weight file header.
+pub const INT8_CODE: u8 = 4;
+
+/// The bytes after the header that hold the input's parameters (`f32` scale, `i8`
+/// zero point).
+const INPUT_RECORD_LEN: usize = 5;
+
+/// The index of the largest int8 output (the first one on ties; 0 for an empty slice):
+/// the predicted class of a classifier, with no need to dequantize (the map from int8
+/// to real values is increasing).
+pub fn argmax(y: &[i8]) -> usize {
+    let mut best = 0;
+    for (k, &v) in y.iter().enumerate() {
+        if y.get(best).is_some_and(|&b| v > b) {
+            best = k;
+        }
+    }
+    best
+}
+
+/// An int8 network, as [`quantize`](super::quantize) makes it from a trained f32
+/// [`Network`](crate::Network) of the same nested shape.
+///
+/// [`forward`](QNetwork::forward) is integer-only: int8 input, `i32` accumulators,
+/// fixed-point requantization, int8 output. The float helpers
+/// [`quantize_input`](QNetwork::quantize_input) and
+/// [`dequantize_output`](QNetwork::dequantize_output) sit outside that path; firmware
+/// can instead apply [`input_params`](QNetwork::input_params) and
+/// [`output_params`](QNetwork::output_params) itself (see the [module docs](super)).
+pub trait QNetwork: Sized + Clone + Debug + PartialEq {
+    /// M_0, the input size.
+    type Input: ArrayLength;
+    /// M_N, the output size.
+    type Output: ArrayLength;
+
+    /// M_0 as a `usize`.
+    const INPUTS: usize = <Self::Input as Unsigned>::USIZE;
+    /// M_N as a `usize`.
+    const OUTPUTS: usize = <Self::Output as Unsigned>::USIZE;
+    /// N, the number of layers.
+    const DEPTH: usize;
+    /// The number of weights and biases (as in the f32 network of the same shape).
+    const PARAMS: usize;
+    /// The architecture fingerprint, equal to the f32 network's
+    /// ([`format::Fingerprint`](crate::format::Fingerprint)).
+    const FINGERPRINT: u64;
+    /// The byte length of the network's weight file.
+    const ENCODED_LEN: usize;
+
+    /// Integer-only inference: the int8 output for the int8 input `x`.
+    fn forward(&self, x: &Arr<i8, Self::Input>) -> Arr<i8, Self::Output>;
+
+    /// The parameters of the input a^0: `x_q = clamp(round(x / scale) + zero_point)`.
+    fn input_params(&self) -> QParams;
+
+    /// The parameters of the output a^N: `y = scale · (y_q − zero_point)`
+    /// ([`QParams::SOFTMAX`] for a softmax output).
+    fn output_params(&self) -> QParams;
+
+    /// Layer `i` (1..=N), or `None` out of range.
+    fn layer(&self, i: usize) -> Option<QLayerRef<'_>>;
+
+    /// Quantizes an f32 input with [`input_params`](QNetwork::input_params).
+    ///
+    /// Float arithmetic, outside the integer inference path.
+    fn quantize_input(&self, x: &Arr<f32, Self::Input>) -> Arr<i8, Self::Input> {
+        let p = self.input_params();
+        x.iter().map(|&v| p.quantize(v)).collect()
+    }
+
+    /// The real values of an int8 output, with
+    /// [`output_params`](QNetwork::output_params).
+    ///
+    /// Float arithmetic, outside the integer inference path.
+    fn dequantize_output(&self, y: &Arr<i8, Self::Output>) -> Arr<f32, Self::Output> {
+        let p = self.output_params();
+        y.iter().map(|&q| p.dequantize(q)).collect()
+    }
+
+    /// Writes the network's weight file into the start of `out` and returns its length,
+    /// [`ENCODED_LEN`](QNetwork::ENCODED_LEN).
+    ///
+    /// # Errors
+    /// [`BufferTooSmall`] if `out` is shorter; `out` is then untouched.
+    fn write_to(&self, out: &mut [u8]) -> Result<usize, BufferTooSmall>;
+
+    /// Reads a network from its weight file.
+    ///
+    /// # Errors
+    /// A [`LoadError`] naming the first problem (see the [module docs](super)); never
+    /// panics.
+    fn from_bytes(bytes: &[u8]) -> Result<Self, LoadError>;
+}
+
+impl<I, O, A, R> QNetwork for QDense<I, O, A, R>
+where
+    I: ArrayLength,
+    O: ArrayLength,
+    A: QActivation,
+    R: QLayers<O>,
+{
+    type Input = I;
+    type Output = R::Output;
+    const DEPTH: usize = <Self as QLayers<I>>::STACK_DEPTH;
+    const PARAMS: usize = <Self as QLayers<I>>::STACK_PARAMS;
+    const FINGERPRINT: u64 = <Self as QLayers<I>>::FINGERPRINT_STATE;
+    const ENCODED_LEN: usize = HEADER_LEN + INPUT_RECORD_LEN + <Self as QLayers<I>>::RECORDS_LEN;
+
+    #[inline]
+    fn forward(&self, x: &Arr<i8, I>) -> Arr<i8, R::Output> {
+        self.run(x)
+    }
+
+    fn input_params(&self) -> QParams {
+        self.input
+    }
+
+    fn output_params(&self) -> QParams {
+        self.output_params_after(self.input)
+    }
+
+    fn layer(&self, i: usize) -> Option<QLayerRef<'_>> {
+        self.layer_ref(i)
+    }
+
+    fn write_to(&self, out: &mut [u8]) -> Result<usize, BufferTooSmall> {
+        let needed = Self::ENCODED_LEN;
+        let Some(out) = out.get_mut(..needed) else {
+            return Err(BufferTooSmall {
+                needed,
+                found: out.len(),
+            });
+        };
+        let (header, body) = out.split_at_mut(HEADER_LEN);
+        header.copy_from_slice(&crate::format::header_bytes(
+            INT8_CODE,
+            Self::FINGERPRINT,
+            <Self as QNetwork>::PARAMS,
+        ));
+        let (input, records) = body.split_at_mut(INPUT_RECORD_LEN);
+        input[..4].copy_from_slice(&self.input.scale.to_le_bytes());
+        input[4] = self.input.zero_point as u8;
+        self.write_records(records);
+        Ok(needed)
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self, LoadError> {
+        crate::format::check_header(
+            bytes,
+            INT8_CODE,
+            Self::FINGERPRINT,
+            <Self as QNetwork>::PARAMS,
+            Self::ENCODED_LEN,
+        )?;
+        let body = bytes.get(HEADER_LEN..).unwrap_or_default();
+        let Some((input, records)) = body.split_at_checked(INPUT_RECORD_LEN) else {
+            return Err(LoadError::LengthMismatch {
+                expected: Self::ENCODED_LEN,
+                found: bytes.len(),
+            });
+        };
+        let scale = f32::from_le_bytes([input[0], input[1], input[2], input[3]]);
+        if !scale.is_finite() {
+            return Err(LoadError::NonFinite { index: 0 });
+        }
+        let params = QParams {
+            scale,
+            zero_point: input[4] as i8,
+        };
+        <Self as QLayers<I>>::read_records(records, params, 1)
+    }
+}
