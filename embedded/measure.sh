@@ -13,8 +13,9 @@
 #    and instructions per inference / training step through SysTick, in f32 and in
 #    Q16.16 fixed point (`typenet::fixed::Q16`). The Q16 results (integer arithmetic)
 #    must be the same on both cores, and the Q16 XOR training must learn.
-# 2b. No floating point in the Q16 inference: from the out-of-line functions that
-#    `measure` times (`measure::q16_digits_forward`, `measure::q16_sine_forward`),
+# 2b. No floating point in the Q16 and int8 inference: from the out-of-line functions
+#    that `measure` times (`measure::q16_digits_forward`, `measure::q16_sine_forward`,
+#    `measure::int8_digits_forward`),
 #    every direct call and branch is followed through the disassembly; none may reach
 #    a soft-float routine (`__aeabi_f*`, `__aeabi_d*`, integer-to-float conversions,
 #    compiler-builtins' float module, libm), hold an FPU instruction, or call through a
@@ -79,7 +80,8 @@ echo "## Flash and RAM (bytes, from \`readelf -S -W\`)"
 echo
 echo "| binary | target | .vector_table | .text | .rodata | .data (load image) | .gnu.sgstubs | flash | .data | .bss + .uninit | static RAM |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-for pair in "digits $M4" "digits $M3" "train_xor $M4" "measure $M4" "measure $M3"; do
+for pair in "digits $M4" "digits $M3" "digits_int8 $M4" "digits_int8 $M3" "train_xor $M4" \
+    "measure $M4" "measure $M3"; do
     set -- $pair
     echo "| \`$1\` | $2 | $(sizes "$(elf "$2" "$1")") |"
 done
@@ -120,7 +122,8 @@ echo "| workload | $(core_name "$M4") own | total | $(core_name "$M3") own | tot
 echo "| --- | ---: | ---: | ---: | ---: |"
 for w in digits_static_inference digits_decoded_inference digits_runtime_decode_inference \
     digits_load_into_inference digits_whole_program sine_inference xor_training_step \
-    xor_whole_training digits_q16_inference sine_q16_inference xor_q16_training_step; do
+    xor_whole_training digits_q16_inference sine_q16_inference xor_q16_training_step \
+    digits_int8_inference; do
     echo "| $w | $(field "$M4" stack "$w" own) | $(field "$M4" stack "$w" total) | $(field "$M3" stack "$w" own) | $(field "$M3" stack "$w" total) |"
 done
 echo
@@ -131,7 +134,7 @@ echo "| workload | items | $(core_name "$M4") | $(core_name "$M3") | M3 / M4F |"
 echo "| --- | ---: | ---: | ---: | ---: |"
 for w in digits_static_forward digits_runtime_forward digits_decode_from_bytes sine_forward \
     xor_adam_training_step xor_f32_sgd_training_step digits_q16_forward sine_q16_forward \
-    xor_q16_sgd_training_step q16_from_f64_usize; do
+    xor_q16_sgd_training_step q16_from_f64_usize digits_int8_forward; do
     a=$(field "$M4" insn "$w" per_item)
     b=$(field "$M3" insn "$w" per_item)
     echo "| $w | $(field "$M4" insn "$w" n) | $a ± $(field "$M4" insn "$w" pm) | $b ± $(field "$M3" insn "$w" pm) | $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", b / a }') |"
@@ -140,9 +143,8 @@ echo
 
 # The same networks in each number format, per core. A row names its workload in each
 # format; a workload that `measure` does not print shows as "—".
-# >>> int8 (to come, from another engineer): print `insn: digits_int8_forward ...` and
-# >>> `insn: sine_int8_forward ...` (and `insn: xor_int8_sgd_training_step ...` if int8
-# >>> training is added) from src/bin/measure.rs; they fill the int8 columns below.
+# int8: `measure` prints `insn: digits_int8_forward ...` (the static int8 network of
+# `digits_int8`); there is no int8 sine or XOR workload yet, so those cells show "—".
 cell() {
     local v
     v=$(field "$1" insn "$2" per_item)
@@ -162,16 +164,17 @@ echo "## Instructions per item by number format: f32, Q16.16, int8"
 echo
 echo "f32 is hardware floating point on the M4F and software floating point on the M3;"
 echo "Q16.16 and int8 are integer arithmetic on both. Digits: per inference over the 359"
-echo "held-out images (network in RAM); sine: per inference over 100 inputs; XOR: per SGD"
+echo "held-out images (f32 and Q16 network in RAM, int8 the \`static\` network of \`digits_int8\` in"
+echo "flash; QEMU charges both the same); sine: per inference over 100 inputs; XOR: per SGD"
 echo "step (η = 2, mean squared error, batch of 4) over 500 steps."
 echo
-echo "| network | M4F f32 | M4F Q16.16 | M4F int8 | M4F Q16 / f32 | M3 f32 (soft float) | M3 Q16.16 | M3 int8 | M3 f32 / Q16 |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| network | M4F f32 | M4F Q16.16 | M4F int8 | M4F Q16 / f32 | M4F int8 / f32 | M3 f32 (soft float) | M3 Q16.16 | M3 int8 | M3 f32 / Q16 | M3 f32 / int8 |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for row in "digits 64 → 64 ReLU → 10 Softmax|digits_runtime_forward|digits_q16_forward|digits_int8_forward" \
     "sine 1 → 16 Tanh → 16 Tanh → 1 Identity|sine_forward|sine_q16_forward|sine_int8_forward" \
     "XOR 2 → 8 Tanh → 1 Sigmoid, one SGD step|xor_f32_sgd_training_step|xor_q16_sgd_training_step|xor_int8_sgd_training_step"; do
     IFS='|' read -r label f q i <<<"$row"
-    echo "| $label | $(cell "$M4" "$f") | $(cell "$M4" "$q") | $(cell "$M4" "$i") | $(ratio "$M4" "$q" "$f") | $(cell "$M3" "$f") | $(cell "$M3" "$q") | $(cell "$M3" "$i") | $(ratio "$M3" "$f" "$q") |"
+    echo "| $label | $(cell "$M4" "$f") | $(cell "$M4" "$q") | $(cell "$M4" "$i") | $(ratio "$M4" "$q" "$f") | $(ratio "$M4" "$i" "$f") | $(cell "$M3" "$f") | $(cell "$M3" "$q") | $(cell "$M3" "$i") | $(ratio "$M3" "$f" "$q") | $(ratio "$M3" "$f" "$i") |"
 done
 echo
 echo "Calibration (\`cortex_m::asm::delay\`, 2 instructions per iteration):"
@@ -225,19 +228,36 @@ for t in "$M4" "$M3"; do
         exit 1
     }
 done
+# int8 too: the same predictions on both cores, and those of `digits_int8`.
+if ! diff <(grep '^check: digits_int8 ' "$work/$M4.1") <(grep '^check: digits_int8 ' "$work/$M3.1") >&2; then
+    echo "the int8 checks differ between the two cores" >&2
+    exit 1
+fi
+int8_host=$(cd .. && cargo run -q --release --example digits_int8)
+int8_correct=$(sed -n 's/^digits int8: \([0-9]*\) of.*/\1/p' <<<"$int8_host")
+int8_sum=$(sed -n 's/^predictions checksum: //p' <<<"$int8_host")
+grep -q "^check: digits_int8 correct=$int8_correct images=[0-9]* .* checksum=$int8_sum\$" "$work/$M3.1" || {
+    echo "measure's int8 digits check differs from examples/digits_int8.rs ($int8_host)" >&2
+    exit 1
+}
 echo "The Q16 checks are identical on both cores (integer arithmetic), and the Q16 XOR"
-echo "training learned (every output on the right side of ½)."
+echo "training learned (every output on the right side of ½). The int8 digits check is"
+echo "identical on both cores and matches \`cargo run --release --example digits_int8\`"
+echo "($int8_correct correct, checksum $int8_sum)."
 echo
 
 # ---------------------------------------------------------------------------------
-# 2b. No floating point in the Q16 inference.
+# 2b. No floating point in the Q16 and int8 inference.
 # ---------------------------------------------------------------------------------
 cat >"$work/floatcheck.py" <<'PYTHON'
 # usage: floatcheck.py ELF ROOT...: for each ROOT (a function name without its hash,
 # e.g. measure::q16_digits_forward) follows every direct call and branch (bl, b, b<cc>,
 # cbz, cbnz: the function holding the target address) through `llvm-objdump -d -C` and
-# prints a line `root=... functions=N float_routines=... fpu_insns=N indirect=N` and a
-# line `reached=...` (the functions it reaches, itself included).
+# prints a line `root=... functions=N float_routines=... fpu_insns=N indirect=N panics=...`
+# and a line `reached=...` (the functions it reaches, itself included). A call into
+# `core::panicking::` (a failed bounds check, say) is not followed: that path ends in
+# the panic handler, which prints the message (through `core::fmt`, calls through
+# registers) and exits; the panic functions called are listed in `panics`.
 import bisect, re, subprocess, sys
 
 elf, roots = sys.argv[1], sys.argv[2:]
@@ -278,7 +298,7 @@ for root in roots:
     found = [n for n in names if readable(n) == root]
     if len(found) != 1:
         sys.exit(f"{root}: {len(found)} functions of that name in {elf}")
-    seen, todo, indirect, fpu = set(), [found[0]], 0, 0
+    seen, todo, indirect, fpu, panics = set(), [found[0]], 0, 0, set()
     while todo:
         f = todo.pop()
         if f in seen:
@@ -288,7 +308,9 @@ for root in roots:
             m = BRANCH.match(insn)
             if m:
                 target = owner(int(m.group(4), 16))
-                if target is not None and target != f:
+                if target is not None and readable(target).startswith("core::panicking::"):
+                    panics.add(readable(target))
+                elif target is not None and target != f:
                     todo.append(target)
             elif INDIRECT.match(insn):
                 indirect += 1
@@ -297,19 +319,21 @@ for root in roots:
     reached = sorted(readable(f) for f in seen)
     floats = [f for f in reached if FLOAT.match(f)]
     print(f"root={root} functions={len(seen)} float_routines={','.join(floats) or 'none'} "
-          f"fpu_insns={fpu} indirect={indirect}")
+          f"fpu_insns={fpu} indirect={indirect} panics={','.join(sorted(panics)) or 'none'}")
     print("reached=" + "; ".join(reached))
 PYTHON
 # The functions whose whole call graph must be free of floating point.
-# >>> int8 (to come): add its out-of-line inference functions here.
-NO_FLOAT_ROOTS="measure::q16_digits_forward measure::q16_sine_forward"
+NO_FLOAT_ROOTS="measure::q16_digits_forward measure::q16_sine_forward measure::int8_digits_forward"
 # Listed for information: the Q16 training step (see FIGURES.md) and, as a check that
 # the walk does find soft float, the f32 sine workload.
 INFO_ROOTS="measure::q16_xor_step measure::insn_sine"
-echo "## No floating point in the Q16 inference (call graph in \`llvm-objdump -d -C\`)"
+echo "## No floating point in the Q16 and int8 inference (call graph in \`llvm-objdump -d -C\`)"
 echo
-echo "| target | function | functions reached | soft-float routines reached | FPU instructions | calls through a register |"
-echo "| --- | --- | ---: | --- | ---: | ---: |"
+echo "A call into \`core::panicking::\` is not followed (the panic handler formats its message"
+echo "through calls in registers, then exits); the last column names those calls."
+echo
+echo "| target | function | functions reached | soft-float routines reached | FPU instructions | calls through a register | panic calls (not followed) |"
+echo "| --- | --- | ---: | --- | ---: | ---: | --- |"
 for t in "$M3" "$M4"; do
     # shellcheck disable=SC2086 # the lists are separate words
     python3 "$work/floatcheck.py" "$(elf "$t" measure)" $NO_FLOAT_ROOTS $INFO_ROOTS >"$work/$t.float"
@@ -320,11 +344,12 @@ for t in "$M3" "$M4"; do
         floats=$(sed 's/.* float_routines=\([^ ]*\).*/\1/' <<<"$line")
         fpu=$(sed 's/.* fpu_insns=\([0-9]*\).*/\1/' <<<"$line")
         ind=$(sed 's/.* indirect=\([0-9]*\).*/\1/' <<<"$line")
+        panics=$(sed 's/.* panics=\([^ ]*\).*/\1/; s/,/, /g' <<<"$line")
         shown=$floats
         if [ "$floats" != none ]; then
             shown="$(tr ',' '\n' <<<"$floats" | wc -l): $(sed 's/,/, /g' <<<"$floats")"
         fi
-        echo "| $t | \`$root\` | $n | $shown | $fpu | $ind |"
+        echo "| $t | \`$root\` | $n | $shown | $fpu | $ind | $panics |"
         if [[ " $NO_FLOAT_ROOTS " == *" $root "* ]] &&
             { [ "$floats" != none ] || [ "$fpu" != 0 ] || [ "$ind" != 0 ]; }; then
             echo "$root on $t is not free of floating point: $line" >&2
@@ -341,6 +366,11 @@ echo "Everything \`measure::q16_digits_forward\` (the whole Q16 digits inference
 echo "$M3:"
 echo
 sed -n 's/^reached=//p' "$work/$M3.float" | head -1 | tr ';' '\n' | sed 's/^ *//; s/^/- `/; s/$/`/'
+echo
+echo "Everything \`measure::int8_digits_forward\` (the whole int8 digits inference) reaches on"
+echo "$M3:"
+echo
+sed -n 's/^reached=//p' "$work/$M3.float" | sed -n 3p | tr ';' '\n' | sed 's/^ *//; s/^/- `/; s/$/`/'
 echo
 
 # ---------------------------------------------------------------------------------
@@ -432,7 +462,7 @@ echo "## Peak stack of the unmodified binaries (bytes), painted from outside"
 echo
 echo "| binary | target | peak stack | free RAM for the stack |"
 echo "| --- | --- | ---: | ---: |"
-for pair in "digits $M4" "digits $M3" "train_xor $M4"; do
+for pair in "digits $M4" "digits $M3" "digits_int8 $M4" "digits_int8 $M3" "train_xor $M4"; do
     set -- $pair
     out=$(external_peak "$2" "$1")
     read -r peak room _ <<<"$out"

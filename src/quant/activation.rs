@@ -125,7 +125,8 @@ pub fn lookup_table<A: Activation<f64>>(pre_activation: QParams, output: QParams
 #[inline]
 pub fn apply_lookup_table(table: &[i8; 256], z: &[i8], a: &mut [i8]) {
     for (a, &z) in a.iter_mut().zip(z) {
-        *a = table[(i16::from(z) + 128) as usize];
+        // z + 128 as the byte z ^ 0x80: a u8 index, so the table needs no bounds check
+        *a = table[usize::from(z.cast_unsigned() ^ 0x80)];
     }
 }
 
@@ -192,7 +193,10 @@ pub fn softmax_table(pre_activation: QParams) -> [u16; 256] {
 #[inline]
 pub fn softmax(table: &[u16; 256], z: &[i8], a: &mut [i8]) {
     let Some(&max) = z.iter().max() else { return };
-    let weight = |z: i8| u32::from(table[(i16::from(max) - i16::from(z)) as usize]);
+    // m − z_k is in 0..=255 (m ≥ z_k), so it is the wrapping difference of the two
+    // bytes: a u8 index, and the table needs no bounds check (no panic path).
+    let weight =
+        |z: i8| u32::from(table[usize::from(max.cast_unsigned().wrapping_sub(z.cast_unsigned()))]);
     let sum = z
         .iter()
         .fold(0u32, |s, &z| s.saturating_add(weight(z)))

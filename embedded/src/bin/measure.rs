@@ -16,7 +16,8 @@
 //! Each line it prints is `key: value ...` for the script; the workloads repeat what
 //! `digits` and `train_xor` do, without their printing, and run the digits and sine
 //! networks and an XOR training step in Q16.16 fixed point ([`typenet::fixed::Q16`])
-//! as well, for cores without an FPU.
+//! as well, for cores without an FPU, and the digits network in int8
+//! (`typenet::quant`, the network of `digits_int8`).
 #![no_std]
 #![no_main]
 
@@ -30,8 +31,9 @@ use typenet::fixed::Q16;
 use typenet::generic_array::GenericArray;
 use typenet::loss::{BinaryCrossEntropy, MeanSquaredError, argmax};
 use typenet::optim::{Adam, Sgd};
+use typenet::quant::{self, QNetwork, Quantized};
 use typenet::train::{Trainer, evaluate};
-use typenet::{Network, TrainError, format, init, network, static_network};
+use typenet::{Network, TrainError, format, init, network, static_network, static_qnetwork};
 
 // ---------------------------------------------------------------------------------
 // The workloads: the networks of `digits` and `train_xor` and a small sine regressor.
@@ -212,6 +214,39 @@ fn q16_xor_step(
     targets: &XorTargetsQ16,
 ) -> Result<Q16, TrainError> {
     trainer.step(net, &MeanSquaredError, inputs.iter().zip(targets.iter()))
+}
+
+// ---------------------------------------------------------------------------------
+// The digits network in int8 (`typenet::quant`), as `digits_int8` runs it.
+// ---------------------------------------------------------------------------------
+
+type QDigits = Quantized<DigitsNet>;
+
+/// The int8 digits network of `digits_int8` (weights in flash), from the file written
+/// by `cargo run --release --example digits_int8 -- --save embedded/data/digits_int8.tnet`.
+static QNET: QDigits = static_qnetwork!(
+    64 -> 64 ReLU -> 10 Softmax;
+    include_bytes!("../../data/digits_int8.tnet")
+);
+
+/// A held-out image as int8 inputs, integer-only, as `digits_int8` computes them:
+/// (255 p + 7) / 16 − 128, the quantization of p / 16 with the calibrated input
+/// parameters (scale 1/255, zero point −128).
+fn digits_input_int8(image: &[u8]) -> GenericArray<i8, typenet::typenum::U64> {
+    GenericArray::from_array(core::array::from_fn::<i8, 64, _>(|k| {
+        ((255 * i32::from(image[k]) + 7) / 16 - 128) as i8
+    }))
+}
+
+/// The int8 digits inference. Out of line so that `measure.sh` finds it in the
+/// disassembly (`measure::int8_digits_forward`) and checks that nothing it calls is a
+/// floating-point routine; the timed loop and the accuracy check both call it.
+#[inline(never)]
+fn int8_digits_forward(
+    net: &QDigits,
+    x: &GenericArray<i8, typenet::typenum::U64>,
+) -> GenericArray<i8, typenet::typenum::U10> {
+    net.forward(x)
 }
 
 // ---------------------------------------------------------------------------------
@@ -446,6 +481,16 @@ fn stack_xor_q16_step() {
         },
     );
     print_stack("xor_q16_training_step", used);
+}
+
+#[inline(never)]
+fn stack_digits_int8() {
+    // One int8 digits inference with the `static` network (weights in flash). Returns
+    // the predicted class.
+    let used = stack_use(&mut || {
+        quant::argmax(&int8_digits_forward(&QNET, &digits_input_int8(image(0)))) as u32
+    });
+    print_stack("digits_int8_inference", used);
 }
 
 // ---------------------------------------------------------------------------------
@@ -748,6 +793,40 @@ fn insn_xor_q16(cal: &Calibration) {
     );
 }
 
+/// Digits in int8: the `static` network of `digits_int8` (in flash; on QEMU flash and
+/// RAM cost the same), the inputs converted (integer-only) in both timelines.
+#[inline(never)]
+fn insn_digits_int8(cal: &Calibration) {
+    let net: &QDigits = black_box(&QNET);
+    let base = timeline(IMAGES, |i| {
+        black_box(digits_input_int8(image(i)));
+    });
+    let work = timeline(IMAGES, |i| {
+        let x = black_box(digits_input_int8(image(i)));
+        black_box(int8_digits_forward(net, &x));
+    });
+    per_item("digits_int8_forward", IMAGES, work, base, cal);
+
+    // Untimed: accuracy, agreement with the f32 network, and the checksum of the
+    // predictions that `digits_int8` prints (FNV-1a 64 over the class bytes).
+    let (mut correct, mut same) = (0, 0);
+    let mut checksum: u64 = 0xcbf2_9ce4_8422_2325;
+    for i in 0..IMAGES {
+        let p = quant::argmax(&int8_digits_forward(net, &digits_input_int8(image(i))));
+        correct += usize::from(p == usize::from(image(i)[64]));
+        same += usize::from(p == argmax(&NET.forward(&digits_input(image(i)))));
+        checksum ^= p as u64;
+        checksum = checksum.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hprintln!(
+        "check: digits_int8 correct={} images={} same_prediction_as_f32={} checksum={:016x}",
+        correct,
+        IMAGES,
+        same,
+        checksum
+    );
+}
+
 /// `Q16::from_f64(count as f64)`, the one conversion a Q16 training step does
 /// (`Trainer::step` turns the number of samples into a `Q16` to average the
 /// gradients): its cost in floating point, for comparison with the step.
@@ -790,6 +869,7 @@ fn main() -> ! {
     stack_digits_q16();
     stack_sine_q16();
     stack_xor_q16_step();
+    stack_digits_int8();
 
     let cal = calibrate();
     hprintln!(
@@ -806,7 +886,8 @@ fn main() -> ! {
     insn_sine_q16(&cal);
     insn_xor_q16(&cal);
     insn_q16_from_f64(&cal);
-    // int8 (to come): its workloads go here, printed as `insn: digits_int8_forward ...`,
-    // `insn: sine_int8_forward ...`; `measure.sh` puts them into the int8 columns.
+    // int8: the digits network of `digits_int8` (there is no int8 sine or XOR workload:
+    // the columns show "—").
+    insn_digits_int8(&cal);
     typenet_firmware::exit(true)
 }

@@ -1,0 +1,165 @@
+//! The digits network in int8: quantizes the f32 network of `embedded/data/digits.tnet`
+//! (`typenet::quant`), calibrated on the training part of `examples/data/digits.csv`,
+//! and classifies the held-out images of `embedded/data/heldout.bin` exactly as
+//! `embedded/src/bin/digits_int8.rs` does on the Cortex-M cores, printing the same two
+//! lines so that `.ci/run` can compare them byte for byte.
+//!
+//! ```sh
+//! cargo run --release --example digits_int8
+//! cargo run --release --example digits_int8 -- --save embedded/data/digits_int8.tnet
+//! ```
+//!
+//! Calibration: the seeded 80/20 split of `examples/common/tasks.rs` (seed and fraction
+//! of `DIGITS`, the split `examples/digits.rs` trained on; 1438 images), pixels scaled
+//! to [0, 1], as `tests/quant.rs` does; the other part of the split must be
+//! `heldout.bin`, so no held-out image is used.
+//!
+//! Without options the program classifies with the int8 network stored in
+//! `embedded/data/digits_int8.tnet` (what the firmware includes), after checking that
+//! it is exactly what the calibration makes now (otherwise: regenerate it with
+//! `--save`). With `--save FILE` it writes the int8 network to FILE
+//! (`typenet::quant::save`) and classifies nothing.
+//!
+//! Input quantization, as the firmware does it with integers only: a raw pixel
+//! p ∈ 0..=16 becomes x_q = (255 p + 7) / 16 − 128 (integer division), which is
+//! `quantize_input` of p/16 for the calibrated input parameters (scale 1/255, zero
+//! point −128; see the `typenet::quant` docs). The program checks that formula against
+//! the network's `QParams::quantize` for all 17 pixel values and stops if they differ.
+//!
+//! Exit status: 0 on success, 1 when a step fails, 2 for bad arguments.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{csv, tasks};
+use rand_core::SeedableRng;
+use rand_pcg::Pcg64;
+use std::process::ExitCode;
+use typenet::fit::train_test_split;
+use typenet::generic_array::GenericArray;
+use typenet::quant::{self, QNetwork, Quantized};
+use typenet::{Arr, format, network};
+
+type DigitsNet = network!(f32; 64 -> 64 ReLU -> 10 Softmax);
+type QDigits = Quantized<DigitsNet>;
+
+const WEIGHTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/embedded/data/digits.tnet");
+const INT8_WEIGHTS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/embedded/data/digits_int8.tnet"
+);
+const HELDOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/embedded/data/heldout.bin");
+
+/// The int8 input of a raw pixel 0..=16, integer arithmetic only: the firmware's
+/// formula, round(255 p / 16) − 128 with the tie at p = 8 rounded down.
+fn pixel_to_int8(p: u8) -> i8 {
+    ((255 * i32::from(p) + 7) / 16 - 128) as i8
+}
+
+/// The training part of `digits.csv`, split as `examples/digits.rs` split it, scaled
+/// to [0, 1]; checks that the other part is `heldout`.
+fn training_inputs(heldout: &[u8]) -> Result<Vec<Arr<f32, typenet::typenum::U64>>, String> {
+    let data = csv::load(tasks::DIGITS_CSV, &tasks::digits_columns())
+        .map_err(|e| format!("{}: {e}", tasks::DIGITS_CSV))?;
+    let pairs: Vec<(Vec<f32>, usize)> = data
+        .features
+        .iter()
+        .cloned()
+        .zip(data.labels.iter().copied())
+        .collect();
+    let mut rng = Pcg64::seed_from_u64(tasks::DIGITS.seed);
+    let (train, test) = train_test_split(&pairs, tasks::DIGITS.train_fraction, &mut rng);
+    let same = test.len() * 65 == heldout.len()
+        && test
+            .iter()
+            .zip(heldout.chunks_exact(65))
+            .all(|((x, label), image)| {
+                *label == usize::from(image[64])
+                    && x.len() == 64
+                    && x.iter().zip(image).all(|(&a, &b)| a == f32::from(b))
+            });
+    if !same {
+        return Err(format!(
+            "{HELDOUT} is not the test part of the split of {}",
+            tasks::DIGITS_CSV
+        ));
+    }
+    Ok(train
+        .iter()
+        .map(|(x, _)| GenericArray::from_array(std::array::from_fn::<f32, 64, _>(|k| x[k] / 16.0)))
+        .collect())
+}
+
+fn run(save: Option<&str>) -> Result<(), String> {
+    let net: DigitsNet = format::load(WEIGHTS).map_err(|e| format!("{WEIGHTS}: {e}"))?;
+    let heldout = std::fs::read(HELDOUT).map_err(|e| format!("{HELDOUT}: {e}"))?;
+    if heldout.len() % 65 != 0 {
+        return Err(format!(
+            "{HELDOUT}: {} bytes is not a whole number of 65-byte images",
+            heldout.len()
+        ));
+    }
+    let calibration = training_inputs(&heldout)?;
+    let calibrated: QDigits =
+        quant::quantize(&net, &calibration).map_err(|e| format!("quantization failed: {e}"))?;
+    if let Some(path) = save {
+        return quant::save(&calibrated, path).map_err(|e| format!("{path}: {e}"));
+    }
+
+    let q: QDigits = quant::load(INT8_WEIGHTS).map_err(|e| format!("{INT8_WEIGHTS}: {e}"))?;
+    if q != calibrated {
+        return Err(format!(
+            "{INT8_WEIGHTS} is not what the calibration makes now; regenerate it with \
+             `cargo run --release --example digits_int8 -- --save {INT8_WEIGHTS}`"
+        ));
+    }
+    let input = q.input_params();
+    for p in 0u8..=16 {
+        if input.quantize(f32::from(p) / 16.0) != pixel_to_int8(p) {
+            return Err(format!(
+                "the integer input formula differs from the input parameters {input:?} \
+                 at pixel {p}"
+            ));
+        }
+    }
+
+    let mut correct = 0usize;
+    let mut checksum: u64 = 0xcbf2_9ce4_8422_2325;
+    for image in heldout.chunks_exact(65) {
+        let x = GenericArray::from_array(std::array::from_fn::<i8, 64, _>(|k| {
+            pixel_to_int8(image[k])
+        }));
+        let predicted = quant::argmax(&q.forward(&x));
+        if predicted == usize::from(image[64]) {
+            correct += 1;
+        }
+        checksum ^= predicted as u64;
+        checksum = checksum.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    println!(
+        "digits int8: {} of {} held-out images correct",
+        correct,
+        heldout.len() / 65
+    );
+    println!("predictions checksum: {checksum:016x}");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let save = match args.as_slice() {
+        [] => None,
+        [flag, file] if flag == "--save" => Some(file.as_str()),
+        _ => {
+            eprintln!("usage: digits_int8 [--save FILE]");
+            return ExitCode::from(2);
+        }
+    };
+    match run(save) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
