@@ -80,7 +80,7 @@ echo "## Flash and RAM (bytes, from \`readelf -S -W\`)"
 echo
 echo "| binary | target | .vector_table | .text | .rodata | .data (load image) | .gnu.sgstubs | flash | .data | .bss + .uninit | static RAM |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-for pair in "digits $M4" "digits $M3" "digits_int8 $M4" "digits_int8 $M3" "train_xor $M4" \
+for pair in "digits $M4" "digits $M3" "digits_int8 $M4" "digits_int8 $M3" "digits_q16 $M4" "digits_q16 $M3" "train_xor $M4" \
     "measure $M4" "measure $M3"; do
     set -- $pair
     echo "| \`$1\` | $2 | $(sizes "$(elf "$2" "$1")") |"
@@ -462,7 +462,7 @@ echo "## Peak stack of the unmodified binaries (bytes), painted from outside"
 echo
 echo "| binary | target | peak stack | free RAM for the stack |"
 echo "| --- | --- | ---: | ---: |"
-for pair in "digits $M4" "digits $M3" "digits_int8 $M4" "digits_int8 $M3" "train_xor $M4"; do
+for pair in "digits $M4" "digits $M3" "digits_int8 $M4" "digits_int8 $M3" "digits_q16 $M4" "digits_q16 $M3" "train_xor $M4"; do
     set -- $pair
     out=$(external_peak "$2" "$1")
     read -r peak room _ <<<"$out"
