@@ -11,7 +11,8 @@
 //!   (range reduction and polynomials). Their maximum errors, checked over dense grids by
 //!   `tests/fixed.rs`, in units of the last place (2^−16): `exp` within 2, relative to
 //!   max(1, e^x); `ln` (and `ln_1p`, which is `ln(1 + x)`) within 4; `tanh` within 4;
-//!   `sqrt` rounded down, so below 1.
+//!   `sqrt` rounded down, so below 1. The [`Sigmoid`](crate::Sigmoid) activation (e^−|z|
+//!   and one division) is within 2.
 //!
 //! In the weight format (`typenet::format`) a `Q16` network is stored as its raw `i32`
 //! values, scalar code 3.

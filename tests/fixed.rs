@@ -252,3 +252,20 @@ fn q16_networks_round_trip_through_the_weight_format() {
     let f = typenet::format::to_bytes(&NetF32::zeroed());
     assert!(typenet::format::from_bytes::<Q16, NetQ>(&f).is_err());
 }
+
+#[test]
+fn sigmoid_meets_its_stated_error() {
+    // The Sigmoid activation in Q16 is the generic overflow-free logistic: e^−|z| from
+    // `exp` and one division; stated maximum error (module docs): 2 units of 2^-16.
+    use typenet::Activation;
+    let worst = grid(-20.0, 20.0, 200_000)
+        .map(|x| {
+            let z = [q(x)];
+            let mut a = [Q16::ZERO];
+            typenet::Sigmoid.forward(&z, &mut a);
+            let exact = 1.0 / (1.0 + (-z[0].to_f64()).exp());
+            (a[0].to_f64() - exact).abs() / ULP
+        })
+        .fold(0.0, f64::max);
+    assert!(worst <= 2.0, "sigmoid: {worst} ulp");
+}
