@@ -20,51 +20,15 @@
 //! of tests/no_alloc.rs; one per test binary) shows that `Trainer::step` with Adam on a
 //! 3-layer network allocates nothing, on success or on error.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use typenet::generic_array::GenericArray;
 use typenet::loss::{BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy, TargetError};
 use typenet::optim::{Adam, Optimizer, RmsProp, Sgd};
 use typenet::train::Trainer;
 use typenet::{Arr, Network, TrainError, network};
 
-// ---------------------------------------------------------------------------------------
-// The counting allocator (copied from tests/no_alloc.rs).
-
-struct Counting;
-
-thread_local! {
-    // `const` initialisation: reading it never allocates.
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: delegates every call unchanged to the system allocator; the counter is a
-// thread-local `Cell` with const initialisation, which neither allocates nor locks.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        // SAFETY: forwarded with the caller's layout, as `GlobalAlloc::alloc` requires.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        // SAFETY: forwarded unchanged.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations_during(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.with(Cell::get);
-    f();
-    ALLOCATIONS.with(Cell::get) - before
-}
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::allocations_during;
 
 // ---------------------------------------------------------------------------------------
 // Networks, data and snapshots.

@@ -1,45 +1,12 @@
 //! Forward, the training forward and backward allocate nothing: a counting global
 //! allocator watches this thread while they run on a 4-layer network.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use typenet::generic_array::GenericArray;
 use typenet::{Network, Trace, network};
 
-struct Counting;
-
-thread_local! {
-    // `const` initialisation: reading it never allocates.
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: delegates every call unchanged to the system allocator; the counter is a
-// thread-local `Cell` with const initialisation, which neither allocates nor locks.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        // SAFETY: forwarded with the caller's layout, as `GlobalAlloc::alloc` requires.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        // SAFETY: forwarded unchanged.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations_during(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.with(Cell::get);
-    f();
-    ALLOCATIONS.with(Cell::get) - before
-}
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::allocations_during;
 
 type Net = network!(f32; 16 -> 32 ReLU -> 24 Tanh -> 12 LeakyReLU -> 4 Softmax);
 
