@@ -277,13 +277,7 @@ impl fmt::Display for LoadError {
 impl core::error::Error for LoadError {}
 
 fn header<T: Storable, N: Network<T>>() -> [u8; HEADER_LEN] {
-    let mut h = [0u8; HEADER_LEN];
-    h[0..4].copy_from_slice(&MAGIC);
-    h[4..6].copy_from_slice(&VERSION.to_le_bytes());
-    h[6] = T::CODE;
-    h[8..16].copy_from_slice(&<N as Fingerprint<T>>::FINGERPRINT.to_le_bytes());
-    h[16..20].copy_from_slice(&(N::PARAMS as u32).to_le_bytes());
-    h
+    header_bytes(T::CODE, <N as Fingerprint<T>>::FINGERPRINT, N::PARAMS)
 }
 
 /// Encodes `net` into a stack array whose length is the type-level [`EncodedLen`].
@@ -344,46 +338,13 @@ pub fn write_to<T: Storable, N: Network<T>>(
 
 /// Checks the header and length of `bytes` for network `N`.
 fn check<T: Storable, N: Network<T>>(bytes: &[u8]) -> Result<(), LoadError> {
-    if bytes.len() < HEADER_LEN {
-        return Err(LoadError::TooShort { found: bytes.len() });
-    }
-    if bytes[0..4] != MAGIC {
-        return Err(LoadError::BadMagic);
-    }
-    let version = u16::from_le_bytes([bytes[4], bytes[5]]);
-    if version != VERSION {
-        return Err(LoadError::UnsupportedVersion { found: version });
-    }
-    if bytes[7] != 0 {
-        return Err(LoadError::UnknownFlags { found: bytes[7] });
-    }
-    if bytes[6] != T::CODE {
-        return Err(LoadError::ScalarMismatch {
-            expected: T::CODE,
-            found: bytes[6],
-        });
-    }
-    let mut fp = [0u8; 8];
-    fp.copy_from_slice(&bytes[8..16]);
-    let found = u64::from_le_bytes(fp);
-    let expected = <N as Fingerprint<T>>::FINGERPRINT;
-    if found != expected {
-        return Err(LoadError::ArchitectureMismatch { expected, found });
-    }
-    let count = u32::from_le_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]) as usize;
-    if count != N::PARAMS {
-        return Err(LoadError::ParamCountMismatch {
-            expected: N::PARAMS,
-            found: count,
-        });
-    }
-    let expected = encoded_len::<T, N>();
-    if bytes.len() != expected {
-        return Err(LoadError::LengthMismatch {
-            expected,
-            found: bytes.len(),
-        });
-    }
+    check_header(
+        bytes,
+        T::CODE,
+        <N as Fingerprint<T>>::FINGERPRINT,
+        N::PARAMS,
+        encoded_len::<T, N>(),
+    )?;
     let size = <T::Bytes as Unsigned>::USIZE;
     if let Some(index) = bytes[HEADER_LEN..]
         .chunks_exact(size)
@@ -502,6 +463,15 @@ pub const fn const_check(
         panic!(
             "the weight file's length does not match the network (wrong file, or a network of other sizes)"
         );
+    }
+    const_check_header(bytes, code, fingerprint, params);
+}
+
+/// The header checks of [`const_check`], after the caller has checked the length;
+/// shared with the int8 files of [`quant`](crate::quant).
+pub(crate) const fn const_check_header(bytes: &[u8], code: u8, fingerprint: u64, params: usize) {
+    if bytes.len() < HEADER_LEN {
+        panic!("the weight file is shorter than a header");
     }
     if bytes[0] != MAGIC[0] || bytes[1] != MAGIC[1] || bytes[2] != MAGIC[2] || bytes[3] != MAGIC[3]
     {

@@ -6,7 +6,7 @@
 use super::network::INT8_CODE;
 use super::params::QParams;
 use super::requant::Multiplier;
-use crate::format::{HEADER_LEN, MAGIC, VERSION};
+use crate::format::HEADER_LEN;
 
 /// Checks the header and length of an int8 weight file at compile time.
 #[doc(hidden)]
@@ -19,31 +19,7 @@ pub const fn const_check(bytes: &[u8], fingerprint: u64, params: usize, len: usi
     if len < HEADER_LEN {
         panic!("the int8 weight file is shorter than a header");
     }
-    if bytes[0] != MAGIC[0] || bytes[1] != MAGIC[1] || bytes[2] != MAGIC[2] || bytes[3] != MAGIC[3]
-    {
-        panic!("the included file is not a typenet weight file (bad magic bytes)");
-    }
-    if u16::from_le_bytes([bytes[4], bytes[5]]) != VERSION {
-        panic!("the weight file's format version is not supported");
-    }
-    if bytes[7] != 0 {
-        panic!("the weight file has unknown flags");
-    }
-    if bytes[6] != INT8_CODE {
-        panic!("the weight file does not store an int8 network (scalar code 4)");
-    }
-    let fp = u64::from_le_bytes([
-        bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15],
-    ]);
-    if fp != fingerprint {
-        panic!(
-            "the weight file was written for another architecture (sizes or activations differ)"
-        );
-    }
-    let count = u32::from_le_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]) as usize;
-    if count != params {
-        panic!("the weight file's parameter count does not match the network");
-    }
+    crate::format::const_check_header(bytes, INT8_CODE, fingerprint, params);
 }
 
 /// The byte length of a layer record (see the module docs of [`quant`](super)).
