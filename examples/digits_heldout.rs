@@ -6,6 +6,9 @@
 //! cargo run --release --example digits_heldout
 //! ```
 
+mod common;
+
+use common::heldout::{self, Tally};
 use std::process::ExitCode;
 use typenet::generic_array::GenericArray;
 use typenet::loss::argmax;
@@ -14,7 +17,6 @@ use typenet::{Network, format, network};
 type DigitsNet = network!(f32; 64 -> 64 ReLU -> 10 Softmax);
 
 const WEIGHTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/embedded/data/digits.tnet");
-const HELDOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/embedded/data/heldout.bin");
 
 fn main() -> ExitCode {
     let net: DigitsNet = match format::load(WEIGHTS) {
@@ -24,39 +26,21 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let heldout = match std::fs::read(HELDOUT) {
-        Ok(b) if b.len() % 65 == 0 => b,
-        Ok(b) => {
-            eprintln!(
-                "{HELDOUT}: {} bytes is not a whole number of 65-byte images",
-                b.len()
-            );
-            return ExitCode::FAILURE;
-        }
+    let images = match heldout::load() {
+        Ok(b) => b,
         Err(e) => {
-            eprintln!("{HELDOUT}: {e}");
+            eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };
-    let mut correct = 0usize;
-    let mut checksum: u64 = 0xcbf2_9ce4_8422_2325;
-    for image in heldout.chunks_exact(65) {
+    let mut tally = Tally::new();
+    for image in images.chunks_exact(65) {
         let x: GenericArray<f32, _> =
             GenericArray::from_array(std::array::from_fn::<f32, 64, _>(|k| {
                 f32::from(image[k]) / 16.0
             }));
-        let predicted = argmax(&net.forward(&x));
-        if predicted == usize::from(image[64]) {
-            correct += 1;
-        }
-        checksum ^= predicted as u64;
-        checksum = checksum.wrapping_mul(0x0000_0100_0000_01b3);
+        tally.record(argmax(&net.forward(&x)), image[64]);
     }
-    println!(
-        "digits: {} of {} held-out images correct",
-        correct,
-        heldout.len() / 65
-    );
-    println!("predictions checksum: {checksum:016x}");
+    tally.print("digits");
     ExitCode::SUCCESS
 }

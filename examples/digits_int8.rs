@@ -31,6 +31,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::heldout::{self, HELDOUT, Tally};
 use common::{csv, tasks};
 use rand_core::SeedableRng;
 use rand_pcg::Pcg64;
@@ -48,7 +49,6 @@ const INT8_WEIGHTS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/embedded/data/digits_int8.tnet"
 );
-const HELDOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/embedded/data/heldout.bin");
 
 /// The int8 input of a raw pixel 0..=16, integer arithmetic only: the firmware's
 /// formula, round(255 p / 16) − 128 with the tie at p = 8 rounded down.
@@ -92,13 +92,7 @@ fn training_inputs(heldout: &[u8]) -> Result<Vec<Arr<f32, typenet::typenum::U64>
 
 fn run(save: Option<&str>) -> Result<(), String> {
     let net: DigitsNet = format::load(WEIGHTS).map_err(|e| format!("{WEIGHTS}: {e}"))?;
-    let heldout = std::fs::read(HELDOUT).map_err(|e| format!("{HELDOUT}: {e}"))?;
-    if heldout.len() % 65 != 0 {
-        return Err(format!(
-            "{HELDOUT}: {} bytes is not a whole number of 65-byte images",
-            heldout.len()
-        ));
-    }
+    let heldout = heldout::load()?;
     let calibration = training_inputs(&heldout)?;
     let calibrated: QDigits =
         quant::quantize(&net, &calibration).map_err(|e| format!("quantization failed: {e}"))?;
@@ -123,25 +117,14 @@ fn run(save: Option<&str>) -> Result<(), String> {
         }
     }
 
-    let mut correct = 0usize;
-    let mut checksum: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut tally = Tally::new();
     for image in heldout.chunks_exact(65) {
         let x = GenericArray::from_array(std::array::from_fn::<i8, 64, _>(|k| {
             pixel_to_int8(image[k])
         }));
-        let predicted = quant::argmax(&q.forward(&x));
-        if predicted == usize::from(image[64]) {
-            correct += 1;
-        }
-        checksum ^= predicted as u64;
-        checksum = checksum.wrapping_mul(0x0000_0100_0000_01b3);
+        tally.record(quant::argmax(&q.forward(&x)), image[64]);
     }
-    println!(
-        "digits int8: {} of {} held-out images correct",
-        correct,
-        heldout.len() / 65
-    );
-    println!("predictions checksum: {checksum:016x}");
+    tally.print("digits int8");
     Ok(())
 }
 

@@ -9,6 +9,9 @@
 //! cargo run --release --example digits_q16 -- --save embedded/data/digits_q16.tnet
 //! ```
 
+mod common;
+
+use common::heldout::{self, Tally};
 use std::process::ExitCode;
 use typenet::fixed::Q16;
 use typenet::generic_array::GenericArray;
@@ -18,7 +21,6 @@ type DigitsF32 = network!(f32; 64 -> 64 ReLU -> 10 Softmax);
 type DigitsQ16 = network!(Q16; 64 -> 64 ReLU -> 10 Softmax);
 
 const WEIGHTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/embedded/data/digits.tnet");
-const HELDOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/embedded/data/heldout.bin");
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -51,36 +53,21 @@ fn main() -> ExitCode {
         println!("Q16.16 digits network written to {file}");
         return ExitCode::SUCCESS;
     }
-    let heldout = match std::fs::read(HELDOUT) {
-        Ok(b) if b.len() % 65 == 0 => b,
-        Ok(b) => {
-            eprintln!(
-                "{HELDOUT}: {} bytes is not a whole number of 65-byte images",
-                b.len()
-            );
-            return ExitCode::FAILURE;
-        }
+    let images = match heldout::load() {
+        Ok(b) => b,
         Err(e) => {
-            eprintln!("{HELDOUT}: {e}");
+            eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };
-    let (mut correct, mut checksum) = (0usize, 0xcbf2_9ce4_8422_2325_u64);
-    for image in heldout.chunks_exact(65) {
+    let mut tally = Tally::new();
+    for image in images.chunks_exact(65) {
         // pixel / 16, exactly, with integers only: p · 2^16 / 16 = p << 12
         let x = GenericArray::from_array(std::array::from_fn::<Q16, 64, _>(|k| {
             Q16::from_bits(i32::from(image[k]) << 12)
         }));
-        let predicted = argmax(&net.forward(&x));
-        correct += usize::from(predicted == usize::from(image[64]));
-        checksum ^= predicted as u64;
-        checksum = checksum.wrapping_mul(0x0000_0100_0000_01b3);
+        tally.record(argmax(&net.forward(&x)), image[64]);
     }
-    println!(
-        "digits Q16.16: {} of {} held-out images correct",
-        correct,
-        heldout.len() / 65
-    );
-    println!("predictions checksum: {checksum:016x}");
+    tally.print("digits Q16.16");
     ExitCode::SUCCESS
 }
