@@ -61,13 +61,17 @@ where
     A: Activation<T>,
     R: Layers<T, O>,
 {
+    /// W^i as one slice, row after row.
+    #[inline]
+    fn w(&self) -> &[T] {
+        GenericArray::slice_from_chunks(&self.weights)
+    }
+
     /// z = W x + b.
     #[inline]
     fn affine(&self, x: &Arr<T, I>) -> Arr<T, O> {
-        let mut z = self.bias.clone();
-        for (z, row) in z.iter_mut().zip(self.weights.iter()) {
-            *z += dot(row, x);
-        }
+        let mut z = Arr::<T, O>::default();
+        T::affine_kernel(self.w(), &self.bias, [x], [&mut z]);
         z
     }
 
@@ -75,14 +79,12 @@ where
     /// every z_s is bit for bit [`affine`](Self::affine)`(x_s)`.
     #[inline]
     fn affine_block<const B: usize>(&self, xs: [&Arr<T, I>; B], zs: &mut [Arr<T, O>; B]) {
-        for z in zs.iter_mut() {
-            z.clone_from(&self.bias);
-        }
-        for (k, row) in self.weights.iter().enumerate() {
-            for (z, x) in zs.iter_mut().zip(xs) {
-                z[k] += dot(row, x);
-            }
-        }
+        T::affine_kernel(
+            self.w(),
+            &self.bias,
+            xs.map(|x| &x[..]),
+            zs.each_mut().map(|z| &mut z[..]),
+        );
     }
 
     fn view(&self) -> LayerRef<'_, T> {
@@ -148,32 +150,6 @@ where
     fn eq(&self, other: &Self) -> bool {
         self.weights == other.weights && self.bias == other.bias && self.rest == other.rest
     }
-}
-
-/// Σ_j a_j b_j, accumulated in eight independent sums so the compiler can keep them
-/// in registers and vectorise the loop (a single running sum would force one add after
-/// another).
-#[inline]
-fn dot<T: Scalar>(a: &[T], b: &[T]) -> T {
-    let (ca, ra) = a.as_chunks::<8>();
-    let (cb, rb) = b.as_chunks::<8>();
-    let z = T::zero();
-    let (mut s0, mut s1, mut s2, mut s3, mut s4, mut s5, mut s6, mut s7) = (z, z, z, z, z, z, z, z);
-    for (x, y) in ca.iter().zip(cb) {
-        s0 += x[0] * y[0];
-        s1 += x[1] * y[1];
-        s2 += x[2] * y[2];
-        s3 += x[3] * y[3];
-        s4 += x[4] * y[4];
-        s5 += x[5] * y[5];
-        s6 += x[6] * y[6];
-        s7 += x[7] * y[7];
-    }
-    let mut sum = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
-    for (&x, &y) in ra.iter().zip(rb) {
-        sum += x * y;
-    }
-    sum
 }
 
 impl<T, I, O, A, R> Layers<T, I> for Dense<T, I, O, A, R>
@@ -309,34 +285,23 @@ where
             }
         }
         // ∂E/∂W^i += ξ^i (a^{i−1})ᵀ and ∂E/∂b^i += ξ^i, sample after sample within each
-        // row, so every entry sums in the same order as the per-sample path.
-        for (k, (row, b)) in grads
-            .weights
-            .iter_mut()
-            .zip(grads.bias.iter_mut())
-            .enumerate()
-        {
-            for (xi, a) in trace.xi.iter().zip(a_prev) {
-                let xi = xi[k];
-                *b += xi;
-                for (w, &a) in row.iter_mut().zip(a.iter()) {
-                    *w += xi * a;
-                }
-            }
-        }
+        // entry, so every entry sums in the same order as the per-sample path.
+        T::outer_kernel(
+            GenericArray::slice_from_chunks_mut(&mut grads.weights),
+            &mut grads.bias,
+            trace.xi.each_ref().map(|xi| &xi[..]),
+            a_prev.map(|a| &a[..]),
+        );
         // ∂E/∂a^{i−1} = (W^i)ᵀ ξ^i for each sample.
         let mut grad_prev: [Arr<T, I>; B] = core::array::from_fn(|_| Arr::default());
         if !input_grad {
             return grad_prev;
         }
-        for (k, row) in self.weights.iter().enumerate() {
-            for (g, xi) in grad_prev.iter_mut().zip(&trace.xi) {
-                let xi = xi[k];
-                for (g, &w) in g.iter_mut().zip(row.iter()) {
-                    *g += xi * w;
-                }
-            }
-        }
+        T::transpose_kernel(
+            self.w(),
+            trace.xi.each_ref().map(|xi| &xi[..]),
+            grad_prev.each_mut().map(|g| &mut g[..]),
+        );
         grad_prev
     }
 
@@ -378,27 +343,18 @@ where
                 .backward(&trace.z, &trace.a, &grad_a, &mut trace.xi);
         }
         // ∂E/∂W^i += ξ^i (a^{i−1})ᵀ and ∂E/∂b^i += ξ^i.
-        for ((row, b), &xi) in grads
-            .weights
-            .iter_mut()
-            .zip(grads.bias.iter_mut())
-            .zip(trace.xi.iter())
-        {
-            *b += xi;
-            for (w, &a) in row.iter_mut().zip(a_prev.iter()) {
-                *w += xi * a;
-            }
-        }
+        T::outer_kernel(
+            GenericArray::slice_from_chunks_mut(&mut grads.weights),
+            &mut grads.bias,
+            [&trace.xi[..]],
+            [&a_prev[..]],
+        );
         // ∂E/∂a^{i−1} = (W^i)ᵀ ξ^i.
         let mut grad_prev = Arr::<T, I>::default();
         if !input_grad {
             return grad_prev;
         }
-        for (row, &xi) in self.weights.iter().zip(trace.xi.iter()) {
-            for (g, &w) in grad_prev.iter_mut().zip(row.iter()) {
-                *g += xi * w;
-            }
-        }
+        T::transpose_kernel(self.w(), [&trace.xi[..]], [&mut grad_prev[..]]);
         grad_prev
     }
 

@@ -118,6 +118,7 @@ pub mod fit;
 pub mod fixed;
 pub mod format;
 pub mod init;
+mod kernel;
 mod layers;
 pub mod loss;
 mod macros;

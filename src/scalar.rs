@@ -1,5 +1,6 @@
 //! The numeric type a network computes in.
 
+use crate::kernel;
 use core::fmt::{Debug, Display};
 use core::ops::Neg;
 use num_traits::{Num, NumAssignOps};
@@ -52,11 +53,54 @@ pub trait Scalar:
             self
         }
     }
+
+    /// The forward kernel of a dense layer for `B` samples: `zs[s] = W xs[s] + b`, with
+    /// `w` holding `bias.len()` rows of `xs[s].len()` columns, row after row.
+    ///
+    /// The default is the crate's portable code; `f32` overrides it with AVX-512F or
+    /// AVX code chosen at run time (with `std`, on x86-64). An override must give
+    /// **the same bits** as the default: each dot product as eight running sums over
+    /// the whole chunks of eight, added `s0 + s1 + … + s7`, then the leftover products
+    /// one by one, then the bias; every product rounded before it is added (no fused
+    /// multiply-add).
+    #[inline]
+    fn affine_kernel<const B: usize>(
+        w: &[Self],
+        bias: &[Self],
+        xs: [&[Self]; B],
+        zs: [&mut [Self]; B],
+    ) {
+        kernel::affine(w, bias, xs, zs);
+    }
+
+    /// The kernel of ∂E/∂W and ∂E/∂b for `B` samples: `g[k][j] += Σ_s xis[s][k] ·
+    /// a[s][j]` and `gb[k] += Σ_s xis[s][k]`, the samples added in order, each product
+    /// rounded before it is added; `g` holds `gb.len()` rows of `a[s].len()` columns.
+    /// Overrides must give the same bits as this default.
+    #[inline]
+    fn outer_kernel<const B: usize>(
+        g: &mut [Self],
+        gb: &mut [Self],
+        xis: [&[Self]; B],
+        a: [&[Self]; B],
+    ) {
+        kernel::outer(g, gb, xis, a);
+    }
+
+    /// The kernel of ∂E/∂a^{i−1} for `B` samples: `gs[s][j] += Σ_k xis[s][k] · w[k][j]`,
+    /// the rows added in order, each product rounded before it is added; `w` holds
+    /// `xis[s].len()` rows of `gs[s].len()` columns. Overrides must give the same bits
+    /// as this default.
+    #[inline]
+    fn transpose_kernel<const B: usize>(w: &[Self], xis: [&[Self]; B], gs: [&mut [Self]; B]) {
+        kernel::transpose(w, xis, gs);
+    }
 }
 
 macro_rules! impl_scalar_for_float {
-    ($($t:ty),*) => {$(
+    ($($t:ty $({ $($kernels:tt)* })?),*) => {$(
         impl Scalar for $t {
+            $($($kernels)*)?
             #[inline]
             fn from_f64(x: f64) -> Self {
                 x as $t
@@ -101,8 +145,41 @@ macro_rules! impl_scalar_for_float {
     )*};
 }
 
-#[cfg(any(feature = "std", feature = "libm"))]
+#[cfg(all(
+    any(feature = "std", feature = "libm"),
+    not(all(feature = "std", target_arch = "x86_64"))
+))]
 impl_scalar_for_float!(f32, f64);
+
+// With `std` on x86-64, `f32` layers run on the kernels the CPU supports (same bits).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+impl_scalar_for_float!(
+    f32 {
+        #[inline]
+        fn affine_kernel<const B: usize>(
+            w: &[f32],
+            bias: &[f32],
+            xs: [&[f32]; B],
+            zs: [&mut [f32]; B],
+        ) {
+            kernel::x86::affine(w, bias, xs, zs);
+        }
+        #[inline]
+        fn outer_kernel<const B: usize>(
+            g: &mut [f32],
+            gb: &mut [f32],
+            xis: [&[f32]; B],
+            a: [&[f32]; B],
+        ) {
+            kernel::x86::outer(g, gb, xis, a);
+        }
+        #[inline]
+        fn transpose_kernel<const B: usize>(w: &[f32], xis: [&[f32]; B], gs: [&mut [f32]; B]) {
+            kernel::x86::transpose(w, xis, gs);
+        }
+    },
+    f64
+);
 
 #[cfg(test)]
 mod tests {

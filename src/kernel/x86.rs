@@ -1,0 +1,872 @@
+//! `f32` kernels for x86-64 CPUs with AVX-512F or AVX, chosen at run time.
+//!
+//! Each function here computes bit for bit what its portable twin in the parent module
+//! computes (see the order rules there): multiplications and additions are separate
+//! instructions, a dot product's eight running sums are the eight lanes of a 256-bit
+//! half register, reduced `s0 + s1 + … + s7` left to right, and sums over samples or
+//! rows run in the same order. What changes is how much is done per instruction and how
+//! often a weight is loaded: the affine kernel keeps a tile of rows × samples of dot
+//! products in registers, the outer-product kernel a tile of ∂E/∂W rows, the transpose
+//! kernel a tile of ∂E/∂a columns for the whole pass over W.
+//!
+//! The only `unsafe` operations are unaligned loads and stores of whole `[f32; N]`
+//! arrays (always in bounds: the pointer comes from a reference to the array), the
+//! reinterpretation of a vector register as an array of lanes, and the calls into the
+//! `#[target_feature]` functions after the CPU has been checked. `cargo +nightly miri
+//! test --lib kernel` runs the tests of this module under Miri.
+
+use super::{DISPATCH_MIN_WEIGHTS, dot};
+use core::arch::x86_64::*;
+
+/// Which kernels the running CPU can execute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Level {
+    /// The portable code.
+    Portable,
+    /// 256-bit AVX kernels.
+    Avx,
+    /// 512-bit AVX-512F kernels.
+    Avx512,
+}
+
+/// The widest kernels this CPU runs (`is_x86_feature_detected!` caches its answer).
+#[inline]
+pub(crate) fn level() -> Level {
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        Level::Avx512
+    } else if std::arch::is_x86_feature_detected!("avx") {
+        Level::Avx
+    } else {
+        Level::Portable
+    }
+}
+
+/// [`super::affine`] on the widest kernels available.
+#[inline]
+pub(crate) fn affine<const B: usize>(
+    w: &[f32],
+    bias: &[f32],
+    xs: [&[f32]; B],
+    zs: [&mut [f32]; B],
+) {
+    if w.len() < DISPATCH_MIN_WEIGHTS {
+        return super::affine(w, bias, xs, zs);
+    }
+    affine_at(level(), w, bias, xs, zs);
+}
+
+/// [`super::affine`] on the kernels of `level`, which the CPU must support.
+pub(crate) fn affine_at<const B: usize>(
+    level: Level,
+    w: &[f32],
+    bias: &[f32],
+    xs: [&[f32]; B],
+    zs: [&mut [f32]; B],
+) {
+    let inputs = xs.first().map_or(0, |x| x.len());
+    let shapes_ok = inputs > 0
+        && w.len() == inputs * bias.len()
+        && xs.iter().all(|x| x.len() == inputs)
+        && zs.iter().all(|z| z.len() == bias.len());
+    match level {
+        Level::Avx512 if shapes_ok && std::arch::is_x86_feature_detected!("avx512f") => {
+            // SAFETY: the CPU has AVX-512F (checked on the line above).
+            unsafe { avx512::affine(w, bias, &xs, zs) }
+        }
+        Level::Avx if shapes_ok && std::arch::is_x86_feature_detected!("avx") => {
+            // SAFETY: the CPU has AVX (checked on the line above).
+            unsafe { avx::affine(w, bias, &xs, zs) }
+        }
+        _ => super::affine(w, bias, xs, zs),
+    }
+}
+
+/// [`super::outer`] on the widest kernels available.
+#[inline]
+pub(crate) fn outer<const B: usize>(
+    g: &mut [f32],
+    gb: &mut [f32],
+    xis: [&[f32]; B],
+    a: [&[f32]; B],
+) {
+    if g.len() < DISPATCH_MIN_WEIGHTS {
+        return super::outer(g, gb, xis, a);
+    }
+    outer_at(level(), g, gb, xis, a);
+}
+
+/// [`super::outer`] on the kernels of `level`, which the CPU must support.
+pub(crate) fn outer_at<const B: usize>(
+    level: Level,
+    g: &mut [f32],
+    gb: &mut [f32],
+    xis: [&[f32]; B],
+    a: [&[f32]; B],
+) {
+    let inputs = a.first().map_or(0, |a| a.len());
+    let shapes_ok = inputs > 0
+        && g.len() == inputs * gb.len()
+        && a.iter().all(|a| a.len() == inputs)
+        && xis.iter().all(|xi| xi.len() == gb.len());
+    match level {
+        Level::Avx512 if shapes_ok && std::arch::is_x86_feature_detected!("avx512f") => {
+            // SAFETY: the CPU has AVX-512F (checked on the line above).
+            unsafe { avx512::outer(g, gb, &xis, &a) }
+        }
+        Level::Avx if shapes_ok && std::arch::is_x86_feature_detected!("avx") => {
+            // SAFETY: the CPU has AVX (checked on the line above).
+            unsafe { avx::outer(g, gb, &xis, &a) }
+        }
+        _ => super::outer(g, gb, xis, a),
+    }
+}
+
+/// [`super::transpose`] on the widest kernels available.
+#[inline]
+pub(crate) fn transpose<const B: usize>(w: &[f32], xis: [&[f32]; B], gs: [&mut [f32]; B]) {
+    if w.len() < DISPATCH_MIN_WEIGHTS {
+        return super::transpose(w, xis, gs);
+    }
+    transpose_at(level(), w, xis, gs);
+}
+
+/// [`super::transpose`] on the kernels of `level`, which the CPU must support.
+pub(crate) fn transpose_at<const B: usize>(
+    level: Level,
+    w: &[f32],
+    xis: [&[f32]; B],
+    gs: [&mut [f32]; B],
+) {
+    let inputs = gs.first().map_or(0, |g| g.len());
+    let outputs = xis.first().map_or(0, |xi| xi.len());
+    let shapes_ok = inputs > 0
+        && w.len() == inputs * outputs
+        && gs.iter().all(|g| g.len() == inputs)
+        && xis.iter().all(|xi| xi.len() == outputs);
+    match level {
+        Level::Avx512 if shapes_ok && std::arch::is_x86_feature_detected!("avx512f") => {
+            // SAFETY: the CPU has AVX-512F (checked on the line above).
+            unsafe { avx512::transpose(w, &xis, gs) }
+        }
+        Level::Avx if shapes_ok && std::arch::is_x86_feature_detected!("avx") => {
+            // SAFETY: the CPU has AVX (checked on the line above).
+            unsafe { avx::transpose(w, &xis, gs) }
+        }
+        _ => super::transpose(w, xis, gs),
+    }
+}
+
+/// `s0 + s1 + … + s7` of eight lanes, left to right, as the portable dot product adds.
+#[inline(always)]
+fn sum8(l: &[f32]) -> f32 {
+    l[0] + l[1] + l[2] + l[3] + l[4] + l[5] + l[6] + l[7]
+}
+
+/// Row `k` of a matrix of `inputs` columns stored row after row.
+#[inline(always)]
+fn row(w: &[f32], inputs: usize, k: usize) -> &[f32] {
+    &w[k * inputs..(k + 1) * inputs]
+}
+
+/// The first `n` whole chunks of `N` values of `s`.
+#[inline(always)]
+fn chunks<const N: usize>(s: &[f32], n: usize) -> &[[f32; N]] {
+    &s.as_chunks::<N>().0[..n]
+}
+
+mod avx512 {
+    use super::*;
+
+    /// Loads 16 lanes.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn load(a: &[f32; 16]) -> __m512 {
+        // SAFETY: `a` is a reference to 16 f32; the load has no alignment requirement.
+        unsafe { _mm512_loadu_ps(a.as_ptr()) }
+    }
+
+    /// Stores 16 lanes.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn store(a: &mut [f32; 16], v: __m512) {
+        // SAFETY: `a` is an exclusive reference to 16 f32; no alignment requirement.
+        unsafe { _mm512_storeu_ps(a.as_mut_ptr(), v) }
+    }
+
+    /// `[lo, hi]`: two rows' chunks of eight in the two halves of one register.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn pair(lo: &[f32; 8], hi: &[f32; 8]) -> __m512 {
+        // SAFETY: `lo` and `hi` are references to 8 f32 each; no alignment requirement.
+        let (lo, hi) = unsafe { (_mm256_loadu_ps(lo.as_ptr()), _mm256_loadu_ps(hi.as_ptr())) };
+        _mm512_castpd_ps(_mm512_insertf64x4::<1>(
+            _mm512_castpd256_pd512(_mm256_castps_pd(lo)),
+            _mm256_castps_pd(hi),
+        ))
+    }
+
+    /// `[x, x]`: a chunk of eight in both halves.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn twice(x: &[f32; 8]) -> __m512 {
+        // SAFETY: `x` is a reference to 8 f32; no alignment requirement.
+        let x = unsafe { _mm256_loadu_ps(x.as_ptr()) };
+        _mm512_castpd_ps(_mm512_broadcast_f64x4(_mm256_castps_pd(x)))
+    }
+
+    /// The 16 lanes of a register.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn lanes(v: __m512) -> [f32; 16] {
+        // SAFETY: both types are 64 bytes and every bit pattern is a valid f32.
+        unsafe { core::mem::transmute::<__m512, [f32; 16]>(v) }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn affine<const B: usize>(
+        w: &[f32],
+        bias: &[f32],
+        xs: &[&[f32]; B],
+        mut zs: [&mut [f32]; B],
+    ) {
+        let mut s = 0;
+        while s + 8 <= B {
+            affine_samples::<2, 8>(w, bias, &xs[s..s + 8], &mut zs[s..s + 8]);
+            s += 8;
+        }
+        while s + 4 <= B {
+            affine_samples::<4, 4>(w, bias, &xs[s..s + 4], &mut zs[s..s + 4]);
+            s += 4;
+        }
+        while s < B {
+            affine_samples::<8, 1>(w, bias, &xs[s..s + 1], &mut zs[s..s + 1]);
+            s += 1;
+        }
+    }
+
+    /// `S` samples through every row: tiles of `RP` row pairs, then single pairs, then
+    /// a last odd row on the portable code.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn affine_samples<const RP: usize, const S: usize>(
+        w: &[f32],
+        bias: &[f32],
+        xs: &[&[f32]],
+        zs: &mut [&mut [f32]],
+    ) {
+        let outputs = bias.len();
+        let inputs = xs[0].len();
+        let mut k = 0;
+        while k + 2 * RP <= outputs {
+            affine_tile::<RP, S>(w, bias, k, xs, zs);
+            k += 2 * RP;
+        }
+        while k + 2 <= outputs {
+            affine_tile::<1, S>(w, bias, k, xs, zs);
+            k += 2;
+        }
+        if k < outputs {
+            let r = row(w, inputs, k);
+            for (x, z) in xs.iter().zip(zs.iter_mut()) {
+                z[k] = bias[k] + dot(r, x);
+            }
+        }
+    }
+
+    /// Rows k0 .. k0 + 2·RP for `S` samples: 2·RP·S dot products, RP·S registers.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn affine_tile<const RP: usize, const S: usize>(
+        w: &[f32],
+        bias: &[f32],
+        k0: usize,
+        xs: &[&[f32]],
+        zs: &mut [&mut [f32]],
+    ) {
+        let inputs = xs[0].len();
+        let n = inputs / 8;
+        let rows: [[&[[f32; 8]]; 2]; RP] = core::array::from_fn(|r| {
+            [
+                chunks(row(w, inputs, k0 + 2 * r), n),
+                chunks(row(w, inputs, k0 + 2 * r + 1), n),
+            ]
+        });
+        let xc: [&[[f32; 8]]; S] = core::array::from_fn(|s| chunks(xs[s], n));
+        let mut acc = [[_mm512_setzero_ps(); S]; RP];
+        for c in 0..n {
+            let wv: [__m512; RP] = core::array::from_fn(|r| pair(&rows[r][0][c], &rows[r][1][c]));
+            for s in 0..S {
+                let x = twice(&xc[s][c]);
+                for r in 0..RP {
+                    acc[r][s] = _mm512_add_ps(acc[r][s], _mm512_mul_ps(wv[r], x));
+                }
+            }
+        }
+        for (r, acc) in acc.iter().enumerate() {
+            for (s, &v) in acc.iter().enumerate() {
+                let l = lanes(v);
+                for h in 0..2 {
+                    let k = k0 + 2 * r + h;
+                    let mut sum = sum8(&l[8 * h..8 * h + 8]);
+                    for (&w, &x) in row(w, inputs, k)[8 * n..].iter().zip(&xs[s][8 * n..]) {
+                        sum += w * x;
+                    }
+                    zs[s][k] = bias[k] + sum;
+                }
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn outer<const B: usize>(
+        g: &mut [f32],
+        gb: &mut [f32],
+        xis: &[&[f32]; B],
+        a: &[&[f32]; B],
+    ) {
+        for (k, b) in gb.iter_mut().enumerate() {
+            for xi in xis {
+                *b += xi[k];
+            }
+        }
+        let mut s = 0;
+        while s + 8 <= B {
+            outer_samples::<2, 8>(g, &xis[s..s + 8], &a[s..s + 8]);
+            s += 8;
+        }
+        while s + 4 <= B {
+            outer_samples::<4, 4>(g, &xis[s..s + 4], &a[s..s + 4]);
+            s += 4;
+        }
+        while s < B {
+            outer_samples::<8, 1>(g, &xis[s..s + 1], &a[s..s + 1]);
+            s += 1;
+        }
+    }
+
+    /// ∂E/∂W += the terms of `S` samples, in tiles of `R` rows.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn outer_samples<const R: usize, const S: usize>(g: &mut [f32], xis: &[&[f32]], a: &[&[f32]]) {
+        let inputs = a[0].len();
+        let outputs = xis[0].len();
+        let mut k = 0;
+        while k + R <= outputs {
+            outer_tile::<R, S>(&mut g[k * inputs..(k + R) * inputs], k, xis, a);
+            k += R;
+        }
+        while k < outputs {
+            outer_tile::<1, S>(&mut g[k * inputs..(k + 1) * inputs], k, xis, a);
+            k += 1;
+        }
+    }
+
+    /// Rows k0 .. k0 + R of ∂E/∂W (`g` holds exactly those rows), each element loaded
+    /// once, given its `S` terms in sample order and stored once.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn outer_tile<const R: usize, const S: usize>(
+        g: &mut [f32],
+        k0: usize,
+        xis: &[&[f32]],
+        a: &[&[f32]],
+    ) {
+        let inputs = a[0].len();
+        let n = inputs / 16;
+        let xv: [[__m512; S]; R] =
+            core::array::from_fn(|r| core::array::from_fn(|s| _mm512_set1_ps(xis[s][k0 + r])));
+        let ac: [&[[f32; 16]]; S] = core::array::from_fn(|s| chunks(a[s], n));
+        let mut rows = g.chunks_exact_mut(inputs);
+        let mut grows: [&mut [f32]; R] = core::array::from_fn(|_| rows.next().unwrap_or_default());
+        #[allow(clippy::needless_range_loop)] // `c` indexes S + R arrays of chunks at once
+        for c in 0..n {
+            let av: [__m512; S] = core::array::from_fn(|s| load(&ac[s][c]));
+            for (r, grow) in grows.iter_mut().enumerate() {
+                let gc = &mut grow.as_chunks_mut::<16>().0[c];
+                let mut v = load(gc);
+                for s in 0..S {
+                    v = _mm512_add_ps(v, _mm512_mul_ps(xv[r][s], av[s]));
+                }
+                store(gc, v);
+            }
+        }
+        for (r, grow) in grows.iter_mut().enumerate() {
+            for (j, g) in grow.iter_mut().enumerate().skip(16 * n) {
+                for s in 0..S {
+                    *g += xis[s][k0 + r] * a[s][j];
+                }
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn transpose<const B: usize>(w: &[f32], xis: &[&[f32]; B], mut gs: [&mut [f32]; B]) {
+        let mut s = 0;
+        while s + 8 <= B {
+            transpose_samples::<8, 2>(w, &xis[s..s + 8], &mut gs[s..s + 8]);
+            s += 8;
+        }
+        while s + 4 <= B {
+            transpose_samples::<4, 4>(w, &xis[s..s + 4], &mut gs[s..s + 4]);
+            s += 4;
+        }
+        while s < B {
+            transpose_samples::<1, 8>(w, &xis[s..s + 1], &mut gs[s..s + 1]);
+            s += 1;
+        }
+    }
+
+    /// ∂E/∂a of `S` samples in tiles of `J` chunks of 16 columns, then single chunks,
+    /// then the leftover columns on the portable order.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn transpose_samples<const S: usize, const J: usize>(
+        w: &[f32],
+        xis: &[&[f32]],
+        gs: &mut [&mut [f32]],
+    ) {
+        let inputs = gs[0].len();
+        let n = inputs / 16;
+        let mut c = 0;
+        while c + J <= n {
+            transpose_tile::<S, J>(w, c, xis, gs);
+            c += J;
+        }
+        while c < n {
+            transpose_tile::<S, 1>(w, c, xis, gs);
+            c += 1;
+        }
+        for (k, r) in w.chunks_exact(inputs).enumerate() {
+            for (g, xi) in gs.iter_mut().zip(xis) {
+                let xi = xi[k];
+                for (g, &w) in g[16 * n..].iter_mut().zip(&r[16 * n..]) {
+                    *g += xi * w;
+                }
+            }
+        }
+    }
+
+    /// Columns 16·c0 .. 16·(c0 + J) of ∂E/∂a for `S` samples, kept in registers for the
+    /// whole pass over the rows of W.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn transpose_tile<const S: usize, const J: usize>(
+        w: &[f32],
+        c0: usize,
+        xis: &[&[f32]],
+        gs: &mut [&mut [f32]],
+    ) {
+        let inputs = gs[0].len();
+        let n = inputs / 16;
+        let mut acc: [[__m512; J]; S] = core::array::from_fn(|s| {
+            let gc = chunks::<16>(gs[s], n);
+            core::array::from_fn(|j| load(&gc[c0 + j]))
+        });
+        for (k, r) in w.chunks_exact(inputs).enumerate() {
+            let rc = chunks::<16>(r, n);
+            let wv: [__m512; J] = core::array::from_fn(|j| load(&rc[c0 + j]));
+            for s in 0..S {
+                let x = _mm512_set1_ps(xis[s][k]);
+                for j in 0..J {
+                    acc[s][j] = _mm512_add_ps(acc[s][j], _mm512_mul_ps(x, wv[j]));
+                }
+            }
+        }
+        for (g, acc) in gs.iter_mut().zip(&acc) {
+            let gc = &mut g.as_chunks_mut::<16>().0;
+            for (j, &v) in acc.iter().enumerate() {
+                store(&mut gc[c0 + j], v);
+            }
+        }
+    }
+}
+
+mod avx {
+    use super::*;
+
+    /// Loads 8 lanes.
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn load(a: &[f32; 8]) -> __m256 {
+        // SAFETY: `a` is a reference to 8 f32; the load has no alignment requirement.
+        unsafe { _mm256_loadu_ps(a.as_ptr()) }
+    }
+
+    /// Stores 8 lanes.
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn store(a: &mut [f32; 8], v: __m256) {
+        // SAFETY: `a` is an exclusive reference to 8 f32; no alignment requirement.
+        unsafe { _mm256_storeu_ps(a.as_mut_ptr(), v) }
+    }
+
+    /// The 8 lanes of a register.
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn lanes(v: __m256) -> [f32; 8] {
+        // SAFETY: both types are 32 bytes and every bit pattern is a valid f32.
+        unsafe { core::mem::transmute::<__m256, [f32; 8]>(v) }
+    }
+
+    #[target_feature(enable = "avx")]
+    pub(super) fn affine<const B: usize>(
+        w: &[f32],
+        bias: &[f32],
+        xs: &[&[f32]; B],
+        mut zs: [&mut [f32]; B],
+    ) {
+        let mut s = 0;
+        while s + 4 <= B {
+            affine_samples::<2, 4>(w, bias, &xs[s..s + 4], &mut zs[s..s + 4]);
+            s += 4;
+        }
+        while s < B {
+            affine_samples::<4, 1>(w, bias, &xs[s..s + 1], &mut zs[s..s + 1]);
+            s += 1;
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn affine_samples<const R: usize, const S: usize>(
+        w: &[f32],
+        bias: &[f32],
+        xs: &[&[f32]],
+        zs: &mut [&mut [f32]],
+    ) {
+        let outputs = bias.len();
+        let mut k = 0;
+        while k + R <= outputs {
+            affine_tile::<R, S>(w, bias, k, xs, zs);
+            k += R;
+        }
+        while k < outputs {
+            affine_tile::<1, S>(w, bias, k, xs, zs);
+            k += 1;
+        }
+    }
+
+    /// Rows k0 .. k0 + R for `S` samples, one register per dot product.
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn affine_tile<const R: usize, const S: usize>(
+        w: &[f32],
+        bias: &[f32],
+        k0: usize,
+        xs: &[&[f32]],
+        zs: &mut [&mut [f32]],
+    ) {
+        let inputs = xs[0].len();
+        let n = inputs / 8;
+        let rows: [&[[f32; 8]]; R] = core::array::from_fn(|r| chunks(row(w, inputs, k0 + r), n));
+        let xc: [&[[f32; 8]]; S] = core::array::from_fn(|s| chunks(xs[s], n));
+        let mut acc = [[_mm256_setzero_ps(); S]; R];
+        for c in 0..n {
+            let wv: [__m256; R] = core::array::from_fn(|r| load(&rows[r][c]));
+            for s in 0..S {
+                let x = load(&xc[s][c]);
+                for r in 0..R {
+                    acc[r][s] = _mm256_add_ps(acc[r][s], _mm256_mul_ps(wv[r], x));
+                }
+            }
+        }
+        for (r, acc) in acc.iter().enumerate() {
+            let k = k0 + r;
+            for (s, &v) in acc.iter().enumerate() {
+                let mut sum = sum8(&lanes(v));
+                for (&w, &x) in row(w, inputs, k)[8 * n..].iter().zip(&xs[s][8 * n..]) {
+                    sum += w * x;
+                }
+                zs[s][k] = bias[k] + sum;
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx")]
+    pub(super) fn outer<const B: usize>(
+        g: &mut [f32],
+        gb: &mut [f32],
+        xis: &[&[f32]; B],
+        a: &[&[f32]; B],
+    ) {
+        for (k, b) in gb.iter_mut().enumerate() {
+            for xi in xis {
+                *b += xi[k];
+            }
+        }
+        let mut s = 0;
+        while s + 4 <= B {
+            outer_samples::<2, 4>(g, &xis[s..s + 4], &a[s..s + 4]);
+            s += 4;
+        }
+        while s < B {
+            outer_samples::<4, 1>(g, &xis[s..s + 1], &a[s..s + 1]);
+            s += 1;
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn outer_samples<const R: usize, const S: usize>(g: &mut [f32], xis: &[&[f32]], a: &[&[f32]]) {
+        let inputs = a[0].len();
+        let outputs = xis[0].len();
+        let mut k = 0;
+        while k + R <= outputs {
+            outer_tile::<R, S>(&mut g[k * inputs..(k + R) * inputs], k, xis, a);
+            k += R;
+        }
+        while k < outputs {
+            outer_tile::<1, S>(&mut g[k * inputs..(k + 1) * inputs], k, xis, a);
+            k += 1;
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn outer_tile<const R: usize, const S: usize>(
+        g: &mut [f32],
+        k0: usize,
+        xis: &[&[f32]],
+        a: &[&[f32]],
+    ) {
+        let inputs = a[0].len();
+        let n = inputs / 8;
+        let xv: [[__m256; S]; R] =
+            core::array::from_fn(|r| core::array::from_fn(|s| _mm256_set1_ps(xis[s][k0 + r])));
+        let ac: [&[[f32; 8]]; S] = core::array::from_fn(|s| chunks(a[s], n));
+        let mut rows = g.chunks_exact_mut(inputs);
+        let mut grows: [&mut [f32]; R] = core::array::from_fn(|_| rows.next().unwrap_or_default());
+        #[allow(clippy::needless_range_loop)] // `c` indexes S + R arrays of chunks at once
+        for c in 0..n {
+            let av: [__m256; S] = core::array::from_fn(|s| load(&ac[s][c]));
+            for (r, grow) in grows.iter_mut().enumerate() {
+                let gc = &mut grow.as_chunks_mut::<8>().0[c];
+                let mut v = load(gc);
+                for s in 0..S {
+                    v = _mm256_add_ps(v, _mm256_mul_ps(xv[r][s], av[s]));
+                }
+                store(gc, v);
+            }
+        }
+        for (r, grow) in grows.iter_mut().enumerate() {
+            for (j, g) in grow.iter_mut().enumerate().skip(8 * n) {
+                for s in 0..S {
+                    *g += xis[s][k0 + r] * a[s][j];
+                }
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx")]
+    pub(super) fn transpose<const B: usize>(w: &[f32], xis: &[&[f32]; B], mut gs: [&mut [f32]; B]) {
+        let mut s = 0;
+        while s + 4 <= B {
+            transpose_samples::<4, 2>(w, &xis[s..s + 4], &mut gs[s..s + 4]);
+            s += 4;
+        }
+        while s < B {
+            transpose_samples::<1, 8>(w, &xis[s..s + 1], &mut gs[s..s + 1]);
+            s += 1;
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn transpose_samples<const S: usize, const J: usize>(
+        w: &[f32],
+        xis: &[&[f32]],
+        gs: &mut [&mut [f32]],
+    ) {
+        let inputs = gs[0].len();
+        let n = inputs / 8;
+        let mut c = 0;
+        while c + J <= n {
+            transpose_tile::<S, J>(w, c, xis, gs);
+            c += J;
+        }
+        while c < n {
+            transpose_tile::<S, 1>(w, c, xis, gs);
+            c += 1;
+        }
+        for (k, r) in w.chunks_exact(inputs).enumerate() {
+            for (g, xi) in gs.iter_mut().zip(xis) {
+                let xi = xi[k];
+                for (g, &w) in g[8 * n..].iter_mut().zip(&r[8 * n..]) {
+                    *g += xi * w;
+                }
+            }
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn transpose_tile<const S: usize, const J: usize>(
+        w: &[f32],
+        c0: usize,
+        xis: &[&[f32]],
+        gs: &mut [&mut [f32]],
+    ) {
+        let inputs = gs[0].len();
+        let n = inputs / 8;
+        let mut acc: [[__m256; J]; S] = core::array::from_fn(|s| {
+            let gc = chunks::<8>(gs[s], n);
+            core::array::from_fn(|j| load(&gc[c0 + j]))
+        });
+        for (k, r) in w.chunks_exact(inputs).enumerate() {
+            let rc = chunks::<8>(r, n);
+            let wv: [__m256; J] = core::array::from_fn(|j| load(&rc[c0 + j]));
+            for s in 0..S {
+                let x = _mm256_set1_ps(xis[s][k]);
+                for j in 0..J {
+                    acc[s][j] = _mm256_add_ps(acc[s][j], _mm256_mul_ps(x, wv[j]));
+                }
+            }
+        }
+        for (g, acc) in gs.iter_mut().zip(&acc) {
+            let gc = &mut g.as_chunks_mut::<8>().0;
+            for (j, &v) in acc.iter().enumerate() {
+                store(&mut gc[c0 + j], v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::{vec, vec::Vec};
+
+    /// The kernel levels this CPU can run.
+    fn levels() -> Vec<Level> {
+        let mut levels = vec![Level::Portable];
+        if std::arch::is_x86_feature_detected!("avx") {
+            levels.push(Level::Avx);
+        }
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            levels.push(Level::Avx512);
+        }
+        levels
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// Values of mixed magnitudes and signs, so that a different order of additions
+    /// gives different bits.
+    fn values(len: usize) -> impl Strategy<Value = Vec<f32>> {
+        proptest::collection::vec(
+            prop_oneof![-1.0f32..1.0, -1000.0f32..1000.0, -1e-3f32..1e-3],
+            len,
+        )
+    }
+
+    /// Weights, biases, the samples' inputs, their errors ξ, a starting ∂E/∂W.
+    type Case = (Vec<f32>, Vec<f32>, Vec<Vec<f32>>, Vec<Vec<f32>>, Vec<f32>);
+
+    /// One case: a layer of `inputs` × `outputs` and `B` samples of inputs and errors.
+    fn case<const B: usize>(inputs: usize, outputs: usize) -> impl Strategy<Value = Case> {
+        (
+            values(inputs * outputs),
+            values(outputs),
+            proptest::collection::vec(values(inputs), B),
+            proptest::collection::vec(values(outputs), B),
+            values(inputs * outputs),
+        )
+    }
+
+    /// Every level's three kernels against the portable code, bit for bit.
+    fn check<const B: usize>(
+        inputs: usize,
+        (w, bias, xs, xis, g0): Case,
+    ) -> Result<(), TestCaseError> {
+        let outputs = bias.len();
+        let xs: [&[f32]; B] = core::array::from_fn(|s| &xs[s][..]);
+        let xis: [&[f32]; B] = core::array::from_fn(|s| &xis[s][..]);
+
+        let mut z_ref = vec![vec![0.0f32; outputs]; B];
+        let mut it = z_ref.iter_mut();
+        super::super::affine(
+            &w,
+            &bias,
+            xs,
+            core::array::from_fn(|_| &mut it.next().unwrap()[..]),
+        );
+        let (mut g_ref, mut gb_ref) = (g0.clone(), bias.clone());
+        super::super::outer(&mut g_ref, &mut gb_ref, xis, xs);
+        let mut t_ref = xs.map(|x| x.to_vec());
+        let mut it = t_ref.iter_mut();
+        super::super::transpose(
+            &w,
+            xis,
+            core::array::from_fn(|_| &mut it.next().unwrap()[..]),
+        );
+
+        for level in levels() {
+            let mut z = vec![vec![f32::NAN; outputs]; B];
+            let mut it = z.iter_mut();
+            affine_at(
+                level,
+                &w,
+                &bias,
+                xs,
+                core::array::from_fn(|_| &mut it.next().unwrap()[..]),
+            );
+            for (z, z_ref) in z.iter().zip(&z_ref) {
+                prop_assert_eq!(
+                    bits(z),
+                    bits(z_ref),
+                    "affine, {:?}, {} inputs",
+                    level,
+                    inputs
+                );
+            }
+            let (mut g, mut gb) = (g0.clone(), bias.clone());
+            outer_at(level, &mut g, &mut gb, xis, xs);
+            prop_assert_eq!(bits(&g), bits(&g_ref), "outer, {:?}", level);
+            prop_assert_eq!(bits(&gb), bits(&gb_ref), "outer bias, {:?}", level);
+            let mut t = xs.map(|x| x.to_vec());
+            let mut it = t.iter_mut();
+            transpose_at(
+                level,
+                &w,
+                xis,
+                core::array::from_fn(|_| &mut it.next().unwrap()[..]),
+            );
+            for (t, t_ref) in t.iter().zip(&t_ref) {
+                prop_assert_eq!(bits(t), bits(t_ref), "transpose, {:?}", level);
+            }
+        }
+        Ok(())
+    }
+
+    macro_rules! kernels_match_portable {
+        ($($name:ident: $b:literal),*) => {$(
+            proptest! {
+                #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 2 } else { 48 }))]
+                #[test]
+                fn $name(case in (1usize..70, 1usize..40).prop_flat_map(|(i, o)| (Just(i), case::<$b>(i, o)))) {
+                    check::<$b>(case.0, case.1)?;
+                }
+            }
+        )*};
+    }
+
+    kernels_match_portable!(
+        one_sample: 1, two_samples: 2, three_samples: 3, four_samples: 4, five_samples: 5,
+        eight_samples: 8, nine_samples: 9, thirteen_samples: 13, thirty_two_samples: 32
+    );
+
+    /// The comparisons above can fail: one running sum instead of eight gives other
+    /// bits on these values.
+    #[test]
+    fn a_different_order_gives_different_bits() {
+        let a: Vec<f32> = (0..64)
+            .map(|i| ((i * 7919 % 1000) as f32 - 500.0) * 1.37)
+            .collect();
+        let b: Vec<f32> = (0..64).map(|i| 1.0 / (1.0 + i as f32)).collect();
+        let one_sum = a.iter().zip(&b).fold(0.0f32, |s, (x, y)| s + x * y);
+        assert_ne!(one_sum.to_bits(), dot(&a, &b).to_bits());
+    }
+}
