@@ -841,10 +841,13 @@ mod tests {
         Ok(())
     }
 
+    // Too slow under Miri (proptest's generation is interpreted too); Miri runs the
+    // fixed cases of `miri_cases` below instead.
+    #[cfg(not(miri))]
     macro_rules! kernels_match_portable {
         ($($name:ident: $b:literal),*) => {$(
             proptest! {
-                #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 2 } else { 48 }))]
+                #![proptest_config(ProptestConfig::with_cases(48))]
                 #[test]
                 fn $name(case in (1usize..70, 1usize..40).prop_flat_map(|(i, o)| (Just(i), case::<$b>(i, o)))) {
                     check::<$b>(case.0, case.1)?;
@@ -853,10 +856,48 @@ mod tests {
         )*};
     }
 
+    #[cfg(not(miri))]
     kernels_match_portable!(
         one_sample: 1, two_samples: 2, three_samples: 3, four_samples: 4, five_samples: 5,
         eight_samples: 8, nine_samples: 9, thirteen_samples: 13, thirty_two_samples: 32
     );
+
+    /// A fixed case of `inputs` × `outputs` and `B` samples, values from a small
+    /// generator (mixed magnitudes and signs).
+    fn fixed_case<const B: usize>(inputs: usize, outputs: usize, seed: u32) -> Case {
+        let mut state = seed;
+        let mut next = move || {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let unit = (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+            unit * [1.0, 1000.0, 1e-3][(state & 3) as usize % 3]
+        };
+        let mut values = |n: usize| (0..n).map(|_| next()).collect::<Vec<f32>>();
+        (
+            values(inputs * outputs),
+            values(outputs),
+            (0..B).map(|_| values(inputs)).collect(),
+            (0..B).map(|_| values(outputs)).collect(),
+            values(inputs * outputs),
+        )
+    }
+
+    /// Shapes that reach every tile, pair, odd-row and leftover-column branch of both
+    /// kernel sets (1, 4 and 9 samples; 37 = 2·16 + 5 and 8 = 8 + 0 columns; 17 and 3
+    /// rows). The test Miri runs on the unsafe code (`cargo +nightly miri test --lib
+    /// kernel`); natively it is one more set of cases.
+    #[test]
+    fn miri_cases() {
+        for (inputs, outputs) in [(37, 17), (8, 3)] {
+            check::<1>(inputs, fixed_case::<1>(inputs, outputs, 1)).unwrap();
+            check::<4>(inputs, fixed_case::<4>(inputs, outputs, 2)).unwrap();
+            check::<9>(inputs, fixed_case::<9>(inputs, outputs, 3)).unwrap();
+        }
+        // Under Miri the CPU features are those the build enables (`.ci/run` passes
+        // `-C target-feature=+avx,+avx512f`): make sure the wide kernels did run.
+        if cfg!(all(miri, target_feature = "avx512f")) {
+            assert!(levels().contains(&Level::Avx512));
+        }
+    }
 
     /// The comparisons above can fail: one running sum instead of eight gives other
     /// bits on these values.
