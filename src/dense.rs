@@ -3,6 +3,7 @@
 use crate::activation::Activation;
 use crate::alias::{Arr, Matrix};
 use crate::count::{LayerParamCount, Successor};
+use crate::kernel;
 use crate::layers::{End, Layers, Seed};
 use crate::scalar::Scalar;
 use crate::trace::{DenseBlockTrace, DenseTrace};
@@ -67,9 +68,21 @@ where
         GenericArray::slice_from_chunks(&self.weights)
     }
 
+    /// Layers this small run the portable loops over their typed arrays, which the
+    /// compiler unrolls into the caller; larger ones go through the [`Scalar`] kernels
+    /// (which may pick SIMD code at run time). Both give the same bits.
+    const SMALL: bool = I::USIZE * O::USIZE < kernel::DISPATCH_MIN_WEIGHTS;
+
     /// z = W x + b.
     #[inline]
     fn affine(&self, x: &Arr<T, I>) -> Arr<T, O> {
+        if Self::SMALL {
+            let mut z = self.bias.clone();
+            for (z, row) in z.iter_mut().zip(self.weights.iter()) {
+                *z += kernel::dot(row, x);
+            }
+            return z;
+        }
         let mut z = Arr::<T, O>::default();
         T::affine_kernel(self.w(), &self.bias, [x], [&mut z]);
         z
@@ -343,18 +356,40 @@ where
                 .backward(&trace.z, &trace.a, &grad_a, &mut trace.xi);
         }
         // ∂E/∂W^i += ξ^i (a^{i−1})ᵀ and ∂E/∂b^i += ξ^i.
-        T::outer_kernel(
-            GenericArray::slice_from_chunks_mut(&mut grads.weights),
-            &mut grads.bias,
-            [&trace.xi[..]],
-            [&a_prev[..]],
-        );
+        if Self::SMALL {
+            for ((row, b), &xi) in grads
+                .weights
+                .iter_mut()
+                .zip(grads.bias.iter_mut())
+                .zip(trace.xi.iter())
+            {
+                *b += xi;
+                for (w, &a) in row.iter_mut().zip(a_prev.iter()) {
+                    *w += xi * a;
+                }
+            }
+        } else {
+            T::outer_kernel(
+                GenericArray::slice_from_chunks_mut(&mut grads.weights),
+                &mut grads.bias,
+                [&trace.xi[..]],
+                [&a_prev[..]],
+            );
+        }
         // ∂E/∂a^{i−1} = (W^i)ᵀ ξ^i.
         let mut grad_prev = Arr::<T, I>::default();
         if !input_grad {
             return grad_prev;
         }
-        T::transpose_kernel(self.w(), [&trace.xi[..]], [&mut grad_prev[..]]);
+        if Self::SMALL {
+            for (row, &xi) in self.weights.iter().zip(trace.xi.iter()) {
+                for (g, &w) in grad_prev.iter_mut().zip(row.iter()) {
+                    *g += xi * w;
+                }
+            }
+        } else {
+            T::transpose_kernel(self.w(), [&trace.xi[..]], [&mut grad_prev[..]]);
+        }
         grad_prev
     }
 
