@@ -222,6 +222,77 @@ mod avx512 {
         unsafe { core::mem::transmute::<__m512, [f32; 16]>(v) }
     }
 
+    /// Permutation indices of the three stages of [`sums`] (bit 4 picks the second
+    /// operand of `vpermt2ps`).
+    const fn stage_indices(stage: usize, variant: usize) -> [i32; 16] {
+        let mut idx = [0i32; 16];
+        let mut p = 0;
+        while p < 16 {
+            idx[p] = match stage {
+                // (dot 4q + p/4, lane 4·variant + p%4) out of registers 2q, 2q + 1
+                1 => (p / 8) * 16 + 8 * ((p / 4) % 2) + 4 * variant + p % 4,
+                // (dot 8g + p/2, lane 2e + p%2), e%2 = variant, out of stage-1 pairs
+                2 => (p / 8) * 16 + 4 * ((p / 2) % 4) + 2 * variant + p % 2,
+                // (dot p, lane 2·(j/2) + variant) out of the two stage-2 groups
+                _ => (p / 8) * 16 + 2 * (p % 8) + variant,
+            } as i32;
+            p += 1;
+        }
+        idx
+    }
+
+    const STAGES: [[[i32; 16]; 2]; 3] = [
+        [stage_indices(1, 0), stage_indices(1, 1)],
+        [stage_indices(2, 0), stage_indices(2, 1)],
+        [stage_indices(3, 0), stage_indices(3, 1)],
+    ];
+
+    /// The 16 dot products held by eight registers (register m: dot 2m in its low
+    /// half, dot 2m + 1 in its high half, eight running sums each), as lane p = the sum
+    /// `s0 + s1 + … + s7` of dot p, left to right. A transpose in three stages of eight
+    /// two-register permutations puts lane j of all 16 dots into register T_j; then
+    /// `T_0 + T_1 + … + T_7` adds in the portable order, 16 dots at a time.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn sums(a: [__m512; 8]) -> [f32; 16] {
+        let idx = |stage: usize, variant: usize| {
+            // SAFETY: a reference to 16 i32 is 64 readable bytes; no alignment needed.
+            unsafe { _mm512_loadu_si512(STAGES[stage][variant].as_ptr().cast()) }
+        };
+        let (i10, i11, i20, i21, i30, i31) = (
+            idx(0, 0),
+            idx(0, 1),
+            idx(1, 0),
+            idx(1, 1),
+            idx(2, 0),
+            idx(2, 1),
+        );
+        // b[q][h]: dots 4q .. 4q+3, lanes 4h .. 4h+3
+        let b: [[__m512; 2]; 4] = core::array::from_fn(|q| {
+            [
+                _mm512_permutex2var_ps(a[2 * q], i10, a[2 * q + 1]),
+                _mm512_permutex2var_ps(a[2 * q], i11, a[2 * q + 1]),
+            ]
+        });
+        // c[g][e]: dots 8g .. 8g+7, lanes 2e, 2e+1
+        let c: [[__m512; 4]; 2] = core::array::from_fn(|g| {
+            core::array::from_fn(|e| {
+                let i = if e % 2 == 0 { i20 } else { i21 };
+                _mm512_permutex2var_ps(b[2 * g][e / 2], i, b[2 * g + 1][e / 2])
+            })
+        });
+        // t[j]: lane j of dots 0 .. 15
+        let t: [__m512; 8] = core::array::from_fn(|j| {
+            let i = if j % 2 == 0 { i30 } else { i31 };
+            _mm512_permutex2var_ps(c[0][j / 2], i, c[1][j / 2])
+        });
+        let mut sum = t[0];
+        for &t in &t[1..] {
+            sum = _mm512_add_ps(sum, t);
+        }
+        lanes(sum)
+    }
+
     #[target_feature(enable = "avx512f")]
     pub(super) fn affine<const B: usize>(
         w: &[f32],
@@ -302,17 +373,35 @@ mod avx512 {
                 }
             }
         }
-        for (r, acc) in acc.iter().enumerate() {
-            for (s, &v) in acc.iter().enumerate() {
-                let l = lanes(v);
-                for h in 0..2 {
-                    let k = k0 + 2 * r + h;
-                    let mut sum = sum8(&l[8 * h..8 * h + 8]);
+        // Register m = r·S + s holds row k0 + 2r (low half) and k0 + 2r + 1 (high half)
+        // of sample s; eight registers at a time are reduced together.
+        let regs = acc.as_flattened();
+        let (groups, rest) = regs.as_chunks::<8>();
+        // Tiles have at most 16 registers (32 dot products).
+        let mut buf = [0.0f32; 32];
+        let all = &mut buf[..2 * RP * S];
+        for (g, group) in groups.iter().enumerate() {
+            all[16 * g..16 * g + 16].copy_from_slice(&sums(*group));
+        }
+        for (i, &v) in rest.iter().enumerate() {
+            let l = lanes(v);
+            let m = 8 * groups.len() + i;
+            all[2 * m] = sum8(&l[..8]);
+            all[2 * m + 1] = sum8(&l[8..]);
+        }
+        // Entry 2m + h is row k0 + 2r + h of sample s, m = r·S + s.
+        let tail = 8 * n < inputs;
+        for (m, pair) in all.as_chunks::<2>().0.iter().enumerate() {
+            let (r, s) = (m / S, m % S);
+            for (h, &sum) in pair.iter().enumerate() {
+                let k = k0 + 2 * r + h;
+                let mut sum = sum;
+                if tail {
                     for (&w, &x) in row(w, inputs, k)[8 * n..].iter().zip(&xs[s][8 * n..]) {
                         sum += w * x;
                     }
-                    zs[s][k] = bias[k] + sum;
                 }
+                zs[s][k] = bias[k] + sum;
             }
         }
     }
