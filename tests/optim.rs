@@ -159,10 +159,12 @@ const EXPECTED_ADAMW: [AdamStep; 3] = [
     ),
 ];
 
+// With μ = 0 no momentum buffer is kept (PyTorch's `momentum_buffer` does not exist
+// then either): the script's buffer column (v = g) is replaced by zeros.
 const EXPECTED_SGD: [BufStep; 3] = [
-    ([0.48, -0.19999999999999998], [0.2, -1.0]),
-    ([0.52, -0.25], [-0.4, 0.5]),
-    ([0.51, -0.25], [0.1, 0.0]),
+    ([0.48, -0.19999999999999998], [0.0, 0.0]),
+    ([0.52, -0.25], [0.0, 0.0]),
+    ([0.51, -0.25], [0.0, 0.0]),
 ];
 
 const EXPECTED_MOMENTUM: [BufStep; 3] = [
@@ -798,4 +800,17 @@ fn trainer_clipping_bounds_the_update_for_huge_gradients() {
         moved <= 0.1 * (1.0 + 1e-12),
         "the clipped update moved the parameters by {moved:e} > η · max_norm = 0.1"
     );
+}
+
+#[test]
+fn sgd_weight_decay_without_momentum_keeps_no_buffer() {
+    type One = Tiny;
+    let mut net = One::from_params(&[1.0, 0.0]).unwrap();
+    let grads = One::from_params(&[0.5, -1.0]).unwrap();
+    let mut sgd = Sgd::<f64, One>::new(0.1).with_weight_decay(0.2);
+    sgd.step(&mut net, &grads).unwrap();
+    // w ← 1 − 0.1·(0.5 + 0.2·1) = 0.93, b ← 0 − 0.1·(−1 + 0.2·0) = 0.1
+    let p: Vec<f64> = net.params().copied().collect();
+    assert!((p[0] - 0.93).abs() < 1e-15 && (p[1] - 0.1).abs() < 1e-15, "{p:?}");
+    assert!(sgd.velocity().params().all(|&v| v == 0.0));
 }

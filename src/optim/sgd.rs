@@ -14,6 +14,9 @@ use crate::scalar::Scalar;
 /// w ← w − η v           otherwise   (plain SGD when μ = 0: w ← w − η g)
 /// ```
 ///
+/// As in PyTorch, the momentum buffer v is only kept when μ ≠ 0: with μ = 0 a step
+/// reads w and g and writes w, and [`velocity`](Sgd::velocity) stays zero.
+///
 /// ```
 /// use typenet::{network, Network, optim::{Optimizer, Sgd}};
 /// type Net = network!(f32; 1 -> 1 Identity);
@@ -67,7 +70,8 @@ impl<T: Scalar, N: Network<T>> Sgd<T, N> {
         self
     }
 
-    /// The momentum buffer v, one value per parameter in the network's shape.
+    /// The momentum buffer v, one value per parameter in the network's shape (all zero
+    /// while μ = 0: the buffer is not kept then).
     pub fn velocity(&self) -> &N {
         &self.velocity
     }
@@ -92,6 +96,27 @@ struct Rule<T> {
 }
 
 impl<T: Scalar> Rule<T> {
+    /// w ← w − η (g + λ w), all or nothing, without the momentum buffer (μ = 0): half
+    /// the memory traffic of the general step, which matters once the parameters
+    /// outgrow the L1 cache.
+    fn step_without_momentum<N: Network<T>>(self, net: &mut N, grads: &N) -> Result<(), TrainError> {
+        let new = |w: T, g: T| w - self.learning_rate * (g + self.weight_decay * w);
+        let finite = net.param_slices().zip(grads.param_slices()).all(|(w, g)| {
+            w.iter()
+                .zip(g)
+                .fold(true, |ok, (&w, &g)| ok & new(w, g).is_finite())
+        });
+        if !finite {
+            return Err(TrainError::NonFiniteUpdate);
+        }
+        for (w, g) in net.param_slices_mut().zip(grads.param_slices()) {
+            for (w, &g) in w.iter_mut().zip(g) {
+                *w = new(*w, g);
+            }
+        }
+        Ok(())
+    }
+
     /// (new w, new v) for one parameter.
     #[inline]
     fn update(self, w: T, g: T, v: T) -> (T, T) {
@@ -109,6 +134,9 @@ impl<T: Scalar> Rule<T> {
 impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
         let rule = self.rule();
+        if rule.momentum == T::zero() {
+            return rule.step_without_momentum(net, grads);
+        }
         // Pass 1: would every new value be finite? (`&` rather than `&&`, so the loop
         // has no early exit and vectorises.)
         let finite = net
