@@ -140,13 +140,17 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
         if !mean.is_finite() {
             return Err(TrainError::NonFiniteLoss);
         }
-        let mut finite = true;
-        for run in self.grads.param_slices_mut() {
-            for g in run {
-                *g *= inv;
-                finite &= g.is_finite();
+        // Element-wise: the same bits at any vector width.
+        let finite = crate::kernel::wide(|| {
+            let mut finite = true;
+            for run in self.grads.param_slices_mut() {
+                for g in run {
+                    *g *= inv;
+                    finite &= g.is_finite();
+                }
             }
-        }
+            finite
+        });
         if !finite {
             return Err(TrainError::NonFiniteGradient);
         }

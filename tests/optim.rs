@@ -811,6 +811,9 @@ fn sgd_weight_decay_without_momentum_keeps_no_buffer() {
     sgd.step(&mut net, &grads).unwrap();
     // w ← 1 − 0.1·(0.5 + 0.2·1) = 0.93, b ← 0 − 0.1·(−1 + 0.2·0) = 0.1
     let p: Vec<f64> = net.params().copied().collect();
-    assert!((p[0] - 0.93).abs() < 1e-15 && (p[1] - 0.1).abs() < 1e-15, "{p:?}");
+    assert!(
+        (p[0] - 0.93).abs() < 1e-15 && (p[1] - 0.1).abs() < 1e-15,
+        "{p:?}"
+    );
     assert!(sgd.velocity().params().all(|&v| v == 0.0));
 }

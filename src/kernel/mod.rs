@@ -36,6 +36,24 @@ use crate::scalar::Scalar;
 /// caller; above it, a call through the run-time dispatch costs less than it saves.
 pub(crate) const DISPATCH_MIN_WEIGHTS: usize = 256;
 
+/// Runs `f`, compiled (once it is inlined, which the single call lets the compiler
+/// do) for the widest vectors the CPU has: AVX-512F or AVX with `std` on x86-64, the
+/// target's own otherwise. For element-wise passes over parameters (optimizer steps,
+/// scaling and checking a gradient), whose results do not depend on the vector width;
+/// the compiler never reorders a floating-point sum, so a loop that adds in sequence
+/// stays in sequence.
+#[inline(always)]
+pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        x86::wide(f)
+    }
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    {
+        f()
+    }
+}
+
 /// Σ_j a_j b_j in the crate's fixed order (see the module docs).
 #[inline]
 pub(crate) fn dot<T: Scalar>(a: &[T], b: &[T]) -> T {

@@ -41,6 +41,26 @@ pub(crate) fn level() -> Level {
     }
 }
 
+/// [`super::wide`]: `f` inlined into a function compiled for AVX-512F or AVX.
+#[inline(always)]
+pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
+    #[target_feature(enable = "avx512f")]
+    fn avx512<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
+    #[target_feature(enable = "avx")]
+    fn avx<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
+    match level() {
+        // SAFETY: `level` found AVX-512F on this CPU.
+        Level::Avx512 => unsafe { avx512(f) },
+        // SAFETY: `level` found AVX on this CPU.
+        Level::Avx => unsafe { avx(f) },
+        Level::Portable => f(),
+    }
+}
+
 /// [`super::affine`] on the widest kernels available.
 #[inline]
 pub(crate) fn affine<const B: usize>(

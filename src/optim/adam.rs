@@ -2,6 +2,7 @@
 
 use super::Optimizer;
 use crate::error::TrainError;
+use crate::kernel::wide;
 use crate::network::Network;
 use crate::scalar::Scalar;
 
@@ -160,13 +161,18 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Adam<T, N> {
             .zip(grads.param_slices())
             .zip(self.m.param_slices().zip(self.v.param_slices()))
             .all(|((w, g), (m, v))| {
-                w.iter()
-                    .zip(g)
-                    .zip(m.iter().zip(v))
-                    .fold(true, |ok, ((&w, &g), (&m, &v))| {
-                        let (w, m, v) = rule.update(w, g, m, v);
-                        ok & w.is_finite() & m.is_finite() & v.is_finite()
-                    })
+                wide(
+                    #[inline(always)]
+                    move || {
+                        w.iter().zip(g).zip(m.iter().zip(v)).fold(
+                            true,
+                            |ok, ((&w, &g), (&m, &v))| {
+                                let (w, m, v) = rule.update(w, g, m, v);
+                                ok & w.is_finite() & m.is_finite() & v.is_finite()
+                            },
+                        )
+                    },
+                )
             });
         if !finite {
             return Err(TrainError::NonFiniteUpdate);
@@ -177,9 +183,15 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Adam<T, N> {
             .zip(grads.param_slices())
             .zip(self.m.param_slices_mut().zip(self.v.param_slices_mut()))
         {
-            for ((w, &g), (m, v)) in w.iter_mut().zip(g).zip(m.iter_mut().zip(v.iter_mut())) {
-                (*w, *m, *v) = rule.update(*w, g, *m, *v);
-            }
+            wide(
+                #[inline(always)]
+                move || {
+                    for ((w, &g), (m, v)) in w.iter_mut().zip(g).zip(m.iter_mut().zip(v.iter_mut()))
+                    {
+                        (*w, *m, *v) = rule.update(*w, g, *m, *v);
+                    }
+                },
+            );
         }
         self.steps += 1;
         self.beta1_t = beta1_t;

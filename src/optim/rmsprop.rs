@@ -2,6 +2,7 @@
 
 use super::Optimizer;
 use crate::error::TrainError;
+use crate::kernel::wide;
 use crate::network::Network;
 use crate::scalar::Scalar;
 
@@ -59,10 +60,15 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for RmsProp<T, N> {
             .zip(grads.param_slices())
             .zip(self.v.param_slices())
             .all(|((w, g), v)| {
-                w.iter().zip(g).zip(v).fold(true, |ok, ((&w, &g), &v)| {
-                    let (w, v) = update(w, g, v);
-                    ok & w.is_finite() & v.is_finite()
-                })
+                wide(
+                    #[inline(always)]
+                    move || {
+                        w.iter().zip(g).zip(v).fold(true, |ok, ((&w, &g), &v)| {
+                            let (w, v) = update(w, g, v);
+                            ok & w.is_finite() & v.is_finite()
+                        })
+                    },
+                )
             });
         if !finite {
             return Err(TrainError::NonFiniteUpdate);
@@ -73,9 +79,14 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for RmsProp<T, N> {
             .zip(grads.param_slices())
             .zip(self.v.param_slices_mut())
         {
-            for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
-                (*w, *v) = update(*w, g, *v);
-            }
+            wide(
+                #[inline(always)]
+                move || {
+                    for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
+                        (*w, *v) = update(*w, g, *v);
+                    }
+                },
+            );
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 use super::Optimizer;
 use crate::error::TrainError;
+use crate::kernel::wide;
 use crate::network::Network;
 use crate::scalar::Scalar;
 
@@ -99,20 +100,38 @@ impl<T: Scalar> Rule<T> {
     /// w ← w − η (g + λ w), all or nothing, without the momentum buffer (μ = 0): half
     /// the memory traffic of the general step, which matters once the parameters
     /// outgrow the L1 cache.
-    fn step_without_momentum<N: Network<T>>(self, net: &mut N, grads: &N) -> Result<(), TrainError> {
-        let new = |w: T, g: T| w - self.learning_rate * (g + self.weight_decay * w);
+    fn step_without_momentum<N: Network<T>>(
+        self,
+        net: &mut N,
+        grads: &N,
+    ) -> Result<(), TrainError> {
+        // Copied in by value: the hyper-parameters then live in registers, where a
+        // captured reference would be re-read after every store to w.
+        let (lr, wd) = (self.learning_rate, self.weight_decay);
+        let new = move |w: T, g: T| w - lr * (g + wd * w);
+        // Element-wise, slice by slice, compiled for the widest vectors (same bits).
         let finite = net.param_slices().zip(grads.param_slices()).all(|(w, g)| {
-            w.iter()
-                .zip(g)
-                .fold(true, |ok, (&w, &g)| ok & new(w, g).is_finite())
+            wide(
+                #[inline(always)]
+                move || {
+                    w.iter()
+                        .zip(g)
+                        .fold(true, |ok, (&w, &g)| ok & new(w, g).is_finite())
+                },
+            )
         });
         if !finite {
             return Err(TrainError::NonFiniteUpdate);
         }
         for (w, g) in net.param_slices_mut().zip(grads.param_slices()) {
-            for (w, &g) in w.iter_mut().zip(g) {
-                *w = new(*w, g);
-            }
+            wide(
+                #[inline(always)]
+                move || {
+                    for (w, &g) in w.iter_mut().zip(g) {
+                        *w = new(*w, g);
+                    }
+                },
+            );
         }
         Ok(())
     }
@@ -144,10 +163,15 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
             .zip(grads.param_slices())
             .zip(self.velocity.param_slices())
             .all(|((w, g), v)| {
-                w.iter().zip(g).zip(v).fold(true, |ok, ((&w, &g), &v)| {
-                    let (w, v) = rule.update(w, g, v);
-                    ok & w.is_finite() & v.is_finite()
-                })
+                wide(
+                    #[inline(always)]
+                    move || {
+                        w.iter().zip(g).zip(v).fold(true, |ok, ((&w, &g), &v)| {
+                            let (w, v) = rule.update(w, g, v);
+                            ok & w.is_finite() & v.is_finite()
+                        })
+                    },
+                )
             });
         if !finite {
             return Err(TrainError::NonFiniteUpdate);
@@ -158,9 +182,14 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
             .zip(grads.param_slices())
             .zip(self.velocity.param_slices_mut())
         {
-            for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
-                (*w, *v) = rule.update(*w, g, *v);
-            }
+            wide(
+                #[inline(always)]
+                move || {
+                    for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
+                        (*w, *v) = rule.update(*w, g, *v);
+                    }
+                },
+            );
         }
         Ok(())
     }
