@@ -141,7 +141,7 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
             return Err(TrainError::NonFiniteLoss);
         }
         // Element-wise: the same bits at any vector width.
-        let finite = crate::kernel::wide(|| {
+        let finite = crate::kernel::wide(N::PARAMS, || {
             let mut finite = true;
             for run in self.grads.param_slices_mut() {
                 for g in run {

@@ -36,20 +36,30 @@ use crate::scalar::Scalar;
 /// caller; above it, a call through the run-time dispatch costs less than it saves.
 pub(crate) const DISPATCH_MIN_WEIGHTS: usize = 256;
 
+/// Passes over fewer elements than this run inline on the target's own vectors.
+pub(crate) const WIDE_MIN_LEN: usize = 128;
+
 /// Runs `f`, compiled (once it is inlined, which the single call lets the compiler
 /// do) for the widest vectors the CPU has: AVX-512F or AVX with `std` on x86-64, the
 /// target's own otherwise. For element-wise passes over parameters (optimizer steps,
 /// scaling and checking a gradient), whose results do not depend on the vector width;
 /// the compiler never reorders a floating-point sum, so a loop that adds in sequence
 /// stays in sequence.
+///
+/// `len` is the number of elements the pass visits: below [`WIDE_MIN_LEN`] the
+/// dispatch and the vector loop's set-up cost more than they save, and `f` runs inline.
 #[inline(always)]
-pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn wide<R>(len: usize, f: impl FnOnce() -> R) -> R {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     {
+        if len < WIDE_MIN_LEN {
+            return f();
+        }
         x86::wide(f)
     }
     #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
     {
+        let _ = len;
         f()
     }
 }

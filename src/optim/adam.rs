@@ -162,6 +162,7 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Adam<T, N> {
             .zip(self.m.param_slices().zip(self.v.param_slices()))
             .all(|((w, g), (m, v))| {
                 wide(
+                    w.len(),
                     #[inline(always)]
                     move || {
                         w.iter().zip(g).zip(m.iter().zip(v)).fold(
@@ -184,6 +185,7 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Adam<T, N> {
             .zip(self.m.param_slices_mut().zip(self.v.param_slices_mut()))
         {
             wide(
+                w.len(),
                 #[inline(always)]
                 move || {
                     for ((w, &g), (m, v)) in w.iter_mut().zip(g).zip(m.iter_mut().zip(v.iter_mut()))

@@ -61,6 +61,7 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for RmsProp<T, N> {
             .zip(self.v.param_slices())
             .all(|((w, g), v)| {
                 wide(
+                    w.len(),
                     #[inline(always)]
                     move || {
                         w.iter().zip(g).zip(v).fold(true, |ok, ((&w, &g), &v)| {
@@ -80,6 +81,7 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for RmsProp<T, N> {
             .zip(self.v.param_slices_mut())
         {
             wide(
+                w.len(),
                 #[inline(always)]
                 move || {
                     for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {

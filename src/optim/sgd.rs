@@ -112,6 +112,7 @@ impl<T: Scalar> Rule<T> {
         // Element-wise, slice by slice, compiled for the widest vectors (same bits).
         let finite = net.param_slices().zip(grads.param_slices()).all(|(w, g)| {
             wide(
+                w.len(),
                 #[inline(always)]
                 move || {
                     w.iter()
@@ -125,6 +126,7 @@ impl<T: Scalar> Rule<T> {
         }
         for (w, g) in net.param_slices_mut().zip(grads.param_slices()) {
             wide(
+                w.len(),
                 #[inline(always)]
                 move || {
                     for (w, &g) in w.iter_mut().zip(g) {
@@ -164,6 +166,7 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
             .zip(self.velocity.param_slices())
             .all(|((w, g), v)| {
                 wide(
+                    w.len(),
                     #[inline(always)]
                     move || {
                         w.iter().zip(g).zip(v).fold(true, |ok, ((&w, &g), &v)| {
@@ -183,6 +186,7 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
             .zip(self.velocity.param_slices_mut())
         {
             wide(
+                w.len(),
                 #[inline(always)]
                 move || {
                     for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
