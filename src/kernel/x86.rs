@@ -267,6 +267,36 @@ mod avx512 {
         [stage_indices(3, 0), stage_indices(3, 1)],
     ];
 
+    /// `vpermt2ps`: lane p = lane `idx[p] % 16` of `a` (bit 4 clear) or of `b` (set).
+    #[cfg(not(miri))]
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn permute2(a: __m512, idx: __m512i, b: __m512) -> __m512 {
+        _mm512_permutex2var_ps(a, idx, b)
+    }
+
+    /// Miri has no `vpermt2ps`: the same permutation lane by lane (the unsafe loads and
+    /// stores around it are what Miri is there to check).
+    #[cfg(miri)]
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn permute2(a: __m512, idx: __m512i, b: __m512) -> __m512 {
+        // SAFETY: 64-byte vector types reinterpreted as arrays of 16 lanes.
+        let (a, b, idx) = unsafe {
+            (
+                core::mem::transmute::<__m512, [f32; 16]>(a),
+                core::mem::transmute::<__m512, [f32; 16]>(b),
+                core::mem::transmute::<__m512i, [i32; 16]>(idx),
+            )
+        };
+        let out: [f32; 16] = core::array::from_fn(|p| {
+            let i = idx[p] as usize;
+            if i & 16 == 0 { a[i & 15] } else { b[i & 15] }
+        });
+        // SAFETY: as above.
+        unsafe { core::mem::transmute::<[f32; 16], __m512>(out) }
+    }
+
     /// The 16 dot products held by eight registers (register m: dot 2m in its low
     /// half, dot 2m + 1 in its high half, eight running sums each), as lane p = the sum
     /// `s0 + s1 + … + s7` of dot p, left to right. A transpose in three stages of eight
@@ -290,21 +320,21 @@ mod avx512 {
         // b[q][h]: dots 4q .. 4q+3, lanes 4h .. 4h+3
         let b: [[__m512; 2]; 4] = core::array::from_fn(|q| {
             [
-                _mm512_permutex2var_ps(a[2 * q], i10, a[2 * q + 1]),
-                _mm512_permutex2var_ps(a[2 * q], i11, a[2 * q + 1]),
+                permute2(a[2 * q], i10, a[2 * q + 1]),
+                permute2(a[2 * q], i11, a[2 * q + 1]),
             ]
         });
         // c[g][e]: dots 8g .. 8g+7, lanes 2e, 2e+1
         let c: [[__m512; 4]; 2] = core::array::from_fn(|g| {
             core::array::from_fn(|e| {
                 let i = if e % 2 == 0 { i20 } else { i21 };
-                _mm512_permutex2var_ps(b[2 * g][e / 2], i, b[2 * g + 1][e / 2])
+                permute2(b[2 * g][e / 2], i, b[2 * g + 1][e / 2])
             })
         });
         // t[j]: lane j of dots 0 .. 15
         let t: [__m512; 8] = core::array::from_fn(|j| {
             let i = if j % 2 == 0 { i30 } else { i31 };
-            _mm512_permutex2var_ps(c[0][j / 2], i, c[1][j / 2])
+            permute2(c[0][j / 2], i, c[1][j / 2])
         });
         let mut sum = t[0];
         for &t in &t[1..] {
@@ -1001,6 +1031,17 @@ mod tests {
             check::<4>(inputs, fixed_case::<4>(inputs, outputs, 2)).unwrap();
             check::<9>(inputs, fixed_case::<9>(inputs, outputs, 3)).unwrap();
         }
+        // `wide`: a pass compiled for the CPU's vectors, the same bits as inline.
+        let (w, _, _, _, g) = fixed_case::<1>(37, 17, 4);
+        let step = |w: &[f32], g: &[f32]| -> Vec<f32> {
+            w.iter()
+                .zip(g)
+                .map(|(&w, &g)| w - 0.37 * (g + 0.01 * w))
+                .collect()
+        };
+        let inline = step(&w, &g);
+        let wide = super::super::wide(w.len(), || step(&w, &g));
+        assert_eq!(bits(&wide), bits(&inline));
         // Under Miri the CPU features are those the build enables (`.ci/run` passes
         // `-C target-feature=+avx,+avx512f`): make sure the wide kernels did run.
         if cfg!(all(miri, target_feature = "avx512f")) {

@@ -209,3 +209,65 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Adam<T, N> {
         self.learning_rate = learning_rate;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network;
+    use std::vec::Vec;
+
+    /// A layer of 200 weights takes the wide-vector path of `step` (AVX-512F or AVX
+    /// where the CPU has them); the result must be, bit for bit, `Rule::update` applied
+    /// to one parameter after another.
+    #[test]
+    fn the_wide_step_is_the_per_parameter_rule() {
+        type Net = network!(f32; 20 -> 10 Tanh);
+        let values = |seed: u32, n: usize| {
+            let mut s = seed;
+            (0..n)
+                .map(|_| {
+                    s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    ((s >> 8) as f32 / (1u32 << 24) as f32 - 0.5) * 3.0
+                })
+                .collect::<Vec<f32>>()
+        };
+        let mut net = Net::from_params(&values(1, Net::PARAMS)).unwrap();
+        let grads = Net::from_params(&values(2, Net::PARAMS)).unwrap();
+        for decoupled in [false, true] {
+            let mut opt = Adam::<f32, Net>::new(0.01).with_weight_decay(0.1);
+            opt.decoupled = decoupled;
+            let before: Vec<f32> = net.params().copied().collect();
+            // two steps, so m and v are not zero going into the second
+            opt.step(&mut net, &grads).unwrap();
+            let (m1, v1): (Vec<f32>, Vec<f32>) = (
+                opt.first_moment().params().copied().collect(),
+                opt.second_moment().params().copied().collect(),
+            );
+            let mid: Vec<f32> = net.params().copied().collect();
+            opt.step(&mut net, &grads).unwrap();
+            let rule = |t: i32| Rule {
+                learning_rate: 0.01f32,
+                beta1: opt.beta1,
+                beta2: opt.beta2,
+                epsilon: opt.epsilon,
+                weight_decay: 0.1,
+                decoupled,
+                correction1: 1.0 - opt.beta1.powi(t),
+                correction2: 1.0 - opt.beta2.powi(t),
+            };
+            for (i, g) in grads.params().enumerate() {
+                let (w1, m, v) = rule(1).update(before[i], *g, 0.0, 0.0);
+                assert_eq!(
+                    (w1.to_bits(), m.to_bits(), v.to_bits()),
+                    (mid[i].to_bits(), m1[i].to_bits(), v1[i].to_bits())
+                );
+                let (w2, _, _) = rule(2).update(w1, *g, m, v);
+                assert_eq!(
+                    w2.to_bits(),
+                    net.params().nth(i).unwrap().to_bits(),
+                    "parameter {i}"
+                );
+            }
+        }
+    }
+}
