@@ -145,6 +145,7 @@ pub use compose::Append;
 pub use count::{LayerParamCount, Successor};
 pub use dense::Dense;
 pub use error::{BatchLengthError, ParamCountError, TrainError};
+pub use kernel::kernel_level;
 pub use layers::{End, Layers, Seed};
 pub use network::Network;
 pub use scalar::Scalar;

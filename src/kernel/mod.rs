@@ -36,6 +36,29 @@ use crate::scalar::Scalar;
 /// caller; above it, a call through the run-time dispatch costs less than it saves.
 pub(crate) const DISPATCH_MIN_WEIGHTS: usize = 256;
 
+/// The name of the `f32` kernels this process runs: `"avx512f"` or `"avx"` (chosen at
+/// run time with `std` on x86-64, see [`Scalar::affine_kernel`](crate::Scalar::affine_kernel)),
+/// or `"portable"`. Whichever it is, results are the same bits.
+///
+/// ```
+/// let name = typenet::kernel_level();
+/// assert!(["avx512f", "avx", "portable"].contains(&name));
+/// ```
+pub fn kernel_level() -> &'static str {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        match x86::level() {
+            x86::Level::Avx512 => "avx512f",
+            x86::Level::Avx => "avx",
+            x86::Level::Portable => "portable",
+        }
+    }
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    {
+        "portable"
+    }
+}
+
 /// Passes over fewer elements than this run inline on the target's own vectors.
 pub(crate) const WIDE_MIN_LEN: usize = 128;
 

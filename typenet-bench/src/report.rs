@@ -46,8 +46,11 @@ fn build_flags() -> String {
 
 pub fn markdown(rows: &[Row], ceilings: &[Ceiling], peak: f64, budget: Budget) {
     println!(
-        "Compiled with target features: {}. One thread for every peer (rayon pinned to 1).",
-        build_flags()
+        "Compiled with target features: {}. typenet's f32 layer kernels chosen at run time: {} \
+         (multiply, then add: the same bits as the portable code). One thread for every peer \
+         (rayon pinned to 1).",
+        build_flags(),
+        typenet::kernel_level()
     );
     let list: Vec<String> = ceilings
         .iter()
