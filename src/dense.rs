@@ -92,6 +92,17 @@ where
     /// every z_s is bit for bit [`affine`](Self::affine)`(x_s)`.
     #[inline]
     fn affine_block<const B: usize>(&self, xs: [&Arr<T, I>; B], zs: &mut [Arr<T, O>; B]) {
+        if Self::SMALL {
+            for z in zs.iter_mut() {
+                z.clone_from(&self.bias);
+            }
+            for (k, row) in self.weights.iter().enumerate() {
+                for (z, x) in zs.iter_mut().zip(xs) {
+                    z[k] += kernel::dot(row, x);
+                }
+            }
+            return;
+        }
         T::affine_kernel(
             self.w(),
             &self.bias,
@@ -299,22 +310,50 @@ where
         }
         // ∂E/∂W^i += ξ^i (a^{i−1})ᵀ and ∂E/∂b^i += ξ^i, sample after sample within each
         // entry, so every entry sums in the same order as the per-sample path.
-        T::outer_kernel(
-            GenericArray::slice_from_chunks_mut(&mut grads.weights),
-            &mut grads.bias,
-            trace.xi.each_ref().map(|xi| &xi[..]),
-            a_prev.map(|a| &a[..]),
-        );
+        if Self::SMALL {
+            for (k, (row, b)) in grads
+                .weights
+                .iter_mut()
+                .zip(grads.bias.iter_mut())
+                .enumerate()
+            {
+                for (xi, a) in trace.xi.iter().zip(a_prev) {
+                    let xi = xi[k];
+                    *b += xi;
+                    for (w, &a) in row.iter_mut().zip(a.iter()) {
+                        *w += xi * a;
+                    }
+                }
+            }
+        } else {
+            T::outer_kernel(
+                GenericArray::slice_from_chunks_mut(&mut grads.weights),
+                &mut grads.bias,
+                trace.xi.each_ref().map(|xi| &xi[..]),
+                a_prev.map(|a| &a[..]),
+            );
+        }
         // ∂E/∂a^{i−1} = (W^i)ᵀ ξ^i for each sample.
         let mut grad_prev: [Arr<T, I>; B] = core::array::from_fn(|_| Arr::default());
         if !input_grad {
             return grad_prev;
         }
-        T::transpose_kernel(
-            self.w(),
-            trace.xi.each_ref().map(|xi| &xi[..]),
-            grad_prev.each_mut().map(|g| &mut g[..]),
-        );
+        if Self::SMALL {
+            for (k, row) in self.weights.iter().enumerate() {
+                for (g, xi) in grad_prev.iter_mut().zip(&trace.xi) {
+                    let xi = xi[k];
+                    for (g, &w) in g.iter_mut().zip(row.iter()) {
+                        *g += xi * w;
+                    }
+                }
+            }
+        } else {
+            T::transpose_kernel(
+                self.w(),
+                trace.xi.each_ref().map(|xi| &xi[..]),
+                grad_prev.each_mut().map(|g| &mut g[..]),
+            );
+        }
         grad_prev
     }
 

@@ -60,6 +60,7 @@ pub fn kernel_level() -> &'static str {
 }
 
 /// Passes over fewer elements than this run inline on the target's own vectors.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub(crate) const WIDE_MIN_LEN: usize = 128;
 
 /// Runs `f`, compiled (once it is inlined, which the single call lets the compiler
@@ -69,7 +70,7 @@ pub(crate) const WIDE_MIN_LEN: usize = 128;
 /// the compiler never reorders a floating-point sum, so a loop that adds in sequence
 /// stays in sequence.
 ///
-/// `len` is the number of elements the pass visits: below [`WIDE_MIN_LEN`] the
+/// `len` is the number of elements the pass visits: below `WIDE_MIN_LEN` (128) the
 /// dispatch and the vector loop's set-up cost more than they save, and `f` runs inline.
 #[inline(always)]
 pub(crate) fn wide<R>(len: usize, f: impl FnOnce() -> R) -> R {
