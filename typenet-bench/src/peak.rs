@@ -1,12 +1,14 @@
 //! This core's f32 multiply-add ceilings, measured with independent chains of vector
 //! multiply-adds that keep every FMA (or MUL and ADD) port busy.
 //!
-//! Three ceilings, because the build decides which one code can reach: the default
+//! Four ceilings, because the build decides which one code can reach: the default
 //! x86-64 target only has SSE2 (4 lanes, separate multiply and add), `-C
 //! target-cpu=native` lets the compiler use AVX2+FMA or AVX-512 where the core has them,
 //! and gemm (used by dfdx) picks its AVX2+FMA kernels at run time whatever the build
-//! (its AVX-512 kernels need its `nightly` feature). "Peak" is the largest of the
-//! measured ceilings.
+//! (its AVX-512 kernels need its `nightly` feature). typenet's own kernels, chosen at
+//! run time, multiply and add in separate AVX-512 instructions (to round as its
+//! portable code does): their ceiling is "avx512f mul+add", half the FMA one. "Peak"
+//! is the largest of the measured ceilings.
 //!
 //! FMA has a 4-cycle latency and two ports here, so 8 chains in flight saturate it;
 //! 12 leave slack.
@@ -45,6 +47,10 @@ pub fn measure() -> Vec<Ceiling> {
             }));
         }
         if is_x86_feature_detected!("avx512f") {
+            out.push(best("avx512f mul+add (16 lanes)", SSE_PAIRS, 16, |n| {
+                // SAFETY: the CPU reports AVX-512F (checked just above).
+                unsafe { x86::avx512_mul_add(n) }
+            }));
             out.push(best("avx512f fma (16 lanes)", CHAINS, 16, |n| {
                 // SAFETY: the CPU reports AVX-512F (checked just above).
                 unsafe { x86::avx512(n) }
@@ -149,6 +155,29 @@ mod x86 {
         // SAFETY: `lanes` holds exactly the 8 floats an unaligned 256-bit store writes.
         unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), sum) };
         lanes.iter().sum()
+    }
+
+    /// The ceiling of typenet's kernels, which multiply and add in separate
+    /// instructions to keep the portable code's rounding: as [`sse2`], 16 lanes.
+    #[target_feature(enable = "avx512f")]
+    pub fn avx512_mul_add(iters: u64) -> f32 {
+        let m = _mm512_set1_ps(black_box(0.999_999));
+        let c = _mm512_set1_ps(black_box(1e-7));
+        let mut products = [_mm512_set1_ps(1.0); SSE_PAIRS];
+        let mut sums = [_mm512_setzero_ps(); SSE_PAIRS];
+        for _ in 0..iters {
+            for p in products.iter_mut() {
+                *p = _mm512_mul_ps(*p, m);
+            }
+            for s in sums.iter_mut() {
+                *s = _mm512_add_ps(*s, c);
+            }
+        }
+        let total = products
+            .iter()
+            .chain(&sums)
+            .fold(_mm512_setzero_ps(), |t, &a| _mm512_add_ps(t, a));
+        _mm512_reduce_add_ps(total)
     }
 
     /// `acc = fma(acc, m, c)` on CHAINS registers of 16 lanes.
