@@ -141,16 +141,20 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
             return Err(TrainError::NonFiniteLoss);
         }
         // Element-wise: the same bits at any vector width.
-        let finite = crate::kernel::wide(N::PARAMS, || {
-            let mut finite = true;
-            for run in self.grads.param_slices_mut() {
-                for g in run {
-                    *g *= inv;
-                    finite &= g.is_finite();
+        let finite = crate::kernel::wide(
+            N::PARAMS,
+            #[inline(always)]
+            || {
+                let mut finite = true;
+                for run in self.grads.param_slices_mut() {
+                    for g in run {
+                        *g *= inv;
+                        finite &= g.is_finite();
+                    }
                 }
-            }
-            finite
-        });
+                finite
+            },
+        );
         if !finite {
             return Err(TrainError::NonFiniteGradient);
         }
