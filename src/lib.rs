@@ -62,7 +62,9 @@
 //! - [`Activation`], [`ElementWise`] and the activations [`Identity`], [`Sigmoid`],
 //!   [`Tanh`], [`ReLU`], [`LeakyReLU`], [`Softplus`], [`Softmax`].
 //! - [`Scalar`]: the numeric bound (`f32`, `f64`, and [`fixed::Q16`], Q16.16 fixed point
-//!   for chips without an FPU).
+//!   for chips without an FPU), with the three matrix kernels of a layer as overridable
+//!   methods; `f32` overrides them with AVX-512F/AVX code chosen at run time (with `std`
+//!   on x86-64; [`kernel_level`] names it) that gives the portable code's bits.
 //! - [`Trace`]: what a training pass records (z^i, a^i, ξ^i).
 //! - [`InputMatches`] and [`ShapeRule`]: the input-length rule.
 //! - [`BoxedNetwork`] (feature `alloc`): networks built directly on the heap.
@@ -81,7 +83,8 @@
 //!   [`Depth`], [`ParamCount`].
 //!
 //! # Features
-//! - `std` (default): float functions from `std`; implies `alloc`.
+//! - `std` (default): float functions from `std`, and the x86-64 SIMD kernels chosen at
+//!   run time; implies `alloc`.
 //! - `libm`: float functions from `libm`, for `no_std` targets.
 //! - `alloc`: [`BoxedNetwork`], heap constructors for large networks.
 //! - `safetensors`: read and write PyTorch safetensors files (module `safetensors`); needs
