@@ -194,24 +194,203 @@ fn chunks<const N: usize>(s: &[f32], n: usize) -> &[[f32; N]] {
     &s.as_chunks::<N>().0[..n]
 }
 
+/// The loads and stores, and the ∂E/∂W and (W^i)ᵀ ξ kernels, the same for both
+/// register widths: `$v` holds `$n`
+/// lanes; `$feature` is the target feature of every function; the `(R, S)` pairs are
+/// the ∂E/∂W tiles (R rows of the gradient, S samples at a time) and the `(S, J)` pairs
+/// the transpose tiles (S samples, J registers of columns), tried in order on the block.
+macro_rules! accumulate_kernels {
+    (
+        feature: $feature:literal, vector: $v:ty, lanes: $n:literal,
+        loadu: $loadu:ident, storeu: $storeu:ident,
+        set1: $set1:ident, add: $add:ident, mul: $mul:ident,
+        outer: [$(($or:literal, $os:literal)),*],
+        transpose: [$(($ts:literal, $tj:literal)),*]
+    ) => {
+    /// Loads one register of lanes.
+    #[inline]
+    #[target_feature(enable = $feature)]
+    fn load(a: &[f32; $n]) -> $v {
+        // SAFETY: `a` is a reference to a register's worth of f32; the load has no
+        // alignment requirement.
+        unsafe { $loadu(a.as_ptr()) }
+    }
+
+    /// Stores one register of lanes.
+    #[inline]
+    #[target_feature(enable = $feature)]
+    fn store(a: &mut [f32; $n], v: $v) {
+        // SAFETY: `a` is an exclusive reference to a register's worth of f32; no
+        // alignment requirement.
+        unsafe { $storeu(a.as_mut_ptr(), v) }
+    }
+
+    /// The lanes of a register.
+    #[inline]
+    #[target_feature(enable = $feature)]
+    fn lanes(v: $v) -> [f32; $n] {
+        // SAFETY: the vector type and the array have the same size, and every bit
+        // pattern is a valid f32.
+        unsafe { core::mem::transmute::<$v, [f32; $n]>(v) }
+    }
+
+    #[target_feature(enable = $feature)]
+    #[allow(clippy::int_plus_one)] // `s + 1 <= B` when a group is one sample
+    pub(super) fn outer<const B: usize>(
+        g: &mut [f32],
+        gb: &mut [f32],
+        xis: &[&[f32]; B],
+        a: &[&[f32]; B],
+    ) {
+        for (k, b) in gb.iter_mut().enumerate() {
+            for xi in xis {
+                *b += xi[k];
+            }
+        }
+        let mut s = 0;
+        $(
+            while s + $os <= B {
+                outer_samples::<$or, $os>(g, &xis[s..s + $os], &a[s..s + $os]);
+                s += $os;
+            }
+        )*
+    }
+
+    /// ∂E/∂W += the terms of `S` samples, in tiles of `R` rows.
+    #[inline]
+    #[target_feature(enable = $feature)]
+    fn outer_samples<const R: usize, const S: usize>(g: &mut [f32], xis: &[&[f32]], a: &[&[f32]]) {
+        let inputs = a[0].len();
+        let outputs = xis[0].len();
+        let mut k = 0;
+        while k + R <= outputs {
+            outer_tile::<R, S>(&mut g[k * inputs..(k + R) * inputs], k, xis, a);
+            k += R;
+        }
+        while k < outputs {
+            outer_tile::<1, S>(&mut g[k * inputs..(k + 1) * inputs], k, xis, a);
+            k += 1;
+        }
+    }
+
+    /// Rows k0 .. k0 + R of ∂E/∂W (`g` holds exactly those rows), each element loaded
+    /// once, given its `S` terms in sample order and stored once.
+    #[inline]
+    #[target_feature(enable = $feature)]
+    fn outer_tile<const R: usize, const S: usize>(
+        g: &mut [f32],
+        k0: usize,
+        xis: &[&[f32]],
+        a: &[&[f32]],
+    ) {
+        let inputs = a[0].len();
+        let n = inputs / $n;
+        let xv: [[$v; S]; R] =
+            core::array::from_fn(|r| core::array::from_fn(|s| $set1(xis[s][k0 + r])));
+        let ac: [&[[f32; $n]]; S] = core::array::from_fn(|s| chunks(a[s], n));
+        let mut rows = g.chunks_exact_mut(inputs);
+        let mut grows: [&mut [f32]; R] = core::array::from_fn(|_| rows.next().unwrap_or_default());
+        #[allow(clippy::needless_range_loop)] // `c` indexes S + R arrays of chunks at once
+        for c in 0..n {
+            let av: [$v; S] = core::array::from_fn(|s| load(&ac[s][c]));
+            for (r, grow) in grows.iter_mut().enumerate() {
+                let gc = &mut grow.as_chunks_mut::<$n>().0[c];
+                let mut v = load(gc);
+                for s in 0..S {
+                    v = $add(v, $mul(xv[r][s], av[s]));
+                }
+                store(gc, v);
+            }
+        }
+        for (r, grow) in grows.iter_mut().enumerate() {
+            for (j, g) in grow.iter_mut().enumerate().skip($n * n) {
+                for s in 0..S {
+                    *g += xis[s][k0 + r] * a[s][j];
+                }
+            }
+        }
+    }
+
+    #[target_feature(enable = $feature)]
+    #[allow(clippy::int_plus_one)] // as in `outer`
+    pub(super) fn transpose<const B: usize>(w: &[f32], xis: &[&[f32]; B], mut gs: [&mut [f32]; B]) {
+        let mut s = 0;
+        $(
+            while s + $ts <= B {
+                transpose_samples::<$ts, $tj>(w, &xis[s..s + $ts], &mut gs[s..s + $ts]);
+                s += $ts;
+            }
+        )*
+    }
+
+    /// ∂E/∂a of `S` samples in tiles of `J` chunks of columns (one register each), then single chunks,
+    /// then the leftover columns on the portable order.
+    #[inline]
+    #[target_feature(enable = $feature)]
+    fn transpose_samples<const S: usize, const J: usize>(
+        w: &[f32],
+        xis: &[&[f32]],
+        gs: &mut [&mut [f32]],
+    ) {
+        let inputs = gs[0].len();
+        let n = inputs / $n;
+        let mut c = 0;
+        while c + J <= n {
+            transpose_tile::<S, J>(w, c, xis, gs);
+            c += J;
+        }
+        while c < n {
+            transpose_tile::<S, 1>(w, c, xis, gs);
+            c += 1;
+        }
+        for (k, r) in w.chunks_exact(inputs).enumerate() {
+            for (g, xi) in gs.iter_mut().zip(xis) {
+                let xi = xi[k];
+                for (g, &w) in g[$n * n..].iter_mut().zip(&r[$n * n..]) {
+                    *g += xi * w;
+                }
+            }
+        }
+    }
+
+    /// Chunks c0 .. c0 + J of the columns of ∂E/∂a for `S` samples, kept in registers for the
+    /// whole pass over the rows of W.
+    #[inline]
+    #[target_feature(enable = $feature)]
+    fn transpose_tile<const S: usize, const J: usize>(
+        w: &[f32],
+        c0: usize,
+        xis: &[&[f32]],
+        gs: &mut [&mut [f32]],
+    ) {
+        let inputs = gs[0].len();
+        let n = inputs / $n;
+        let mut acc: [[$v; J]; S] = core::array::from_fn(|s| {
+            let gc = chunks::<$n>(gs[s], n);
+            core::array::from_fn(|j| load(&gc[c0 + j]))
+        });
+        for (k, r) in w.chunks_exact(inputs).enumerate() {
+            let rc = chunks::<$n>(r, n);
+            let wv: [$v; J] = core::array::from_fn(|j| load(&rc[c0 + j]));
+            for s in 0..S {
+                let x = $set1(xis[s][k]);
+                for j in 0..J {
+                    acc[s][j] = $add(acc[s][j], $mul(x, wv[j]));
+                }
+            }
+        }
+        for (g, acc) in gs.iter_mut().zip(&acc) {
+            let gc = &mut g.as_chunks_mut::<$n>().0;
+            for (j, &v) in acc.iter().enumerate() {
+                store(&mut gc[c0 + j], v);
+            }
+        }
+    }
+    };
+}
+
 mod avx512 {
     use super::*;
-
-    /// Loads 16 lanes.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn load(a: &[f32; 16]) -> __m512 {
-        // SAFETY: `a` is a reference to 16 f32; the load has no alignment requirement.
-        unsafe { _mm512_loadu_ps(a.as_ptr()) }
-    }
-
-    /// Stores 16 lanes.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn store(a: &mut [f32; 16], v: __m512) {
-        // SAFETY: `a` is an exclusive reference to 16 f32; no alignment requirement.
-        unsafe { _mm512_storeu_ps(a.as_mut_ptr(), v) }
-    }
 
     /// `[lo, hi]`: two rows' chunks of eight in the two halves of one register.
     #[inline]
@@ -232,14 +411,6 @@ mod avx512 {
         // SAFETY: `x` is a reference to 8 f32; no alignment requirement.
         let x = unsafe { _mm256_loadu_ps(x.as_ptr()) };
         _mm512_castpd_ps(_mm512_broadcast_f64x4(_mm256_castps_pd(x)))
-    }
-
-    /// The 16 lanes of a register.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn lanes(v: __m512) -> [f32; 16] {
-        // SAFETY: both types are 64 bytes and every bit pattern is a valid f32.
-        unsafe { core::mem::transmute::<__m512, [f32; 16]>(v) }
     }
 
     /// Permutation indices of the three stages of [`sums`] (bit 4 picks the second
@@ -456,196 +627,17 @@ mod avx512 {
         }
     }
 
-    #[target_feature(enable = "avx512f")]
-    pub(super) fn outer<const B: usize>(
-        g: &mut [f32],
-        gb: &mut [f32],
-        xis: &[&[f32]; B],
-        a: &[&[f32]; B],
-    ) {
-        for (k, b) in gb.iter_mut().enumerate() {
-            for xi in xis {
-                *b += xi[k];
-            }
-        }
-        let mut s = 0;
-        while s + 8 <= B {
-            outer_samples::<2, 8>(g, &xis[s..s + 8], &a[s..s + 8]);
-            s += 8;
-        }
-        while s + 4 <= B {
-            outer_samples::<4, 4>(g, &xis[s..s + 4], &a[s..s + 4]);
-            s += 4;
-        }
-        while s < B {
-            outer_samples::<8, 1>(g, &xis[s..s + 1], &a[s..s + 1]);
-            s += 1;
-        }
-    }
-
-    /// ∂E/∂W += the terms of `S` samples, in tiles of `R` rows.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn outer_samples<const R: usize, const S: usize>(g: &mut [f32], xis: &[&[f32]], a: &[&[f32]]) {
-        let inputs = a[0].len();
-        let outputs = xis[0].len();
-        let mut k = 0;
-        while k + R <= outputs {
-            outer_tile::<R, S>(&mut g[k * inputs..(k + R) * inputs], k, xis, a);
-            k += R;
-        }
-        while k < outputs {
-            outer_tile::<1, S>(&mut g[k * inputs..(k + 1) * inputs], k, xis, a);
-            k += 1;
-        }
-    }
-
-    /// Rows k0 .. k0 + R of ∂E/∂W (`g` holds exactly those rows), each element loaded
-    /// once, given its `S` terms in sample order and stored once.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn outer_tile<const R: usize, const S: usize>(
-        g: &mut [f32],
-        k0: usize,
-        xis: &[&[f32]],
-        a: &[&[f32]],
-    ) {
-        let inputs = a[0].len();
-        let n = inputs / 16;
-        let xv: [[__m512; S]; R] =
-            core::array::from_fn(|r| core::array::from_fn(|s| _mm512_set1_ps(xis[s][k0 + r])));
-        let ac: [&[[f32; 16]]; S] = core::array::from_fn(|s| chunks(a[s], n));
-        let mut rows = g.chunks_exact_mut(inputs);
-        let mut grows: [&mut [f32]; R] = core::array::from_fn(|_| rows.next().unwrap_or_default());
-        #[allow(clippy::needless_range_loop)] // `c` indexes S + R arrays of chunks at once
-        for c in 0..n {
-            let av: [__m512; S] = core::array::from_fn(|s| load(&ac[s][c]));
-            for (r, grow) in grows.iter_mut().enumerate() {
-                let gc = &mut grow.as_chunks_mut::<16>().0[c];
-                let mut v = load(gc);
-                for s in 0..S {
-                    v = _mm512_add_ps(v, _mm512_mul_ps(xv[r][s], av[s]));
-                }
-                store(gc, v);
-            }
-        }
-        for (r, grow) in grows.iter_mut().enumerate() {
-            for (j, g) in grow.iter_mut().enumerate().skip(16 * n) {
-                for s in 0..S {
-                    *g += xis[s][k0 + r] * a[s][j];
-                }
-            }
-        }
-    }
-
-    #[target_feature(enable = "avx512f")]
-    pub(super) fn transpose<const B: usize>(w: &[f32], xis: &[&[f32]; B], mut gs: [&mut [f32]; B]) {
-        let mut s = 0;
-        while s + 8 <= B {
-            transpose_samples::<8, 2>(w, &xis[s..s + 8], &mut gs[s..s + 8]);
-            s += 8;
-        }
-        while s + 4 <= B {
-            transpose_samples::<4, 4>(w, &xis[s..s + 4], &mut gs[s..s + 4]);
-            s += 4;
-        }
-        while s < B {
-            transpose_samples::<1, 8>(w, &xis[s..s + 1], &mut gs[s..s + 1]);
-            s += 1;
-        }
-    }
-
-    /// ∂E/∂a of `S` samples in tiles of `J` chunks of 16 columns, then single chunks,
-    /// then the leftover columns on the portable order.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn transpose_samples<const S: usize, const J: usize>(
-        w: &[f32],
-        xis: &[&[f32]],
-        gs: &mut [&mut [f32]],
-    ) {
-        let inputs = gs[0].len();
-        let n = inputs / 16;
-        let mut c = 0;
-        while c + J <= n {
-            transpose_tile::<S, J>(w, c, xis, gs);
-            c += J;
-        }
-        while c < n {
-            transpose_tile::<S, 1>(w, c, xis, gs);
-            c += 1;
-        }
-        for (k, r) in w.chunks_exact(inputs).enumerate() {
-            for (g, xi) in gs.iter_mut().zip(xis) {
-                let xi = xi[k];
-                for (g, &w) in g[16 * n..].iter_mut().zip(&r[16 * n..]) {
-                    *g += xi * w;
-                }
-            }
-        }
-    }
-
-    /// Columns 16·c0 .. 16·(c0 + J) of ∂E/∂a for `S` samples, kept in registers for the
-    /// whole pass over the rows of W.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn transpose_tile<const S: usize, const J: usize>(
-        w: &[f32],
-        c0: usize,
-        xis: &[&[f32]],
-        gs: &mut [&mut [f32]],
-    ) {
-        let inputs = gs[0].len();
-        let n = inputs / 16;
-        let mut acc: [[__m512; J]; S] = core::array::from_fn(|s| {
-            let gc = chunks::<16>(gs[s], n);
-            core::array::from_fn(|j| load(&gc[c0 + j]))
-        });
-        for (k, r) in w.chunks_exact(inputs).enumerate() {
-            let rc = chunks::<16>(r, n);
-            let wv: [__m512; J] = core::array::from_fn(|j| load(&rc[c0 + j]));
-            for s in 0..S {
-                let x = _mm512_set1_ps(xis[s][k]);
-                for j in 0..J {
-                    acc[s][j] = _mm512_add_ps(acc[s][j], _mm512_mul_ps(x, wv[j]));
-                }
-            }
-        }
-        for (g, acc) in gs.iter_mut().zip(&acc) {
-            let gc = &mut g.as_chunks_mut::<16>().0;
-            for (j, &v) in acc.iter().enumerate() {
-                store(&mut gc[c0 + j], v);
-            }
-        }
-    }
+    accumulate_kernels!(
+        feature: "avx512f", vector: __m512, lanes: 16,
+        loadu: _mm512_loadu_ps, storeu: _mm512_storeu_ps,
+        set1: _mm512_set1_ps, add: _mm512_add_ps, mul: _mm512_mul_ps,
+        outer: [(2, 8), (4, 4), (8, 1)],
+        transpose: [(8, 2), (4, 4), (1, 8)]
+    );
 }
 
 mod avx {
     use super::*;
-
-    /// Loads 8 lanes.
-    #[inline]
-    #[target_feature(enable = "avx")]
-    fn load(a: &[f32; 8]) -> __m256 {
-        // SAFETY: `a` is a reference to 8 f32; the load has no alignment requirement.
-        unsafe { _mm256_loadu_ps(a.as_ptr()) }
-    }
-
-    /// Stores 8 lanes.
-    #[inline]
-    #[target_feature(enable = "avx")]
-    fn store(a: &mut [f32; 8], v: __m256) {
-        // SAFETY: `a` is an exclusive reference to 8 f32; no alignment requirement.
-        unsafe { _mm256_storeu_ps(a.as_mut_ptr(), v) }
-    }
-
-    /// The 8 lanes of a register.
-    #[inline]
-    #[target_feature(enable = "avx")]
-    fn lanes(v: __m256) -> [f32; 8] {
-        // SAFETY: both types are 32 bytes and every bit pattern is a valid f32.
-        unsafe { core::mem::transmute::<__m256, [f32; 8]>(v) }
-    }
 
     #[target_feature(enable = "avx")]
     pub(super) fn affine<const B: usize>(
@@ -721,153 +713,13 @@ mod avx {
         }
     }
 
-    #[target_feature(enable = "avx")]
-    pub(super) fn outer<const B: usize>(
-        g: &mut [f32],
-        gb: &mut [f32],
-        xis: &[&[f32]; B],
-        a: &[&[f32]; B],
-    ) {
-        for (k, b) in gb.iter_mut().enumerate() {
-            for xi in xis {
-                *b += xi[k];
-            }
-        }
-        let mut s = 0;
-        while s + 4 <= B {
-            outer_samples::<2, 4>(g, &xis[s..s + 4], &a[s..s + 4]);
-            s += 4;
-        }
-        while s < B {
-            outer_samples::<4, 1>(g, &xis[s..s + 1], &a[s..s + 1]);
-            s += 1;
-        }
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx")]
-    fn outer_samples<const R: usize, const S: usize>(g: &mut [f32], xis: &[&[f32]], a: &[&[f32]]) {
-        let inputs = a[0].len();
-        let outputs = xis[0].len();
-        let mut k = 0;
-        while k + R <= outputs {
-            outer_tile::<R, S>(&mut g[k * inputs..(k + R) * inputs], k, xis, a);
-            k += R;
-        }
-        while k < outputs {
-            outer_tile::<1, S>(&mut g[k * inputs..(k + 1) * inputs], k, xis, a);
-            k += 1;
-        }
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx")]
-    fn outer_tile<const R: usize, const S: usize>(
-        g: &mut [f32],
-        k0: usize,
-        xis: &[&[f32]],
-        a: &[&[f32]],
-    ) {
-        let inputs = a[0].len();
-        let n = inputs / 8;
-        let xv: [[__m256; S]; R] =
-            core::array::from_fn(|r| core::array::from_fn(|s| _mm256_set1_ps(xis[s][k0 + r])));
-        let ac: [&[[f32; 8]]; S] = core::array::from_fn(|s| chunks(a[s], n));
-        let mut rows = g.chunks_exact_mut(inputs);
-        let mut grows: [&mut [f32]; R] = core::array::from_fn(|_| rows.next().unwrap_or_default());
-        #[allow(clippy::needless_range_loop)] // `c` indexes S + R arrays of chunks at once
-        for c in 0..n {
-            let av: [__m256; S] = core::array::from_fn(|s| load(&ac[s][c]));
-            for (r, grow) in grows.iter_mut().enumerate() {
-                let gc = &mut grow.as_chunks_mut::<8>().0[c];
-                let mut v = load(gc);
-                for s in 0..S {
-                    v = _mm256_add_ps(v, _mm256_mul_ps(xv[r][s], av[s]));
-                }
-                store(gc, v);
-            }
-        }
-        for (r, grow) in grows.iter_mut().enumerate() {
-            for (j, g) in grow.iter_mut().enumerate().skip(8 * n) {
-                for s in 0..S {
-                    *g += xis[s][k0 + r] * a[s][j];
-                }
-            }
-        }
-    }
-
-    #[target_feature(enable = "avx")]
-    pub(super) fn transpose<const B: usize>(w: &[f32], xis: &[&[f32]; B], mut gs: [&mut [f32]; B]) {
-        let mut s = 0;
-        while s + 4 <= B {
-            transpose_samples::<4, 2>(w, &xis[s..s + 4], &mut gs[s..s + 4]);
-            s += 4;
-        }
-        while s < B {
-            transpose_samples::<1, 8>(w, &xis[s..s + 1], &mut gs[s..s + 1]);
-            s += 1;
-        }
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx")]
-    fn transpose_samples<const S: usize, const J: usize>(
-        w: &[f32],
-        xis: &[&[f32]],
-        gs: &mut [&mut [f32]],
-    ) {
-        let inputs = gs[0].len();
-        let n = inputs / 8;
-        let mut c = 0;
-        while c + J <= n {
-            transpose_tile::<S, J>(w, c, xis, gs);
-            c += J;
-        }
-        while c < n {
-            transpose_tile::<S, 1>(w, c, xis, gs);
-            c += 1;
-        }
-        for (k, r) in w.chunks_exact(inputs).enumerate() {
-            for (g, xi) in gs.iter_mut().zip(xis) {
-                let xi = xi[k];
-                for (g, &w) in g[8 * n..].iter_mut().zip(&r[8 * n..]) {
-                    *g += xi * w;
-                }
-            }
-        }
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx")]
-    fn transpose_tile<const S: usize, const J: usize>(
-        w: &[f32],
-        c0: usize,
-        xis: &[&[f32]],
-        gs: &mut [&mut [f32]],
-    ) {
-        let inputs = gs[0].len();
-        let n = inputs / 8;
-        let mut acc: [[__m256; J]; S] = core::array::from_fn(|s| {
-            let gc = chunks::<8>(gs[s], n);
-            core::array::from_fn(|j| load(&gc[c0 + j]))
-        });
-        for (k, r) in w.chunks_exact(inputs).enumerate() {
-            let rc = chunks::<8>(r, n);
-            let wv: [__m256; J] = core::array::from_fn(|j| load(&rc[c0 + j]));
-            for s in 0..S {
-                let x = _mm256_set1_ps(xis[s][k]);
-                for j in 0..J {
-                    acc[s][j] = _mm256_add_ps(acc[s][j], _mm256_mul_ps(x, wv[j]));
-                }
-            }
-        }
-        for (g, acc) in gs.iter_mut().zip(&acc) {
-            let gc = &mut g.as_chunks_mut::<8>().0;
-            for (j, &v) in acc.iter().enumerate() {
-                store(&mut gc[c0 + j], v);
-            }
-        }
-    }
+    accumulate_kernels!(
+        feature: "avx", vector: __m256, lanes: 8,
+        loadu: _mm256_loadu_ps, storeu: _mm256_storeu_ps,
+        set1: _mm256_set1_ps, add: _mm256_add_ps, mul: _mm256_mul_ps,
+        outer: [(2, 4), (4, 1)],
+        transpose: [(4, 2), (1, 8)]
+    );
 }
 
 #[cfg(test)]
