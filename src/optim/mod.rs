@@ -6,6 +6,7 @@ mod optimizer;
 mod rmsprop;
 mod schedule;
 mod sgd;
+mod two_pass;
 
 pub use adam::Adam;
 pub use clip::{clip_global_norm, global_norm};

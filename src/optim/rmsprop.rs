@@ -2,7 +2,6 @@
 
 use super::Optimizer;
 use crate::error::TrainError;
-use crate::kernel::wide;
 use crate::network::Network;
 use crate::scalar::Scalar;
 
@@ -54,43 +53,7 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for RmsProp<T, N> {
             let v = alpha * v + (T::one() - alpha) * g * g;
             (w - lr * g / (v.sqrt() + eps), v)
         };
-        // Pass 1: would every new value be finite? (no early exit, so it vectorises)
-        let finite = net
-            .param_slices()
-            .zip(grads.param_slices())
-            .zip(self.v.param_slices())
-            .all(|((w, g), v)| {
-                wide(
-                    w.len(),
-                    #[inline(always)]
-                    move || {
-                        w.iter().zip(g).zip(v).fold(true, |ok, ((&w, &g), &v)| {
-                            let (w, v) = update(w, g, v);
-                            ok & w.is_finite() & v.is_finite()
-                        })
-                    },
-                )
-            });
-        if !finite {
-            return Err(TrainError::NonFiniteUpdate);
-        }
-        // Pass 2: write them.
-        for ((w, g), v) in net
-            .param_slices_mut()
-            .zip(grads.param_slices())
-            .zip(self.v.param_slices_mut())
-        {
-            wide(
-                w.len(),
-                #[inline(always)]
-                move || {
-                    for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
-                        (*w, *v) = update(*w, g, *v);
-                    }
-                },
-            );
-        }
-        Ok(())
+        super::two_pass::update_with_state(net, grads, &mut self.v, update)
     }
 
     fn learning_rate(&self) -> T {

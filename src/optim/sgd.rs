@@ -158,44 +158,9 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
         if rule.momentum == T::zero() {
             return rule.step_without_momentum(net, grads);
         }
-        // Pass 1: would every new value be finite? (`&` rather than `&&`, so the loop
-        // has no early exit and vectorises.)
-        let finite = net
-            .param_slices()
-            .zip(grads.param_slices())
-            .zip(self.velocity.param_slices())
-            .all(|((w, g), v)| {
-                wide(
-                    w.len(),
-                    #[inline(always)]
-                    move || {
-                        w.iter().zip(g).zip(v).fold(true, |ok, ((&w, &g), &v)| {
-                            let (w, v) = rule.update(w, g, v);
-                            ok & w.is_finite() & v.is_finite()
-                        })
-                    },
-                )
-            });
-        if !finite {
-            return Err(TrainError::NonFiniteUpdate);
-        }
-        // Pass 2: write them.
-        for ((w, g), v) in net
-            .param_slices_mut()
-            .zip(grads.param_slices())
-            .zip(self.velocity.param_slices_mut())
-        {
-            wide(
-                w.len(),
-                #[inline(always)]
-                move || {
-                    for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
-                        (*w, *v) = rule.update(*w, g, *v);
-                    }
-                },
-            );
-        }
-        Ok(())
+        super::two_pass::update_with_state(net, grads, &mut self.velocity, move |w, g, v| {
+            rule.update(w, g, v)
+        })
     }
 
     fn learning_rate(&self) -> T {
