@@ -24,7 +24,8 @@
 //! `std` on x86-64), which multiply and add in separate instructions and reduce the
 //! eight sums in the same order. A network therefore gives the same bits on every
 //! machine, with or without those kernels, and on a microcontroller: the firmware
-//! checks in CI depend on it, and `tests/batch.rs` checks it.
+//! checks in CI depend on it, and the tests of the `x86` module compare every kernel
+//! level with the code below, bit for bit.
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub(crate) mod x86;

@@ -12,8 +12,9 @@
 //! The only `unsafe` operations are unaligned loads and stores of whole `[f32; N]`
 //! arrays (always in bounds: the pointer comes from a reference to the array), the
 //! reinterpretation of a vector register as an array of lanes, and the calls into the
-//! `#[target_feature]` functions after the CPU has been checked. `cargo +nightly miri
-//! test --lib kernel` runs the tests of this module under Miri.
+//! `#[target_feature]` functions after the CPU has been checked. CI runs this module's
+//! fixed cases under Miri with the features enabled at build time:
+//! `RUSTFLAGS="-C target-feature=+avx,+avx512f" cargo +nightly miri test --lib kernel::x86`.
 
 use super::{DISPATCH_MIN_WEIGHTS, dot};
 use core::arch::x86_64::*;
@@ -874,8 +875,8 @@ mod tests {
 
     /// Shapes that reach every tile, pair, odd-row and leftover-column branch of both
     /// kernel sets (1, 4 and 9 samples; 37 = 2·16 + 5 and 8 = 8 + 0 columns; 17 and 3
-    /// rows). The test Miri runs on the unsafe code (`cargo +nightly miri test --lib
-    /// kernel`); natively it is one more set of cases.
+    /// rows). The test Miri runs on the unsafe code (see the module docs); natively it
+    /// is one more set of cases.
     #[test]
     fn miri_cases() {
         for (inputs, outputs) in [(37, 17), (8, 3)] {
