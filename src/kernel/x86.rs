@@ -195,16 +195,18 @@ fn chunks<const N: usize>(s: &[f32], n: usize) -> &[[f32; N]] {
     &s.as_chunks::<N>().0[..n]
 }
 
-/// The loads and stores, and the ∂E/∂W and (W^i)ᵀ ξ kernels, the same for both
-/// register widths: `$v` holds `$n`
-/// lanes; `$feature` is the target feature of every function; the `(R, S)` pairs are
-/// the ∂E/∂W tiles (R rows of the gradient, S samples at a time) and the `(S, J)` pairs
+/// The loads and stores, the forward kernel's entry, and the ∂E/∂W and (W^i)ᵀ ξ
+/// kernels, the same for both register widths: `$v` holds `$n`
+/// lanes; `$feature` is the target feature of every function; the `affine` pairs are
+/// the forward tiles (`affine_samples::<RP or R, S>`, written per width), the `(R, S)`
+/// pairs of `outer` the ∂E/∂W tiles (R rows of the gradient, S samples at a time) and the `(S, J)` pairs
 /// the transpose tiles (S samples, J registers of columns), tried in order on the block.
-macro_rules! accumulate_kernels {
+macro_rules! shared_kernels {
     (
         feature: $feature:literal, vector: $v:ty, lanes: $n:literal,
         loadu: $loadu:ident, storeu: $storeu:ident,
         set1: $set1:ident, add: $add:ident, mul: $mul:ident,
+        affine: [$(($ar:literal, $as:literal)),*],
         outer: [$(($or:literal, $os:literal)),*],
         transpose: [$(($ts:literal, $tj:literal)),*]
     ) => {
@@ -235,8 +237,28 @@ macro_rules! accumulate_kernels {
         unsafe { core::mem::transmute::<$v, [f32; $n]>(v) }
     }
 
-    #[target_feature(enable = $feature)]
+    /// The forward kernel: the block's samples in groups, each group through every
+    /// row by `affine_samples`.
     #[allow(clippy::int_plus_one)] // `s + 1 <= B` when a group is one sample
+    #[target_feature(enable = $feature)]
+    pub(super) fn affine<const B: usize>(
+        w: &[f32],
+        bias: &[f32],
+        xs: &[&[f32]; B],
+        mut zs: [&mut [f32]; B],
+    ) {
+        let mut s = 0;
+        $(
+            while s + $as <= B {
+                affine_samples::<$ar, $as>(w, bias, &xs[s..s + $as], &mut zs[s..s + $as]);
+                s += $as;
+            }
+        )*
+    }
+
+    /// ∂E/∂b, then ∂E/∂W: the block's samples in groups, in order.
+    #[allow(clippy::int_plus_one)] // `s + 1 <= B` when a group is one sample
+    #[target_feature(enable = $feature)]
     pub(super) fn outer<const B: usize>(
         g: &mut [f32],
         gb: &mut [f32],
@@ -515,28 +537,6 @@ mod avx512 {
         lanes(sum)
     }
 
-    #[target_feature(enable = "avx512f")]
-    pub(super) fn affine<const B: usize>(
-        w: &[f32],
-        bias: &[f32],
-        xs: &[&[f32]; B],
-        mut zs: [&mut [f32]; B],
-    ) {
-        let mut s = 0;
-        while s + 8 <= B {
-            affine_samples::<2, 8>(w, bias, &xs[s..s + 8], &mut zs[s..s + 8]);
-            s += 8;
-        }
-        while s + 4 <= B {
-            affine_samples::<4, 4>(w, bias, &xs[s..s + 4], &mut zs[s..s + 4]);
-            s += 4;
-        }
-        while s < B {
-            affine_samples::<8, 1>(w, bias, &xs[s..s + 1], &mut zs[s..s + 1]);
-            s += 1;
-        }
-    }
-
     /// `S` samples through every row: tiles of `RP` row pairs, then single pairs, then
     /// a last odd row on the portable code.
     #[inline]
@@ -628,10 +628,11 @@ mod avx512 {
         }
     }
 
-    accumulate_kernels!(
+    shared_kernels!(
         feature: "avx512f", vector: __m512, lanes: 16,
         loadu: _mm512_loadu_ps, storeu: _mm512_storeu_ps,
         set1: _mm512_set1_ps, add: _mm512_add_ps, mul: _mm512_mul_ps,
+        affine: [(2, 8), (4, 4), (8, 1)],
         outer: [(2, 8), (4, 4), (8, 1)],
         transpose: [(8, 2), (4, 4), (1, 8)]
     );
@@ -639,24 +640,6 @@ mod avx512 {
 
 mod avx {
     use super::*;
-
-    #[target_feature(enable = "avx")]
-    pub(super) fn affine<const B: usize>(
-        w: &[f32],
-        bias: &[f32],
-        xs: &[&[f32]; B],
-        mut zs: [&mut [f32]; B],
-    ) {
-        let mut s = 0;
-        while s + 4 <= B {
-            affine_samples::<2, 4>(w, bias, &xs[s..s + 4], &mut zs[s..s + 4]);
-            s += 4;
-        }
-        while s < B {
-            affine_samples::<4, 1>(w, bias, &xs[s..s + 1], &mut zs[s..s + 1]);
-            s += 1;
-        }
-    }
 
     #[inline]
     #[target_feature(enable = "avx")]
@@ -714,10 +697,11 @@ mod avx {
         }
     }
 
-    accumulate_kernels!(
+    shared_kernels!(
         feature: "avx", vector: __m256, lanes: 8,
         loadu: _mm256_loadu_ps, storeu: _mm256_storeu_ps,
         set1: _mm256_set1_ps, add: _mm256_add_ps, mul: _mm256_mul_ps,
+        affine: [(2, 4), (4, 1)],
         outer: [(2, 4), (4, 1)],
         transpose: [(4, 2), (1, 8)]
     );

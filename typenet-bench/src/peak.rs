@@ -110,32 +110,50 @@ mod x86 {
     use std::arch::x86_64::*;
     use std::hint::black_box;
 
-    /// SSE2 has no FMA: a multiply-add is a MULPS and an ADDPS. Six chains of each
-    /// (`p = p * m`, `s = s + c`) keep the multiply and add ports busy within the 16
-    /// XMM registers; each loop iteration is `SSE_PAIRS` multiply-adds of 4 lanes.
-    #[target_feature(enable = "sse2")]
-    pub fn sse2(iters: u64) -> f32 {
-        let m = _mm_set1_ps(black_box(0.999_999));
-        let c = _mm_set1_ps(black_box(1e-7));
-        let mut products = [_mm_set1_ps(1.0); SSE_PAIRS];
-        let mut sums = [_mm_setzero_ps(); SSE_PAIRS];
-        for _ in 0..iters {
-            for p in products.iter_mut() {
-                *p = _mm_mul_ps(*p, m);
+    /// A multiply-add ceiling without FMA: a multiply and an add per lane pair, in
+    /// `SSE_PAIRS` chains of each (`p = p * m`, `s = s + c`) that keep the multiply and
+    /// add ports busy; each loop iteration is `SSE_PAIRS` multiply-adds of `$lanes` lanes.
+    macro_rules! mul_add_ceiling {
+        ($(#[$doc:meta])* $name:ident, $feature:literal, $v:ty, $lanes:literal,
+         $set1:ident, $setzero:ident, $mul:ident, $add:ident) => {
+            $(#[$doc])*
+            #[target_feature(enable = $feature)]
+            pub fn $name(iters: u64) -> f32 {
+                let m = $set1(black_box(0.999_999));
+                let c = $set1(black_box(1e-7));
+                let mut products = [$set1(1.0); SSE_PAIRS];
+                let mut sums = [$setzero(); SSE_PAIRS];
+                for _ in 0..iters {
+                    for p in products.iter_mut() {
+                        *p = $mul(*p, m);
+                    }
+                    for s in sums.iter_mut() {
+                        *s = $add(*s, c);
+                    }
+                }
+                let total = products
+                    .iter()
+                    .chain(&sums)
+                    .fold($setzero(), |t, &a| $add(t, a));
+                // SAFETY: a vector of `$lanes` f32 and an array of them have the same
+                // size, and every bit pattern is a valid f32.
+                let lanes = unsafe { core::mem::transmute::<$v, [f32; $lanes]>(total) };
+                lanes.iter().sum()
             }
-            for s in sums.iter_mut() {
-                *s = _mm_add_ps(*s, c);
-            }
-        }
-        let total = products
-            .iter()
-            .chain(&sums)
-            .fold(_mm_setzero_ps(), |t, &a| _mm_add_ps(t, a));
-        let mut lanes = [0.0_f32; 4];
-        // SAFETY: `lanes` holds exactly the 4 floats an unaligned 128-bit store writes.
-        unsafe { _mm_storeu_ps(lanes.as_mut_ptr(), total) };
-        lanes.iter().sum()
+        };
     }
+
+    mul_add_ceiling!(
+        /// SSE2 has no FMA: a multiply-add is a MULPS and an ADDPS.
+        sse2, "sse2", __m128, 4, _mm_set1_ps, _mm_setzero_ps, _mm_mul_ps, _mm_add_ps
+    );
+
+    mul_add_ceiling!(
+        /// The ceiling of typenet's kernels, which multiply and add in separate
+        /// instructions to keep the portable code's rounding.
+        avx512_mul_add, "avx512f", __m512, 16, _mm512_set1_ps, _mm512_setzero_ps,
+        _mm512_mul_ps, _mm512_add_ps
+    );
 
     /// `acc = fma(acc, m, c)` on CHAINS registers of 8 lanes.
     #[target_feature(enable = "avx2,fma")]
@@ -155,29 +173,6 @@ mod x86 {
         // SAFETY: `lanes` holds exactly the 8 floats an unaligned 256-bit store writes.
         unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), sum) };
         lanes.iter().sum()
-    }
-
-    /// The ceiling of typenet's kernels, which multiply and add in separate
-    /// instructions to keep the portable code's rounding: as [`sse2`], 16 lanes.
-    #[target_feature(enable = "avx512f")]
-    pub fn avx512_mul_add(iters: u64) -> f32 {
-        let m = _mm512_set1_ps(black_box(0.999_999));
-        let c = _mm512_set1_ps(black_box(1e-7));
-        let mut products = [_mm512_set1_ps(1.0); SSE_PAIRS];
-        let mut sums = [_mm512_setzero_ps(); SSE_PAIRS];
-        for _ in 0..iters {
-            for p in products.iter_mut() {
-                *p = _mm512_mul_ps(*p, m);
-            }
-            for s in sums.iter_mut() {
-                *s = _mm512_add_ps(*s, c);
-            }
-        }
-        let total = products
-            .iter()
-            .chain(&sums)
-            .fold(_mm512_setzero_ps(), |t, &a| _mm512_add_ps(t, a));
-        _mm512_reduce_add_ps(total)
     }
 
     /// `acc = fma(acc, m, c)` on CHAINS registers of 16 lanes.
