@@ -108,53 +108,39 @@ compile_error!(
 #[cfg(feature = "std")]
 extern crate std;
 
-mod activation;
-mod alias;
-#[cfg(feature = "alloc")]
-mod boxed;
-mod compose;
-mod count;
-mod dense;
-mod error;
-#[cfg(feature = "std")]
-pub mod fit;
-pub mod fixed;
-pub mod format;
-pub mod init;
-mod kernel;
-mod layers;
-pub mod loss;
-mod macros;
-mod network;
-pub mod optim;
+// The parts, bottom to top; each imports only from the ones above it in this list.
+mod io;
+#[macro_use]
+mod net;
+mod num;
 pub mod quant;
-#[cfg(feature = "safetensors")]
-pub mod safetensors;
-mod scalar;
-#[cfg(feature = "serde")]
-mod serde_impl;
-mod shape;
-mod trace;
 pub mod train;
-mod view;
 
-pub use activation::{
+pub use io::format;
+#[cfg(feature = "safetensors")]
+pub use io::safetensors;
+pub use num::{Scalar, fixed, kernel_level};
+#[cfg(feature = "std")]
+pub use train::fit;
+pub use train::{TrainError, init, loss, optim};
+
+pub use net::activation::{
     Activation, ElementWise, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh,
 };
-pub use alias::{Arr, Depth, Input, InputSize, Matrix, Output, OutputSize, ParamCount};
+pub use net::alias::{Depth, Input, InputSize, Output, OutputSize, ParamCount};
+pub use net::arr::{Arr, Matrix};
 #[cfg(feature = "alloc")]
-pub use boxed::{BoxedNetwork, Zeroable};
-pub use compose::Append;
-pub use count::{LayerParamCount, Successor};
-pub use dense::Dense;
-pub use error::{BatchLengthError, ParamCountError, TrainError};
-pub use kernel::kernel_level;
-pub use layers::{End, Layers, Seed};
-pub use network::Network;
-pub use scalar::Scalar;
-pub use shape::{InputMatches, ShapeRule};
-pub use trace::{DenseBlockTrace, DenseTrace, Trace};
-pub use view::{LayerMut, LayerRef, LayerShape, LayerTrace};
+pub use net::boxed::{BoxedNetwork, Zeroable};
+pub use net::compose::Append;
+pub use net::count::{LayerParamCount, Successor};
+pub use net::dense::Dense;
+pub use net::error::{BatchLengthError, ParamCountError};
+pub use net::layers::{End, Layers, Seed};
+
+pub use net::network::{Network, Trace};
+pub use net::shape::{InputMatches, ShapeRule};
+pub use net::trace::{DenseBlockTrace, DenseTrace};
+pub use net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 
 /// The generic-array crate this one is built on, re-exported so that users name the
 /// same version.

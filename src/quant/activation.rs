@@ -13,7 +13,9 @@
 //!   integer sums and divisions ([`softmax`]), output scale 1/256 and zero point −128.
 
 use super::params::{QParams, Range};
-use crate::activation::{Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh};
+use crate::net::activation::{
+    Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh,
+};
 use core::fmt::Debug;
 
 /// An activation φ that an int8 layer can compute.

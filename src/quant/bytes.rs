@@ -2,7 +2,7 @@
 //! input.
 
 use super::params::QParams;
-use crate::format::LoadError;
+use crate::io::format::LoadError;
 
 /// Writes values one after another into a buffer; bytes beyond its end are dropped.
 pub(super) struct Writer<'a> {

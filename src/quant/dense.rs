@@ -7,9 +7,9 @@ use super::params::QParams;
 use super::requant::{Multiplier, requantize};
 use super::sealed::Sealed;
 use super::view::QLayerRef;
-use crate::activation::Activation;
-use crate::alias::{Arr, Matrix};
-use crate::format::LoadError;
+use crate::io::format::LoadError;
+use crate::net::activation::Activation;
+use crate::net::arr::{Arr, Matrix};
 use generic_array::{ArrayLength, GenericArray};
 
 /// The largest input size M_{i−1} of an int8 layer: below it the `i32` accumulator of
@@ -205,7 +205,7 @@ where
     type Output = R::Output;
     const STACK_DEPTH: usize = R::STACK_DEPTH + 1;
     const STACK_PARAMS: usize = I::USIZE * O::USIZE + O::USIZE + R::STACK_PARAMS;
-    const FINGERPRINT_STATE: u64 = crate::format::fnv_layer(
+    const FINGERPRINT_STATE: u64 = crate::net::fingerprint::fnv_layer(
         R::FINGERPRINT_STATE,
         I::USIZE,
         O::USIZE,

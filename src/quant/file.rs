@@ -2,7 +2,7 @@
 //! [`format`](crate::format), over [`QNetwork`]'s methods.
 
 use super::network::QNetwork;
-use crate::format::{BufferTooSmall, LoadError};
+use crate::io::format::{BufferTooSmall, LoadError};
 
 /// The byte length of the weight file of the int8 network `Q`,
 /// [`QNetwork::ENCODED_LEN`]; a constant, so a buffer can be a stack array
@@ -33,7 +33,7 @@ mod std_file {
     extern crate std;
 
     use super::{QNetwork, from_bytes};
-    use crate::format::FileError;
+    use crate::io::format::FileError;
     use std::path::Path;
     use std::vec;
     use std::vec::Vec;

@@ -6,7 +6,7 @@
 use super::network::INT8_CODE;
 use super::params::QParams;
 use super::requant::Multiplier;
-use crate::format::HEADER_LEN;
+use crate::io::format::HEADER_LEN;
 
 /// Checks the header and length of an int8 weight file at compile time.
 #[doc(hidden)]
@@ -19,7 +19,7 @@ pub const fn const_check(bytes: &[u8], fingerprint: u64, params: usize, len: usi
     if len < HEADER_LEN {
         panic!("the int8 weight file is shorter than a header");
     }
-    crate::format::const_check_header(bytes, INT8_CODE, fingerprint, params);
+    crate::io::format::const_check_header(bytes, INT8_CODE, fingerprint, params);
 }
 
 /// The byte length of a layer record (see the module docs of [`quant`](super)).

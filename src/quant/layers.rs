@@ -4,9 +4,9 @@
 use super::params::QParams;
 use super::sealed::Sealed;
 use super::view::QLayerRef;
-use crate::alias::Arr;
-use crate::format::LoadError;
-use crate::layers::End;
+use crate::io::format::LoadError;
+use crate::net::arr::Arr;
+use crate::net::layers::End;
 use core::fmt::Debug;
 use generic_array::ArrayLength;
 
@@ -60,7 +60,7 @@ impl<In: ArrayLength> QLayers<In> for End {
     type Output = In;
     const STACK_DEPTH: usize = 0;
     const STACK_PARAMS: usize = 0;
-    const FINGERPRINT_STATE: u64 = crate::format::FNV_OFFSET;
+    const FINGERPRINT_STATE: u64 = crate::net::fingerprint::FNV_OFFSET;
     const RECORDS_LEN: usize = 0;
 
     #[inline]

@@ -5,8 +5,8 @@ use super::dense::QDense;
 use super::layers::QLayers;
 use super::params::QParams;
 use super::view::QLayerRef;
-use crate::alias::Arr;
-use crate::format::{BufferTooSmall, HEADER_LEN, LoadError};
+use crate::io::format::{BufferTooSmall, HEADER_LEN, LoadError};
+use crate::net::arr::Arr;
 use core::fmt::Debug;
 use generic_array::ArrayLength;
 use typenum::Unsigned;
@@ -145,7 +145,7 @@ where
             });
         };
         let (header, body) = out.split_at_mut(HEADER_LEN);
-        header.copy_from_slice(&crate::format::header_bytes(
+        header.copy_from_slice(&crate::io::format::header_bytes(
             INT8_CODE,
             Self::FINGERPRINT,
             <Self as QNetwork>::PARAMS,
@@ -158,7 +158,7 @@ where
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self, LoadError> {
-        crate::format::check_header(
+        crate::io::format::check_header(
             bytes,
             INT8_CODE,
             Self::FINGERPRINT,

@@ -1,0 +1,330 @@
+//! Activation functions φ_i: the [`Activation`] trait, the [`ElementWise`] shortcut,
+//! and the built-in zero-sized activations.
+//!
+//! A layer computes `a^i = φ_i(z^i)`. In the backward pass it needs the
+//! vector-Jacobian product of φ_i: given `g = ∂E/∂a^i` it produces the error signal
+//! `ξ^i = ∂E/∂z^i`. For an element-wise φ that is `ξ^i_n = g_n · φ'(z^i_n)` (MATH.md);
+//! for [`Softmax`], whose output mixes all of `z`, it is `ξ = a ⊙ (g − (g·a))`.
+
+use crate::net::scheme::Init;
+use crate::num::scalar::Scalar;
+use core::fmt::Debug;
+
+/// The activation φ_i of a layer, as a forward map and its vector-Jacobian product.
+///
+/// Implement [`ElementWise`] instead when φ acts on each neuron separately: it gives
+/// this trait for free. Implement `Activation` directly for activations that mix
+/// neurons, as [`Softmax`] does.
+///
+/// Both methods receive slices of the layer's width `M_i`; all slices passed by the
+/// crate have that same length.
+///
+/// ```
+/// use typenet::{Activation, Softmax};
+/// let z = [1.0_f64, 2.0, 3.0];
+/// let mut a = [0.0; 3];
+/// Softmax.forward(&z, &mut a);
+/// assert!((a.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+/// ```
+pub trait Activation<T: Scalar>: Copy + Default + Debug + 'static {
+    /// A short stable name (`"tanh"`, `"softmax"`, ...), used to describe architectures.
+    const NAME: &'static str;
+
+    /// The default weight initialisation for a layer with this activation
+    /// (used by [`init::initialize`](crate::init::initialize)).
+    const INIT: Init = Init::GlorotUniform;
+
+    /// Computes `a = φ(z)`.
+    fn forward(&self, z: &[T], a: &mut [T]);
+
+    /// Computes `ξ = ∂E/∂z` from `z`, `a = φ(z)` and `grad_a = ∂E/∂a`.
+    fn backward(&self, z: &[T], a: &[T], grad_a: &[T], xi: &mut [T]);
+}
+
+/// An activation that acts on each neuron on its own: `a_n = φ(z_n)`.
+///
+/// Every `ElementWise` type is an [`Activation`] for every [`Scalar`], with
+/// `ξ_n = ∂E/∂a_n · φ'(z_n)`.
+///
+/// ```
+/// use typenet::{Activation, ElementWise, Scalar};
+///
+/// /// φ(z) = z², a toy activation.
+/// #[derive(Clone, Copy, Debug, Default)]
+/// struct Square;
+///
+/// impl ElementWise for Square {
+///     const NAME: &'static str = "square";
+///     fn phi<T: Scalar>(&self, z: T) -> T { z * z }
+///     fn dphi<T: Scalar>(&self, z: T, _a: T) -> T { z + z }
+/// }
+///
+/// let mut xi = [0.0_f32; 2];
+/// Square.backward(&[1.0, 3.0], &[1.0, 9.0], &[1.0, 0.5], &mut xi);
+/// assert_eq!(xi, [2.0, 3.0]);
+/// ```
+pub trait ElementWise: Copy + Default + Debug + 'static {
+    /// A short stable name, see [`Activation::NAME`].
+    const NAME: &'static str;
+    /// The default weight initialisation, see [`Activation::INIT`].
+    const INIT: Init = Init::GlorotUniform;
+    /// φ(z).
+    fn phi<T: Scalar>(&self, z: T) -> T;
+    /// φ'(z), given also `a = φ(z)` (many derivatives are cheapest written with `a`).
+    fn dphi<T: Scalar>(&self, z: T, a: T) -> T;
+}
+
+impl<T: Scalar, E: ElementWise> Activation<T> for E {
+    const NAME: &'static str = <E as ElementWise>::NAME;
+    const INIT: Init = <E as ElementWise>::INIT;
+
+    #[inline]
+    fn forward(&self, z: &[T], a: &mut [T]) {
+        for (a, &z) in a.iter_mut().zip(z) {
+            *a = self.phi(z);
+        }
+    }
+
+    #[inline]
+    fn backward(&self, z: &[T], a: &[T], grad_a: &[T], xi: &mut [T]) {
+        for (((xi, &z), &a), &g) in xi.iter_mut().zip(z).zip(a).zip(grad_a) {
+            *xi = g * self.dphi(z, a);
+        }
+    }
+}
+
+/// φ(z) = z. The usual output of a regression network.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Identity;
+
+impl ElementWise for Identity {
+    const NAME: &'static str = "identity";
+    #[inline]
+    fn phi<T: Scalar>(&self, z: T) -> T {
+        z
+    }
+    #[inline]
+    fn dphi<T: Scalar>(&self, _z: T, _a: T) -> T {
+        T::one()
+    }
+}
+
+/// The logistic function φ(z) = 1 / (1 + e^−z), φ' = a(1 − a).
+///
+/// Evaluated so that no exponential overflows: for z < 0 it uses e^z / (1 + e^z).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Sigmoid;
+
+/// The logistic function in its overflow-free form.
+#[inline]
+pub(crate) fn logistic<T: Scalar>(z: T) -> T {
+    if z >= T::zero() {
+        T::one() / (T::one() + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (T::one() + e)
+    }
+}
+
+impl ElementWise for Sigmoid {
+    const NAME: &'static str = "sigmoid";
+    #[inline]
+    fn phi<T: Scalar>(&self, z: T) -> T {
+        logistic(z)
+    }
+    #[inline]
+    fn dphi<T: Scalar>(&self, _z: T, a: T) -> T {
+        a * (T::one() - a)
+    }
+}
+
+/// φ(z) = tanh z, φ' = 1 − a².
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Tanh;
+
+impl ElementWise for Tanh {
+    const NAME: &'static str = "tanh";
+    #[inline]
+    fn phi<T: Scalar>(&self, z: T) -> T {
+        z.tanh()
+    }
+    #[inline]
+    fn dphi<T: Scalar>(&self, _z: T, a: T) -> T {
+        T::one() - a * a
+    }
+}
+
+/// The rectifier φ(z) = max(z, 0); φ'(z) is 1 for z > 0 and 0 otherwise (0 at the kink).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ReLU;
+
+impl ElementWise for ReLU {
+    const NAME: &'static str = "relu";
+    const INIT: Init = Init::HeUniform;
+    #[inline]
+    fn phi<T: Scalar>(&self, z: T) -> T {
+        if z > T::zero() { z } else { T::zero() }
+    }
+    #[inline]
+    fn dphi<T: Scalar>(&self, z: T, _a: T) -> T {
+        if z > T::zero() { T::one() } else { T::zero() }
+    }
+}
+
+/// The leaky rectifier: φ(z) = z for z > 0, and [`LeakyReLU::SLOPE`]` · z` otherwise.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct LeakyReLU;
+
+impl LeakyReLU {
+    /// The slope for z ≤ 0: 0.01, PyTorch's default `negative_slope`.
+    pub const SLOPE: f64 = 0.01;
+}
+
+impl ElementWise for LeakyReLU {
+    const NAME: &'static str = "leaky_relu";
+    const INIT: Init = Init::HeUniform;
+    #[inline]
+    fn phi<T: Scalar>(&self, z: T) -> T {
+        if z > T::zero() {
+            z
+        } else {
+            z * T::from_f64(Self::SLOPE)
+        }
+    }
+    #[inline]
+    fn dphi<T: Scalar>(&self, z: T, _a: T) -> T {
+        if z > T::zero() {
+            T::one()
+        } else {
+            T::from_f64(Self::SLOPE)
+        }
+    }
+}
+
+/// φ(z) = ln(1 + e^z), a smooth rectifier; φ'(z) is the logistic function.
+///
+/// Evaluated as max(z, 0) + ln(1 + e^−|z|), which neither overflows nor loses the
+/// small values of ln(1 + e^z) for very negative z.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Softplus;
+
+impl ElementWise for Softplus {
+    const NAME: &'static str = "softplus";
+    #[inline]
+    fn phi<T: Scalar>(&self, z: T) -> T {
+        let pos = if z > T::zero() { z } else { T::zero() };
+        pos + (-z.abs()).exp().ln_1p()
+    }
+    #[inline]
+    fn dphi<T: Scalar>(&self, z: T, _a: T) -> T {
+        logistic(z)
+    }
+}
+
+/// a_k = e^{z_k} / Σ_j e^{z_j}: a probability distribution over the layer's neurons.
+///
+/// Not element-wise: its backward pass is the vector-Jacobian product
+/// `ξ = a ⊙ (g − (g·a))` with `g = ∂E/∂a` (MATH.md, "Two additions"). Under the
+/// cross-entropy cost `E = −Σ t_k ln a_k`, `g_k = −t_k / a_k` and this is `ξ = a − t`.
+/// The forward pass subtracts `max z` first, so no exponential overflows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Softmax;
+
+impl<T: Scalar> Activation<T> for Softmax {
+    const NAME: &'static str = "softmax";
+
+    fn forward(&self, z: &[T], a: &mut [T]) {
+        let Some(&first) = z.first() else { return };
+        let max = z.iter().fold(first, |m, &v| m.max(v));
+        let mut sum = T::zero();
+        for (a, &z) in a.iter_mut().zip(z) {
+            *a = (z - max).exp();
+            sum += *a;
+        }
+        for a in a.iter_mut() {
+            *a /= sum;
+        }
+    }
+
+    fn backward(&self, _z: &[T], a: &[T], grad_a: &[T], xi: &mut [T]) {
+        let mut dot = T::zero();
+        for (&g, &a) in grad_a.iter().zip(a) {
+            dot += g * a;
+        }
+        for ((xi, &g), &a) in xi.iter_mut().zip(grad_a).zip(a) {
+            *xi = a * (g - dot);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply<A: Activation<f64>>(act: A, z: f64) -> f64 {
+        let mut a = [0.0];
+        act.forward(&[z], &mut a);
+        a[0]
+    }
+
+    #[test]
+    fn sigmoid_and_softplus_do_not_overflow() {
+        for z in [-1e4, -700.0, -1.0, 0.0, 1.0, 700.0, 1e4] {
+            let s = apply(Sigmoid, z);
+            assert!(
+                s.is_finite() && (0.0..=1.0).contains(&s),
+                "sigmoid({z}) = {s}"
+            );
+            let p = apply(Softplus, z);
+            assert!(p.is_finite() && p >= 0.0, "softplus({z}) = {p}");
+        }
+        assert_eq!(apply(Softplus, 1e4), 1e4);
+        assert_eq!(apply(Sigmoid, -1e4), 0.0);
+        assert_eq!(apply(Sigmoid, 1e4), 1.0);
+        let s32 = {
+            let mut a = [0.0_f32];
+            Sigmoid.forward(&[-1e4_f32], &mut a);
+            a[0]
+        };
+        assert_eq!(s32, 0.0);
+    }
+
+    #[test]
+    fn softplus_keeps_small_values() {
+        // ln(1 + e^-40) = e^-40 to within rounding; a naive ln(1 + e^z) gives 0.
+        let p = apply(Softplus, -40.0);
+        assert!((p / (-40.0_f64).exp() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn softmax_is_stable_and_normalised() {
+        let z = [1e4_f64, 1e4 - 1.0, -1e4];
+        let mut a = [0.0; 3];
+        Softmax.forward(&z, &mut a);
+        assert!(a.iter().all(|v| v.is_finite()));
+        assert!((a.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+        let e = (-1.0_f64).exp();
+        assert!((a[0] - 1.0 / (1.0 + e)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn softmax_cross_entropy_xi_is_a_minus_t() {
+        let z = [0.3_f64, -1.2, 2.0];
+        let t = [0.0, 1.0, 0.0];
+        let mut a = [0.0; 3];
+        Softmax.forward(&z, &mut a);
+        let g: [f64; 3] = core::array::from_fn(|k| -t[k] / a[k]);
+        let mut xi = [0.0; 3];
+        Softmax.backward(&z, &a, &g, &mut xi);
+        for k in 0..3 {
+            assert!((xi[k] - (a[k] - t[k])).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn leaky_relu_slope() {
+        assert_eq!(apply(LeakyReLU, -2.0), -0.02);
+        assert_eq!(apply(LeakyReLU, 3.0), 3.0);
+        assert_eq!(apply(ReLU, -3.0), 0.0);
+    }
+}

@@ -1,0 +1,601 @@
+//! [`Network`]: the public face of a whole network, implemented by every nested
+//! [`Dense`] whose sizes connect.
+
+use crate::net::activation::Activation;
+use crate::net::arr::Arr;
+use crate::net::compose::Append;
+use crate::net::count::{LayerParamCount, Successor};
+use crate::net::dense::Dense;
+use crate::net::error::{BatchLengthError, ParamCountError};
+use crate::net::layers::{Layers, Seed};
+use crate::net::shape::{InputMatches, ShapeRule};
+use crate::net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
+use crate::num::scalar::Scalar;
+use core::fmt::Debug;
+use generic_array::ArrayLength;
+use typenum::Unsigned;
+
+/// A fully-connected network of N layers whose sizes M_0..M_N are type-level constants.
+///
+/// Layers are numbered as in MATH.md: layer 0 is the input a^0, layers 1..=N compute
+/// `z^i = W^i a^{i−1} + b^i` and `a^i = φ_i(z^i)`; a^N is the output.
+///
+/// # The canonical parameter order
+/// Layer by layer, i = 1..N: first W^i row-major (row k holds the M_{i−1} incoming
+/// weights w^i_{k1}, ..., w^i_{kM_{i−1}} of neuron k), then b^i. This is the order in
+/// which PyTorch flattens the `state_dict` of an `nn.Sequential` of `nn.Linear` layers
+/// (`0.weight`, `0.bias`, `2.weight`, ...), so weights move between the two without
+/// reshuffling. [`params`](Network::params), [`params_mut`](Network::params_mut),
+/// [`from_params`](Network::from_params) and [`write_params`](Network::write_params) all
+/// use it.
+///
+/// # Training
+/// [`forward_trace`](Network::forward_trace) records z^i and a^i in a [`Trace`];
+/// [`backward`](Network::backward), given ∂E/∂a^N, computes the error signals
+/// ξ^N, ..., ξ^1 by the recurrence `ξ^i = φ'_i(z^i) ⊙ (W^{i+1})ᵀ ξ^{i+1}`, adds
+/// ∂E/∂W^i = ξ^i (a^{i−1})ᵀ and ∂E/∂b^i = ξ^i into a gradient (a value of the network's
+/// own type), and returns ∂E/∂a^0.
+///
+/// ```
+/// use typenet::{network, Network, Trace};
+/// use typenet::generic_array::GenericArray;
+///
+/// type Net = network!(f64; 2 -> 4 Tanh -> 1 Identity);
+/// let mut net = Net::from_params(&[0.25; Net::PARAMS]).unwrap();
+/// let (x, t) = (GenericArray::from_array([1.0, 0.5]), 2.0);
+///
+/// let mut trace = Trace::<f64, Net>::new();
+/// let mut grads = Net::zeroed();
+/// let y = net.forward_trace(&x, &mut trace)[0];
+/// // E = ½(y − t)², so ∂E/∂a^N = y − t.
+/// net.backward(&mut trace, &GenericArray::from_array([y - t]), &mut grads);
+/// // One step of gradient descent lowers E.
+/// for (w, g) in net.params_mut().zip(grads.params()) {
+///     *w -= 0.1 * g;
+/// }
+/// let y2 = net.forward(&x)[0];
+/// assert!((y2 - t).abs() < (y - t).abs());
+/// ```
+pub trait Network<T: Scalar>: Sized + Clone + Debug {
+    /// M_0, the input size.
+    type Input: ArrayLength;
+    /// M_N, the output size.
+    type Output: ArrayLength;
+    /// N, the number of layers (not counting the input).
+    type Depth: Unsigned;
+    /// The number of parameters: Σ_i (M_{i−1} M_i + M_i).
+    type ParamCount: Unsigned;
+    /// The nested per-layer records inside a [`Trace`].
+    type Traces: Clone + Debug + Default + PartialEq;
+    /// φ_N, the activation of the output layer (losses fused with it name it).
+    type OutputActivation: Activation<T>;
+
+    /// M_0 as a `usize`.
+    const INPUTS: usize = <Self::Input as Unsigned>::USIZE;
+    /// M_N as a `usize`.
+    const OUTPUTS: usize = <Self::Output as Unsigned>::USIZE;
+    /// N as a `usize`.
+    const DEPTH: usize = <Self::Depth as Unsigned>::USIZE;
+    /// The number of parameters as a `usize`.
+    const PARAMS: usize = <Self::ParamCount as Unsigned>::USIZE;
+    /// The architecture fingerprint state (see [`format`](crate::format)).
+    const FINGERPRINT_STATE: u64;
+
+    /// A network with every weight and bias zero; also the starting value of a gradient.
+    ///
+    /// It is built on the stack: for networks of hundreds of kilobytes use
+    /// [`BoxedNetwork::new_boxed_zeroed`](crate::BoxedNetwork::new_boxed_zeroed)
+    /// (feature `alloc`).
+    fn zeroed() -> Self;
+
+    /// Inference: a^N for the input a^0 = `x`.
+    ///
+    /// `x` must have exactly M_0 entries; any other length does not compile.
+    fn forward<L>(&self, x: &Arr<T, L>) -> Arr<T, Self::Output>
+    where
+        L: ArrayLength,
+        ShapeRule: InputMatches<L, Self::Input>;
+
+    /// Inference that calls `hook(i, z^i)` for i = 1..N on each pre-activation before
+    /// φ_i is applied, so a caller can inspect or change it (a numeric check of ξ^i
+    /// perturbs z^i this way).
+    fn forward_with_hook<F: FnMut(usize, &mut [T])>(
+        &self,
+        x: &Arr<T, Self::Input>,
+        hook: F,
+    ) -> Arr<T, Self::Output>;
+
+    /// The training forward pass: records a^0 = `x` and every z^i, a^i in `trace`, and
+    /// returns a^N (a view into the trace).
+    fn forward_trace<'t>(
+        &self,
+        x: &Arr<T, Self::Input>,
+        trace: &'t mut Trace<T, Self>,
+    ) -> &'t Arr<T, Self::Output>;
+
+    /// The backward pass after [`forward_trace`](Network::forward_trace) on the same
+    /// `trace`.
+    ///
+    /// Given `grad_output` = ∂E/∂a^N it computes ξ^N = the vector-Jacobian product of
+    /// φ_N, then ξ^i = φ'_i(z^i) ⊙ (W^{i+1})ᵀ ξ^{i+1} for i = N−1..1, storing each ξ^i
+    /// in `trace` (read them with [`Trace::xi`]). It **adds** ∂E/∂W^i = ξ^i (a^{i−1})ᵀ
+    /// and ∂E/∂b^i = ξ^i into `grads`, so a mini-batch accumulates in place (start from
+    /// [`zeroed`](Network::zeroed) or [`set_zero`](Network::set_zero)), and returns
+    /// ∂E/∂a^0 = (W^1)ᵀ ξ^1.
+    fn backward(
+        &self,
+        trace: &mut Trace<T, Self>,
+        grad_output: &Arr<T, Self::Output>,
+        grads: &mut Self,
+    ) -> Arr<T, Self::Input>;
+
+    /// The backward pass seeded with ξ^N = ∂E/∂z^N instead of ∂E/∂a^N, for losses
+    /// fused with the output activation (softmax with cross-entropy: ξ^N = a^N − t).
+    /// Otherwise as [`backward`](Network::backward): stores every ξ^i (ξ^N = `xi_output`),
+    /// adds the gradients into `grads`, returns ∂E/∂a^0.
+    fn backward_from_xi(
+        &self,
+        trace: &mut Trace<T, Self>,
+        xi_output: &Arr<T, Self::Output>,
+        grads: &mut Self,
+    ) -> Arr<T, Self::Input>;
+
+    /// The backward pass for training: as [`backward`](Network::backward) (for
+    /// [`Seed::GradOutput`]) or [`backward_from_xi`](Network::backward_from_xi) (for
+    /// [`Seed::Xi`]), storing every ξ^i and adding the parameter gradients into
+    /// `grads`, but without the last product ∂E/∂a^0 = (W^1)ᵀ ξ^1, which training does
+    /// not need (for a wide input layer it is a third of the backward pass).
+    fn accumulate_gradients(
+        &self,
+        trace: &mut Trace<T, Self>,
+        seed_value: &Arr<T, Self::Output>,
+        seed: Seed,
+        grads: &mut Self,
+    );
+
+    /// The records of a training pass over a block of `B` samples (see
+    /// [`forward_trace_block`](Network::forward_trace_block)).
+    type BlockTraces<const B: usize>: Clone + Debug;
+
+    /// An all-zero block record.
+    fn new_block_traces<const B: usize>() -> Self::BlockTraces<B>;
+
+    /// Inference for `B` samples at once. Each weight row is read once for all of them
+    /// while it is in the fastest cache, which is faster than `B` calls of
+    /// [`forward`](Network::forward) once the weights outgrow the first-level cache;
+    /// every output is bit for bit what `forward` gives.
+    fn forward_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, Self::Input>; B],
+    ) -> [Arr<T, Self::Output>; B];
+
+    /// Inference over a batch: `ys[s]` = a^N of `xs[s]`, computed in blocks of 8
+    /// ([`forward_block`](Network::forward_block)), bit for bit what `forward` gives.
+    ///
+    /// # Errors
+    /// [`BatchLengthError`] when `xs` and `ys` differ in length; `ys` is then untouched.
+    fn forward_batch(
+        &self,
+        xs: &[Arr<T, Self::Input>],
+        ys: &mut [Arr<T, Self::Output>],
+    ) -> Result<(), BatchLengthError> {
+        if xs.len() != ys.len() {
+            return Err(BatchLengthError {
+                inputs: xs.len(),
+                outputs: ys.len(),
+            });
+        }
+        let (x_blocks, x_rest) = xs.as_chunks::<8>();
+        let (y_blocks, y_rest) = ys.as_chunks_mut::<8>();
+        for (x, y) in x_blocks.iter().zip(y_blocks) {
+            *y = self.forward_block(x.each_ref());
+        }
+        for (x, y) in x_rest.iter().zip(y_rest) {
+            let [out] = self.forward_block([x]);
+            *y = out;
+        }
+        Ok(())
+    }
+
+    /// The training forward pass for `B` samples at once, recording what
+    /// [`forward_trace`](Network::forward_trace) records for each.
+    fn forward_trace_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, Self::Input>; B],
+        traces: &mut Self::BlockTraces<B>,
+    );
+
+    /// a^N of each sample of a block record.
+    fn block_output<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B];
+
+    /// z^N of each sample of a block record.
+    fn block_output_z<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B];
+
+    /// [`accumulate_gradients`](Network::accumulate_gradients) for a block recorded by
+    /// [`forward_trace_block`](Network::forward_trace_block) on the inputs `xs`, with
+    /// one seed per sample. `grads` ends bit for bit as after the samples' own calls, in
+    /// order.
+    fn accumulate_gradients_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, Self::Input>; B],
+        traces: &mut Self::BlockTraces<B>,
+        seed_values: &[Arr<T, Self::Output>; B],
+        seed: Seed,
+        grads: &mut Self,
+    );
+
+    /// Every parameter, in the canonical order.
+    fn params(&self) -> impl Iterator<Item = &T>;
+
+    /// Every parameter, in the canonical order, mutable.
+    fn params_mut(&mut self) -> impl Iterator<Item = &mut T>;
+
+    /// The sizes and activation of layer `i` (1..=N), from the type alone.
+    fn layer_shape(i: usize) -> Option<LayerShape>;
+
+    /// The parameters in canonical order as 2N contiguous runs: W^1 (row-major), b^1,
+    /// W^2, b^2, ... Code that walks the parameters of several values of the same
+    /// network type together (an optimizer with its state) zips these runs and loops
+    /// over plain slices, which the compiler vectorises.
+    fn param_slices(&self) -> impl Iterator<Item = &[T]>;
+
+    /// The parameters as contiguous runs, mutable; see
+    /// [`param_slices`](Network::param_slices).
+    fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [T]>;
+
+    /// W^i and b^i of layer `i` (1..=N), or `None` out of range.
+    fn layer(&self, i: usize) -> Option<LayerRef<'_, T>>;
+
+    /// W^i and b^i of layer `i` (1..=N), mutable, or `None` out of range.
+    fn layer_mut(&mut self, i: usize) -> Option<LayerMut<'_, T>>;
+
+    /// The record of layer `i` in `traces`; used by [`Trace::layer`].
+    fn trace_layer(traces: &Self::Traces, i: usize) -> Option<LayerTrace<'_, T>>;
+
+    /// a^N as recorded in `trace`; used by [`Trace::output`].
+    fn trace_output(trace: &Trace<T, Self>) -> &Arr<T, Self::Output>;
+
+    /// z^N as recorded in `trace` (the logits, for losses fused with φ_N).
+    fn trace_output_z(trace: &Trace<T, Self>) -> &Arr<T, Self::Output>;
+
+    /// Builds a network from its parameters in the canonical order.
+    ///
+    /// # Errors
+    /// [`ParamCountError`] unless `params.len()` is exactly [`PARAMS`](Network::PARAMS).
+    fn from_params(params: &[T]) -> Result<Self, ParamCountError> {
+        let mut net = Self::zeroed();
+        net.set_params(params)?;
+        Ok(net)
+    }
+
+    /// Overwrites every parameter from `params`, in the canonical order.
+    ///
+    /// # Errors
+    /// [`ParamCountError`] unless `params.len()` is exactly [`PARAMS`](Network::PARAMS);
+    /// the network is then left unchanged.
+    fn set_params(&mut self, params: &[T]) -> Result<(), ParamCountError> {
+        ParamCountError::check(Self::PARAMS, params.len())?;
+        for (p, &v) in self.params_mut().zip(params) {
+            *p = v;
+        }
+        Ok(())
+    }
+
+    /// Copies every parameter into `out`, in the canonical order.
+    ///
+    /// # Errors
+    /// [`ParamCountError`] unless `out.len()` is exactly [`PARAMS`](Network::PARAMS);
+    /// `out` is then left unchanged.
+    fn write_params(&self, out: &mut [T]) -> Result<(), ParamCountError> {
+        ParamCountError::check(Self::PARAMS, out.len())?;
+        for (o, &p) in out.iter_mut().zip(self.params()) {
+            *o = p;
+        }
+        Ok(())
+    }
+
+    /// Sets every parameter to zero (to restart a gradient accumulation).
+    fn set_zero(&mut self) {
+        for run in self.param_slices_mut() {
+            run.fill(T::zero());
+        }
+    }
+
+    /// Chains `next` after this network: the result is one network value (one nested
+    /// type) that computes `next(self(x))`, with every parameter of `self` followed by
+    /// every parameter of `next` in the canonical order.
+    ///
+    /// `next` must take as many inputs as this network gives outputs; otherwise the call
+    /// does not compile.
+    fn then<B>(self, next: B) -> <Self as Append<T, B>>::Output
+    where
+        B: Network<T> + Layers<T, <Self as Network<T>>::Output>,
+        Self: Append<T, B>,
+    {
+        self.append(next)
+    }
+}
+
+impl<T, I, O, A, R> Network<T> for Dense<T, I, O, A, R>
+where
+    T: Scalar,
+    I: ArrayLength,
+    O: ArrayLength,
+    A: Activation<T>,
+    R: Layers<T, O>,
+    // the bounds of `Dense: Layers<T, I>`, stated directly so its associated types
+    // normalise inside this impl
+    I: LayerParamCount<O, R::ParamCount>,
+    R::Depth: Successor,
+{
+    type Input = I;
+    type Output = <Self as Layers<T, I>>::Output;
+    type Depth = <Self as Layers<T, I>>::Depth;
+    type ParamCount = <Self as Layers<T, I>>::ParamCount;
+    type Traces = <Self as Layers<T, I>>::Trace;
+    type OutputActivation = <Self as Layers<T, I>>::OutputActivation<A>;
+    const FINGERPRINT_STATE: u64 = <Self as Layers<T, I>>::FINGERPRINT_STATE;
+
+    fn zeroed() -> Self {
+        <Self as Layers<T, I>>::zeroed()
+    }
+
+    #[inline]
+    fn forward<L>(&self, x: &Arr<T, L>) -> Arr<T, Self::Output>
+    where
+        L: ArrayLength,
+        ShapeRule: InputMatches<L, I>,
+    {
+        self.run(<ShapeRule as InputMatches<L, I>>::cast(x))
+    }
+
+    fn forward_with_hook<F: FnMut(usize, &mut [T])>(
+        &self,
+        x: &Arr<T, I>,
+        mut hook: F,
+    ) -> Arr<T, Self::Output> {
+        self.run_hooked(1, x, &mut hook)
+    }
+
+    #[inline]
+    fn forward_trace<'t>(
+        &self,
+        x: &Arr<T, I>,
+        trace: &'t mut Trace<T, Self>,
+    ) -> &'t Arr<T, Self::Output> {
+        trace.input.clone_from(x);
+        self.run_traced(&trace.input, &mut trace.layers);
+        <Self as Layers<T, I>>::traced_output(&trace.layers, &trace.input)
+    }
+
+    #[inline]
+    fn backward(
+        &self,
+        trace: &mut Trace<T, Self>,
+        grad_output: &Arr<T, Self::Output>,
+        grads: &mut Self,
+    ) -> Arr<T, I> {
+        self.back(
+            &trace.input,
+            &mut trace.layers,
+            grad_output,
+            Seed::GradOutput,
+            true,
+            grads,
+        )
+    }
+
+    #[inline]
+    fn accumulate_gradients(
+        &self,
+        trace: &mut Trace<T, Self>,
+        seed_value: &Arr<T, Self::Output>,
+        seed: Seed,
+        grads: &mut Self,
+    ) {
+        self.back(
+            &trace.input,
+            &mut trace.layers,
+            seed_value,
+            seed,
+            false,
+            grads,
+        );
+    }
+
+    #[inline]
+    fn backward_from_xi(
+        &self,
+        trace: &mut Trace<T, Self>,
+        xi_output: &Arr<T, Self::Output>,
+        grads: &mut Self,
+    ) -> Arr<T, I> {
+        self.back(
+            &trace.input,
+            &mut trace.layers,
+            xi_output,
+            Seed::Xi,
+            true,
+            grads,
+        )
+    }
+
+    fn params(&self) -> impl Iterator<Item = &T> {
+        <Self as Layers<T, I>>::params(self)
+    }
+
+    fn params_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        <Self as Layers<T, I>>::params_mut(self)
+    }
+
+    type BlockTraces<const B: usize> = <Self as Layers<T, I>>::BlockTrace<B>;
+
+    fn new_block_traces<const B: usize>() -> Self::BlockTraces<B> {
+        <Self as Layers<T, I>>::new_block_trace::<B>()
+    }
+
+    #[inline]
+    fn forward_block<const B: usize>(&self, xs: [&Arr<T, I>; B]) -> [Arr<T, Self::Output>; B] {
+        self.run_block(xs)
+    }
+
+    #[inline]
+    fn forward_trace_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, I>; B],
+        traces: &mut Self::BlockTraces<B>,
+    ) {
+        self.run_traced_block(xs, traces);
+    }
+
+    #[inline]
+    fn block_output<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B] {
+        // `Self` has at least one layer: its own activations are the previous ones
+        // of the rest.
+        R::traced_block_output(&traces.rest, &traces.a)
+    }
+
+    #[inline]
+    fn block_output_z<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B] {
+        R::traced_block_pre_output(&traces.rest, &traces.z)
+    }
+
+    #[inline]
+    fn accumulate_gradients_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, I>; B],
+        traces: &mut Self::BlockTraces<B>,
+        seed_values: &[Arr<T, Self::Output>; B],
+        seed: Seed,
+        grads: &mut Self,
+    ) {
+        self.back_block(xs, traces, seed_values, seed, false, grads);
+    }
+
+    fn param_slices(&self) -> impl Iterator<Item = &[T]> {
+        <Self as Layers<T, I>>::param_slices(self)
+    }
+
+    fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [T]> {
+        <Self as Layers<T, I>>::param_slices_mut(self)
+    }
+
+    fn layer_shape(i: usize) -> Option<LayerShape> {
+        <Self as Layers<T, I>>::layer_shape(i)
+    }
+
+    fn layer(&self, i: usize) -> Option<LayerRef<'_, T>> {
+        <Self as Layers<T, I>>::layer(self, i)
+    }
+
+    fn layer_mut(&mut self, i: usize) -> Option<LayerMut<'_, T>> {
+        <Self as Layers<T, I>>::layer_mut(self, i)
+    }
+
+    fn trace_layer(traces: &Self::Traces, i: usize) -> Option<LayerTrace<'_, T>> {
+        <Self as Layers<T, I>>::trace_layer(traces, i)
+    }
+
+    fn trace_output(trace: &Trace<T, Self>) -> &Arr<T, Self::Output> {
+        <Self as Layers<T, I>>::traced_output(&trace.layers, &trace.input)
+    }
+
+    fn trace_output_z(trace: &Trace<T, Self>) -> &Arr<T, Self::Output> {
+        // `Self` has at least one layer, so the input is never what comes back.
+        <Self as Layers<T, I>>::traced_pre_output(&trace.layers, &trace.input)
+    }
+}
+
+/// Everything a training forward pass of network `N` records: the input a^0 and, for
+/// each layer i = 1..N, z^i, a^i and (after [`Network::backward`]) ξ^i.
+///
+/// Its type is derived from the network's type and it lives wherever you put it (the
+/// stack, a `static`, a `Box`); it is reused from one sample to the next.
+///
+/// ```
+/// use typenet::{network, Network, Trace};
+/// use typenet::generic_array::GenericArray;
+///
+/// type Net = network!(f64; 2 -> 3 Tanh -> 1 Identity);
+/// let net = Net::from_params(&[0.1; 13]).unwrap();
+/// let mut trace = Trace::<f64, Net>::new();
+/// let x = GenericArray::from_array([1.0, -1.0]);
+/// let y = *net.forward_trace(&x, &mut trace);
+/// assert_eq!(trace.a(2).unwrap(), &y[..]);
+/// assert_eq!(trace.a(0).unwrap(), &x[..]);
+/// ```
+pub struct Trace<T: Scalar, N: Network<T>> {
+    /// a^0, the input of the pass.
+    pub input: Arr<T, N::Input>,
+    /// The records of layers 1..N, nested like the network.
+    pub layers: N::Traces,
+}
+
+impl<T: Scalar, N: Network<T>> Trace<T, N> {
+    /// An all-zero record, ready for [`Network::forward_trace`].
+    pub fn new() -> Self {
+        Trace {
+            input: Arr::default(),
+            layers: N::Traces::default(),
+        }
+    }
+
+    /// z^i, a^i and ξ^i of layer `i` (1..=N, as in MATH.md), or `None` out of range.
+    pub fn layer(&self, i: usize) -> Option<LayerTrace<'_, T>> {
+        N::trace_layer(&self.layers, i)
+    }
+
+    /// a^i for i in 0..=N (a^0 is the input), or `None` out of range.
+    pub fn a(&self, i: usize) -> Option<&[T]> {
+        if i == 0 {
+            Some(&self.input)
+        } else {
+            self.layer(i).map(|l| l.a)
+        }
+    }
+
+    /// z^i for i in 1..=N, or `None` out of range.
+    pub fn z(&self, i: usize) -> Option<&[T]> {
+        self.layer(i).map(|l| l.z)
+    }
+
+    /// ξ^i for i in 1..=N, or `None` out of range.
+    pub fn xi(&self, i: usize) -> Option<&[T]> {
+        self.layer(i).map(|l| l.xi)
+    }
+
+    /// a^N, the output of the recorded pass.
+    pub fn output(&self) -> &Arr<T, N::Output> {
+        N::trace_output(self)
+    }
+}
+
+impl<T: Scalar, N: Network<T>> Default for Trace<T, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Scalar, N: Network<T>> Clone for Trace<T, N> {
+    fn clone(&self) -> Self {
+        Trace {
+            input: self.input.clone(),
+            layers: self.layers.clone(),
+        }
+    }
+}
+
+impl<T: Scalar, N: Network<T>> core::fmt::Debug for Trace<T, N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Trace")
+            .field("input", &self.input)
+            .field("layers", &self.layers)
+            .finish()
+    }
+}
+
+impl<T: Scalar, N: Network<T>> PartialEq for Trace<T, N> {
+    fn eq(&self, other: &Self) -> bool {
+        self.input == other.input && self.layers == other.layers
+    }
+}

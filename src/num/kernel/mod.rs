@@ -1,0 +1,191 @@
+//! The three matrix kernels of a dense layer, and the rule every implementation of them
+//! keeps: **the same bits as the portable code**.
+//!
+//! For a block of `B` samples (B = 1 on the per-sample path), layer i computes
+//!
+//! ```text
+//! forward     z_s = W^i a_s^{i−1} + b^i                        (affine)
+//! backward    ∂E/∂W^i += Σ_s ξ_s^i (a_s^{i−1})ᵀ,  ∂E/∂b^i += Σ_s ξ_s^i   (outer)
+//!             ∂E/∂a_s^{i−1} += (W^i)ᵀ ξ_s^i                     (transpose)
+//! ```
+//!
+//! The portable versions below fix the order of every floating-point operation:
+//!
+//! - a dot product w_k · x keeps eight running sums, s_l = Σ_c w_{k,8c+l} x_{8c+l} over
+//!   the whole chunks of eight in order, adds them as `s0 + s1 + … + s7` (left to right),
+//!   adds the leftover products one at a time, and z_k = b_k + that sum;
+//! - ∂E/∂W and ∂E/∂b add the samples' terms in sample order, each product rounded before
+//!   its addition (no fused multiply-add);
+//! - (W^i)ᵀ ξ adds row k's term for k = 0, 1, … in order.
+//!
+//! Lane j of an eight-lane vector register is exactly s_j, so the order is that of SIMD
+//! code too: [`Scalar`](crate::Scalar) routes `f32` layers to the kernels of the
+//! `x86` module when the running CPU has AVX-512F or AVX (detected at run time, with
+//! `std` on x86-64), which multiply and add in separate instructions and reduce the
+//! eight sums in the same order. A network therefore gives the same bits on every
+//! machine, with or without those kernels, and on a microcontroller: the firmware
+//! checks in CI depend on it, and the tests of the `x86` module compare every kernel
+//! level with the code below, bit for bit.
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub(crate) mod x86;
+
+use num_traits::{Num, NumAssignOps};
+
+/// The arithmetic the portable kernels use: a ring with compound assignment.
+/// [`Scalar`](crate::Scalar) implies it.
+pub(crate) trait Arith: Num + NumAssignOps + Copy {}
+impl<T: Num + NumAssignOps + Copy> Arith for T {}
+
+/// A layer's shape for the kernels: `inputs` columns, `w.len() / inputs` rows.
+/// Below this many weights a layer stays on the portable code, which inlines into the
+/// caller; above it, a call through the run-time dispatch costs less than it saves.
+pub(crate) const DISPATCH_MIN_WEIGHTS: usize = 256;
+
+/// The name of the `f32` kernels this process runs: `"avx512f"` or `"avx"` (chosen at
+/// run time with `std` on x86-64, see [`Scalar::affine_kernel`](crate::Scalar::affine_kernel)),
+/// or `"portable"`. Whichever it is, results are the same bits.
+///
+/// ```
+/// let name = typenet::kernel_level();
+/// assert!(["avx512f", "avx", "portable"].contains(&name));
+/// ```
+pub fn kernel_level() -> &'static str {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        match x86::level() {
+            x86::Level::Avx512 => "avx512f",
+            x86::Level::Avx => "avx",
+            x86::Level::Portable => "portable",
+        }
+    }
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    {
+        "portable"
+    }
+}
+
+/// Passes over fewer elements than this run inline on the target's own vectors.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub(crate) const WIDE_MIN_LEN: usize = 128;
+
+/// Runs `f`, compiled (once it is inlined, which the single call lets the compiler
+/// do) for the widest vectors the CPU has: AVX-512F or AVX with `std` on x86-64, the
+/// target's own otherwise. For element-wise passes over parameters (optimizer steps,
+/// scaling and checking a gradient), whose results do not depend on the vector width;
+/// the compiler never reorders a floating-point sum, so a loop that adds in sequence
+/// stays in sequence.
+///
+/// `len` is the number of elements the pass visits: below `WIDE_MIN_LEN` (128) the
+/// dispatch and the vector loop's set-up cost more than they save, and `f` runs inline.
+#[inline(always)]
+pub(crate) fn wide<R>(len: usize, f: impl FnOnce() -> R) -> R {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        if len < WIDE_MIN_LEN {
+            return f();
+        }
+        x86::wide(f)
+    }
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    {
+        let _ = len;
+        f()
+    }
+}
+
+/// Σ_j a_j b_j in the crate's fixed order (see the module docs).
+#[inline]
+pub(crate) fn dot<T: Arith>(a: &[T], b: &[T]) -> T {
+    let (ca, ra) = a.as_chunks::<8>();
+    let (cb, rb) = b.as_chunks::<8>();
+    let z = T::zero();
+    let (mut s0, mut s1, mut s2, mut s3, mut s4, mut s5, mut s6, mut s7) = (z, z, z, z, z, z, z, z);
+    for (x, y) in ca.iter().zip(cb) {
+        s0 += x[0] * y[0];
+        s1 += x[1] * y[1];
+        s2 += x[2] * y[2];
+        s3 += x[3] * y[3];
+        s4 += x[4] * y[4];
+        s5 += x[5] * y[5];
+        s6 += x[6] * y[6];
+        s7 += x[7] * y[7];
+    }
+    let mut sum = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
+    for (&x, &y) in ra.iter().zip(rb) {
+        sum += x * y;
+    }
+    sum
+}
+
+/// z_s = W x_s + b for each sample; `w` holds `bias.len()` rows of `xs[s].len()`
+/// columns, row after row; every `zs[s]` has `bias.len()` entries and is overwritten.
+#[inline]
+pub(crate) fn affine<T: Arith, const B: usize>(
+    w: &[T],
+    bias: &[T],
+    xs: [&[T]; B],
+    zs: [&mut [T]; B],
+) {
+    let inputs = xs.first().map_or(0, |x| x.len());
+    let mut zs = zs;
+    for z in zs.iter_mut() {
+        z.copy_from_slice(bias);
+    }
+    if inputs == 0 {
+        return;
+    }
+    for (k, row) in w.chunks_exact(inputs).enumerate() {
+        for (z, x) in zs.iter_mut().zip(xs) {
+            z[k] += dot(row, x);
+        }
+    }
+}
+
+/// g_{kj} += Σ_s ξ_{s,k} a_{s,j} and gb_k += Σ_s ξ_{s,k}, the samples in order; `g` has
+/// `gb.len()` rows of `a[s].len()` columns.
+#[inline]
+pub(crate) fn outer<T: Arith, const B: usize>(
+    g: &mut [T],
+    gb: &mut [T],
+    xis: [&[T]; B],
+    a: [&[T]; B],
+) {
+    let inputs = a.first().map_or(0, |a| a.len());
+    if inputs == 0 {
+        for (k, b) in gb.iter_mut().enumerate() {
+            for xi in xis {
+                *b += xi[k];
+            }
+        }
+        return;
+    }
+    for (k, (row, b)) in g.chunks_exact_mut(inputs).zip(gb.iter_mut()).enumerate() {
+        for (xi, a) in xis.iter().zip(a) {
+            let xi = xi[k];
+            *b += xi;
+            for (w, &a) in row.iter_mut().zip(a.iter()) {
+                *w += xi * a;
+            }
+        }
+    }
+}
+
+/// gs_{s,j} += Σ_k ξ_{s,k} w_{kj}, the rows in order; `w` has `xis[s].len()` rows of
+/// `gs[s].len()` columns.
+#[inline]
+pub(crate) fn transpose<T: Arith, const B: usize>(w: &[T], xis: [&[T]; B], gs: [&mut [T]; B]) {
+    let inputs = gs.first().map_or(0, |g| g.len());
+    if inputs == 0 {
+        return;
+    }
+    let mut gs = gs;
+    for (k, row) in w.chunks_exact(inputs).enumerate() {
+        for (g, xi) in gs.iter_mut().zip(&xis) {
+            let xi = xi[k];
+            for (g, &w) in g.iter_mut().zip(row.iter()) {
+                *g += xi * w;
+            }
+        }
+    }
+}

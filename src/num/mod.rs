@@ -1,0 +1,11 @@
+//! Numbers: the [`Scalar`] bound, Q16.16 fixed point, and the matrix kernels of a
+//! layer (portable, and the x86-64 SIMD levels that give the same bits).
+//!
+//! The bottom of the crate: nothing here imports from the other folders.
+
+pub mod fixed;
+pub(crate) mod kernel;
+pub(crate) mod scalar;
+
+pub use kernel::kernel_level;
+pub use scalar::Scalar;

@@ -1,0 +1,16 @@
+//! Training: losses, optimizers, initialisation, the mini-batch [`Trainer`], evaluation,
+//! and (with `std`) the epoch loop.
+//!
+//! Imports from [`net`](crate::net) and [`num`](crate::num).
+
+#[cfg(feature = "std")]
+pub mod fit;
+pub mod init;
+pub mod loss;
+pub mod optim;
+
+mod error;
+mod trainer;
+
+pub use error::TrainError;
+pub use trainer::{Evaluation, Trainer, evaluate, shuffle, uniform_below};

@@ -1,0 +1,30 @@
+//! The [`Optimizer`] trait.
+
+use crate::net::network::Network;
+use crate::num::scalar::Scalar;
+use crate::train::error::TrainError;
+
+/// Turns a gradient into an update of the parameters of network `N`.
+///
+/// Optimizer state (momentum, moment estimates) has the network's own nested type and
+/// lives inside the optimizer value, wherever that value lives: no heap.
+///
+/// Every optimizer here computes the update twice: a first pass checks that every new
+/// parameter and every new state value is finite, and only then a second pass writes
+/// them. A step that would produce a NaN or an infinity (a diverging learning rate, a
+/// poisoned gradient) returns [`TrainError::NonFiniteUpdate`] and leaves the network
+/// and the optimizer exactly as they were.
+pub trait Optimizer<T: Scalar, N: Network<T>> {
+    /// Applies one update from `grads` (∂E/∂W^i and ∂E/∂b^i, in a value of type `N`).
+    ///
+    /// # Errors
+    /// [`TrainError::NonFiniteUpdate`] if any new parameter or state value would not be
+    /// finite; nothing is changed then.
+    fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError>;
+
+    /// The current learning rate η.
+    fn learning_rate(&self) -> T;
+
+    /// Sets the learning rate η (a [`Schedule`](crate::optim::Schedule) calls this).
+    fn set_learning_rate(&mut self, learning_rate: T);
+}

@@ -1,0 +1,280 @@
+//! One mini-batch step: forward, loss, backward over the batch, averaged gradients,
+//! optional clipping, optimizer update. No heap.
+
+use crate::net::arr::Arr;
+use crate::net::network::Network;
+use crate::net::network::Trace;
+use crate::num::scalar::Scalar;
+use crate::train::error::TrainError;
+use crate::train::loss::{Loss, Scored};
+use crate::train::optim::{Optimizer, clip_global_norm};
+use rand_core::RngCore;
+
+/// The buffers and the optimizer of a training run: the gradient (a value of the
+/// network's type), the trace of one sample, and the optimizer state. All of it lives
+/// inside this value, so a `Trainer` in a `static` or on the stack trains with no heap.
+///
+/// ```
+/// use typenet::{network, Network, optim::Sgd, loss::MeanSquaredError, train::Trainer};
+/// use typenet::generic_array::GenericArray;
+///
+/// type Net = network!(f64; 1 -> 1 Identity);
+/// let mut net = Net::from_params(&[0.0, 0.0]).unwrap();
+/// let mut trainer = Trainer::new(Sgd::new(0.1));
+/// // Fit y = 2x + 1 from three samples.
+/// let data = [(GenericArray::from_array([0.0]), GenericArray::from_array([1.0])),
+///             (GenericArray::from_array([1.0]), GenericArray::from_array([3.0])),
+///             (GenericArray::from_array([2.0]), GenericArray::from_array([5.0]))];
+/// for _ in 0..2000 {
+///     trainer.step(&mut net, &MeanSquaredError, data.iter().map(|(x, t)| (x, t))).unwrap();
+/// }
+/// let p: Vec<f64> = net.params().copied().collect();
+/// assert!((p[0] - 2.0).abs() < 1e-6 && (p[1] - 1.0).abs() < 1e-6);
+/// ```
+///
+/// Samples are processed in blocks of `B` (default 4): the forward and backward passes
+/// of a block read each weight row once for all its samples
+/// ([`Network::forward_trace_block`]), which is faster once the weights outgrow the
+/// first-level cache. The results are bit for bit those of one sample at a time. The
+/// block's records cost `B` times a [`Trace`]; on a microcontroller with little RAM,
+/// `Trainer::<_, _, _, 1>::with_block_size` keeps one.
+#[derive(Clone, Debug)]
+pub struct Trainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize = 4> {
+    /// The optimizer, with its state.
+    pub optimizer: O,
+    /// Clip the averaged gradient to this global L2 norm before the update.
+    pub clip_norm: Option<T>,
+    grads: N,
+    trace: Trace<T, N>,
+    seed: Arr<T, N::Output>,
+    block: N::BlockTraces<B>,
+    block_seeds: [Arr<T, N::Output>; B],
+}
+
+impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>> Trainer<T, N, O> {
+    /// A trainer around `optimizer`, without clipping, working in blocks of 4 samples.
+    pub fn new(optimizer: O) -> Self {
+        Self::with_block_size(optimizer)
+    }
+}
+
+impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N, O, B> {
+    /// A trainer around `optimizer`, without clipping, working in blocks of `B`
+    /// samples: `Trainer::<_, _, _, 1>::with_block_size(opt)` keeps a single record,
+    /// for microcontrollers with little RAM.
+    pub fn with_block_size(optimizer: O) -> Self {
+        Trainer {
+            optimizer,
+            clip_norm: None,
+            grads: N::zeroed(),
+            trace: Trace::new(),
+            seed: Arr::default(),
+            block: N::new_block_traces::<B>(),
+            block_seeds: core::array::from_fn(|_| Arr::default()),
+        }
+    }
+
+    /// Clips the averaged gradient to global norm `max_norm` before each update.
+    pub fn with_clip_norm(mut self, max_norm: T) -> Self {
+        self.clip_norm = Some(max_norm);
+        self
+    }
+
+    /// The averaged (and clipped) gradient of the last step.
+    pub fn grads(&self) -> &N {
+        &self.grads
+    }
+
+    /// One step on a mini-batch: for each `(input, target)` runs the training forward
+    /// pass, the loss and the backward pass, averages E and the gradients over the
+    /// batch, clips them if asked, and applies the optimizer. Returns the batch's mean
+    /// loss.
+    ///
+    /// # Errors
+    /// Nothing is changed in `net` or in the optimizer when this returns an error:
+    /// - [`TrainError::EmptyBatch`] for a batch with no samples;
+    /// - [`TrainError::Target`] for a target the loss cannot score;
+    /// - [`TrainError::NonFiniteLoss`] / [`TrainError::NonFiniteGradient`] when the
+    ///   loss or a gradient entry is NaN or infinite (e.g. a NaN in an input);
+    /// - [`TrainError::NonFiniteUpdate`] when the update would make a parameter or
+    ///   optimizer state non-finite (e.g. a learning rate that diverges).
+    pub fn step<'a, L, Tg, I>(&mut self, net: &mut N, loss: &L, batch: I) -> Result<T, TrainError>
+    where
+        L: Loss<T, N, Tg>,
+        Tg: ?Sized + 'a,
+        I: IntoIterator<Item = (&'a Arr<T, N::Input>, &'a Tg)>,
+        T: 'a,
+    {
+        self.grads.set_zero();
+        let mut total = T::zero();
+        let mut count = 0usize;
+        let mut samples = batch.into_iter();
+        // Whole blocks of `B` samples, then the rest one by one.
+        while let Some(first) = samples.next() {
+            let mut block = [first; B];
+            let mut filled = 1;
+            while filled < B {
+                match samples.next() {
+                    Some(pair) => {
+                        block[filled] = pair;
+                        filled += 1;
+                    }
+                    None => break,
+                }
+            }
+            if filled == B && B > 1 {
+                self.block_step(net, loss, &block, &mut total)?;
+                count += B;
+            } else {
+                for &(x, target) in &block[..filled] {
+                    total += self.sample_step(net, loss, x, target)?;
+                    count += 1;
+                }
+            }
+        }
+        if count == 0 {
+            return Err(TrainError::EmptyBatch);
+        }
+        let inv = T::one() / T::from_f64(count as f64);
+        let mean = total * inv;
+        if !mean.is_finite() {
+            return Err(TrainError::NonFiniteLoss);
+        }
+        // Element-wise: the same bits at any vector width.
+        let finite = crate::num::kernel::wide(
+            N::PARAMS,
+            #[inline(always)]
+            || {
+                let mut finite = true;
+                for run in self.grads.param_slices_mut() {
+                    for g in run {
+                        *g *= inv;
+                        finite &= g.is_finite();
+                    }
+                }
+                finite
+            },
+        );
+        if !finite {
+            return Err(TrainError::NonFiniteGradient);
+        }
+        if let Some(max_norm) = self.clip_norm {
+            clip_global_norm(&mut self.grads, max_norm);
+        }
+        self.optimizer.step(net, &self.grads)?;
+        Ok(mean)
+    }
+}
+
+impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N, O, B> {
+    /// Forward, loss and backward of one sample; returns its loss.
+    fn sample_step<L, Tg>(
+        &mut self,
+        net: &N,
+        loss: &L,
+        x: &Arr<T, N::Input>,
+        target: &Tg,
+    ) -> Result<T, TrainError>
+    where
+        L: Loss<T, N, Tg>,
+        Tg: ?Sized,
+    {
+        net.forward_trace(x, &mut self.trace);
+        let z = N::trace_output_z(&self.trace);
+        let a = self.trace.output();
+        let e = loss.loss_and_seed(z, a, target, &mut self.seed)?;
+        net.accumulate_gradients(&mut self.trace, &self.seed, L::SEED, &mut self.grads);
+        Ok(e)
+    }
+
+    /// Forward, loss and backward of a block of `B` samples; adds their losses to
+    /// `total` in sample order (as one sample at a time would).
+    fn block_step<L, Tg>(
+        &mut self,
+        net: &N,
+        loss: &L,
+        block: &[(&Arr<T, N::Input>, &Tg); B],
+        total: &mut T,
+    ) -> Result<(), TrainError>
+    where
+        L: Loss<T, N, Tg>,
+        Tg: ?Sized,
+    {
+        let xs = block.map(|(x, _)| x);
+        net.forward_trace_block(xs, &mut self.block);
+        let zs = N::block_output_z(&self.block);
+        let outs = N::block_output(&self.block);
+        for (((z, a), (_, target)), seed) in
+            zs.iter().zip(outs).zip(block).zip(&mut self.block_seeds)
+        {
+            *total += loss.loss_and_seed(z, a, *target, seed)?;
+        }
+        net.accumulate_gradients_block(
+            xs,
+            &mut self.block,
+            &self.block_seeds,
+            L::SEED,
+            &mut self.grads,
+        );
+        Ok(())
+    }
+}
+
+/// Mean loss and accuracy of a network on a data set.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evaluation<T> {
+    /// The mean of E over the samples.
+    pub loss: T,
+    /// The fraction of samples predicted correctly (see [`Scored`]), in [0, 1].
+    pub accuracy: f64,
+    /// The number of samples.
+    pub samples: usize,
+}
+
+/// Evaluates `net` on `(input, target)` pairs: the mean loss and the accuracy.
+///
+/// # Errors
+/// [`TrainError::EmptyBatch`] for no samples; [`TrainError::Target`] for a target the
+/// loss cannot score.
+pub fn evaluate<'a, T, N, L, Tg, I>(net: &N, loss: &L, data: I) -> Result<Evaluation<T>, TrainError>
+where
+    T: Scalar,
+    N: Network<T>,
+    L: Loss<T, N, Tg>,
+    Tg: Scored<T, N::Output> + ?Sized + 'a,
+    I: IntoIterator<Item = (&'a Arr<T, N::Input>, &'a Tg)>,
+{
+    let mut trace = Trace::<T, N>::new();
+    let mut seed = Arr::<T, N::Output>::default();
+    let (mut total, mut correct, mut count) = (T::zero(), 0usize, 0usize);
+    for (x, target) in data {
+        net.forward_trace(x, &mut trace);
+        let z = N::trace_output_z(&trace);
+        let a = trace.output();
+        total += loss.loss_and_seed(z, a, target, &mut seed)?;
+        correct += usize::from(target.is_correct(a));
+        count += 1;
+    }
+    if count == 0 {
+        return Err(TrainError::EmptyBatch);
+    }
+    Ok(Evaluation {
+        loss: total / T::from_f64(count as f64),
+        accuracy: correct as f64 / count as f64,
+        samples: count,
+    })
+}
+
+/// A uniform integer in 0..n (n > 0) from one `next_u64`, by multiply-shift; the same
+/// on every platform.
+pub fn uniform_below<R: RngCore + ?Sized>(rng: &mut R, n: usize) -> usize {
+    ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize
+}
+
+/// Shuffles `items` in place (Fisher–Yates), reproducibly for a seeded `rng`.
+pub fn shuffle<S, R: RngCore + ?Sized>(items: &mut [S], rng: &mut R) {
+    for i in (1..items.len()).rev() {
+        let j = uniform_below(rng, i + 1);
+        items.swap(i, j);
+    }
+}
