@@ -213,7 +213,6 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Adam<T, N> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network;
     use std::vec::Vec;
 
     /// A layer of 200 weights takes the wide-vector path of `step` (AVX-512F or AVX
