@@ -2,7 +2,6 @@
 //!
 //! ```
 //! use typenet::{network, Network, Trace};
-//! use typenet::generic_array::GenericArray;
 //!
 //! // 2 inputs -> 8 tanh -> 1 sigmoid, as one type. Sizes that do not connect,
 //! // or an input array of the wrong length, do not compile.
@@ -13,7 +12,7 @@
 //! let mut net = Net::from_params(&params)?;
 //!
 //! // Inference: stack arrays in, stack arrays out, no heap.
-//! let x = GenericArray::from_array([1.0, 0.0]);
+//! let x = Net::input([1.0, 0.0]);
 //! let y = net.forward(&x);
 //! assert!(y[0] > 0.0 && y[0] < 1.0);
 //!
@@ -26,7 +25,7 @@
 //!     grads.set_zero();
 //!     let a = net.forward_trace(&x, &mut trace)[0];
 //!     // E = ½(a^N − t)², so ∂E/∂a^N = a^N − t.
-//!     net.backward(&mut trace, &GenericArray::from_array([a - target]), &mut grads);
+//!     net.backward(&mut trace, &[a - target].into(), &mut grads);
 //!     for (w, g) in net.params_mut().zip(grads.params()) {
 //!         *w -= 0.5 * g;
 //!     }
@@ -56,31 +55,30 @@
 //! which is what [`Network::backward`] computes.
 //!
 //! # Map of the crate
-//! - [`Network`]: the whole-network API (forward, training pass, parameters, facts).
-//! - [`Dense`] and [`End`]: the nested type a network is; [`network!`] writes it.
-//! - [`Layers`]: the stack-of-layers machinery, and the rule that sizes connect.
-//! - [`Activation`], [`ElementWise`] and the activations [`Identity`], [`Sigmoid`],
-//!   [`Tanh`], [`ReLU`], [`LeakyReLU`], [`Softplus`], [`Softmax`].
-//! - [`Scalar`]: the numeric bound (`f32`, `f64`, and [`fixed::Q16`], Q16.16 fixed point
-//!   for chips without an FPU), with the three matrix kernels of a layer as overridable
-//!   methods; `f32` overrides them with AVX-512F/AVX code chosen at run time (with `std`
-//!   on x86-64; [`kernel_level`] names it) that gives the portable code's bits.
-//! - [`Trace`]: what a training pass records (z^i, a^i, ξ^i).
-//! - [`InputMatches`] and [`ShapeRule`]: the input-length rule.
-//! - [`BoxedNetwork`] (feature `alloc`): networks built directly on the heap.
-//! - [`loss`]: mean squared error, Huber, binary and softmax cross-entropy.
-//! - [`optim`]: SGD (momentum, Nesterov, weight decay), Adam/AdamW, RMSprop,
-//!   learning-rate schedules, gradient clipping.
-//! - [`init`]: Glorot/He initialisation from any `rand_core::RngCore`.
-//! - [`train`]: one mini-batch step with no heap ([`train::Trainer`]), evaluation,
-//!   shuffling.
-//! - [`format`]: the binary weight format (header, fingerprint, parameters), no heap.
-//! - [`fixed`]: Q16.16 fixed point as a [`Scalar`]; [`quant`]: post-training int8
-//!   quantization with integer-only inference (TensorFlow Lite style).
-//! - [`fit`] (feature `std`): a training loop with epochs, a train/test split and a
-//!   per-epoch callback.
-//! - Aliases: [`Arr`], [`Matrix`], [`Input`], [`Output`], [`InputSize`], [`OutputSize`],
-//!   [`Depth`], [`ParamCount`].
+//! The source is in four folders, each importing only from the ones listed before it:
+//!
+//! - `num/`: [`Scalar`], the numeric bound (`f32`, `f64`, and [`fixed::Q16`], Q16.16
+//!   fixed point for chips without an FPU), and the three matrix kernels of a layer;
+//!   `f32` runs AVX-512F/AVX code chosen at run time (with `std` on x86-64;
+//!   [`kernel_level`] names it) that gives the portable code's bits.
+//! - `net/`: the network. [`Network`] is the whole-network API; [`Dense`] and [`End`]
+//!   are the nested type a network is, and [`network!`] writes it; the activations
+//!   [`Identity`], [`Sigmoid`], [`Tanh`], [`ReLU`], [`LeakyReLU`], [`Softplus`],
+//!   [`Softmax`] (and the [`Activation`] / [`ElementWise`] traits for your own);
+//!   [`Trace`], what a training pass records (z^i, a^i, ξ^i); the layer views
+//!   [`LayerRef`], [`LayerMut`], [`LayerShape`], [`LayerTrace`]; [`BoxedNetwork`]
+//!   (feature `alloc`) for networks built directly on the heap.
+//! - `train/` ([`train`]): [`loss`] (mean squared error, Huber, binary and softmax
+//!   cross-entropy), [`optim`] (SGD with momentum, Nesterov and weight decay,
+//!   Adam/AdamW, RMSprop, schedules, gradient clipping), [`init`] (Glorot/He),
+//!   [`train::Trainer`] (one mini-batch step, no heap), [`train::evaluate`] and, with
+//!   `std`, [`fit`] (epochs, shuffling, a held-out set).
+//! - `io/`: [`format`] (typenet's binary weight format, and [`static_network!`] for
+//!   weights in flash), `safetensors` (PyTorch), serde.
+//! - [`quant`]: post-training int8 quantization with integer-only inference.
+//!
+//! Aliases: [`Arr`], [`Matrix`], [`Input`], [`Output`], [`InputSize`], [`OutputSize`],
+//! [`Depth`], [`ParamCount`].
 //!
 //! # Features
 //! - `std` (default): float functions from `std`, and the x86-64 SIMD kernels chosen at
@@ -105,52 +103,71 @@ compile_error!(
      typenet = { version = \"...\", default-features = false, features = [\"libm\"] }"
 );
 
+/// Applies `#[cfg(any(feature = "std", feature = "libm"))]` to every item, so that without
+/// a float backend the `compile_error!` above is the only error.
+macro_rules! with_float_backend {
+    ($($item:item)*) => { $( #[cfg(any(feature = "std", feature = "libm"))] $item )* };
+}
+
 #[cfg(feature = "std")]
 extern crate std;
 
-// The parts, bottom to top; each imports only from the ones above it in this list.
-mod io;
+// The parts, bottom to top; each imports only from the ones above it. (Written out,
+// not through the macro below: `macro_export` macros must not come from a macro.)
+#[cfg(any(feature = "std", feature = "libm"))]
+mod num;
+#[cfg(any(feature = "std", feature = "libm"))]
 #[macro_use]
 mod net;
-mod num;
-pub mod quant;
+#[cfg(any(feature = "std", feature = "libm"))]
+mod io;
+#[cfg(any(feature = "std", feature = "libm"))]
 pub mod train;
+#[cfg(any(feature = "std", feature = "libm"))]
+pub mod quant;
 
-pub use io::format;
-#[cfg(feature = "safetensors")]
-pub use io::safetensors;
-pub use num::{Scalar, fixed, kernel_level};
-#[cfg(feature = "std")]
-pub use train::fit;
-pub use train::{TrainError, init, loss, optim};
+with_float_backend! {
+    pub use io::format;
+    #[cfg(feature = "safetensors")]
+    pub use io::safetensors;
+    pub use num::{Scalar, fixed, kernel_level};
+    #[cfg(feature = "std")]
+    pub use train::fit;
+    pub use train::{TrainError, init, loss, optim};
 
-pub use net::activation::{
-    Activation, ElementWise, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh,
-};
-pub use net::alias::{Depth, Input, InputSize, Output, OutputSize, ParamCount};
-pub use net::arr::{Arr, Matrix};
-#[cfg(feature = "alloc")]
-pub use net::boxed::{BoxedNetwork, Zeroable};
-pub use net::compose::Append;
-pub use net::count::{LayerParamCount, Successor};
-pub use net::dense::Dense;
-pub use net::error::{BatchLengthError, ParamCountError};
-pub use net::layers::{End, Layers, Seed};
+    pub use net::activation::{
+        Activation, ElementWise, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh,
+    };
+    pub use net::alias::{Depth, Input, InputSize, Output, OutputSize, ParamCount};
+    pub use net::arr::{Arr, Matrix};
+    #[cfg(feature = "alloc")]
+    pub use net::boxed::{BoxedNetwork, Zeroable};
+    pub use net::dense::Dense;
+    pub use net::error::{BatchLengthError, InputLengthError, ParamCountError};
+    pub use net::layers::End;
+    pub use net::network::{Network, Trace};
+    pub use net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 
-pub use net::network::{Network, Trace};
-pub use net::shape::{InputMatches, ShapeRule};
-pub use net::trace::{DenseBlockTrace, DenseTrace};
-pub use net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
+    // Machinery that public bounds mention but users never name.
+    #[doc(hidden)]
+    pub use net::compose::Append;
+    #[doc(hidden)]
+    pub use net::count::{LayerParamCount, Successor};
+    #[doc(hidden)]
+    pub use net::layers::{Layers, Seed};
+    #[doc(hidden)]
+    pub use net::trace::DenseTrace;
 
-/// The generic-array crate this one is built on, re-exported so that users name the
-/// same version.
-pub use generic_array;
-/// The rand_core crate whose `RngCore` the initialisation and shuffling take,
-/// re-exported so that users implement or name the same version.
-pub use rand_core;
-/// The typenum crate this one is built on, re-exported so that users name the same
-/// version.
-pub use typenum;
+    /// The generic-array crate this one is built on, re-exported so that users name the
+    /// same version.
+    pub use generic_array;
+    /// The rand_core crate (version 0.9) whose `RngCore` the initialisation and shuffling
+    /// take, re-exported so that users implement or name the same version.
+    pub use rand_core;
+    /// The typenum crate this one is built on, re-exported so that users name the same
+    /// version.
+    pub use typenum;
+}
 
 /// The README's code blocks, compiled and run as doc tests.
 #[cfg(doctest)]

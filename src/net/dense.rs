@@ -3,8 +3,9 @@
 use crate::net::activation::Activation;
 use crate::net::arr::{Arr, Matrix};
 use crate::net::count::{LayerParamCount, Successor};
+use crate::net::layers::sealed::Sealed;
 use crate::net::layers::{End, Layers, Seed};
-use crate::net::trace::{DenseBlockTrace, DenseTrace};
+use crate::net::trace::DenseTrace;
 use crate::net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 use crate::num::kernel;
 use crate::num::scalar::Scalar;
@@ -77,25 +78,10 @@ where
     /// SGD 9 219 → 10 725).
     const SMALL: bool = I::USIZE * O::USIZE < kernel::DISPATCH_MIN_WEIGHTS;
 
-    /// z = W x + b.
+    /// The forward rule: z_s = W x_s + b for each of `B` samples, each weight row read
+    /// once for all of them (one sample is `B = 1`).
     #[inline]
-    fn affine(&self, x: &Arr<T, I>) -> Arr<T, O> {
-        if Self::SMALL {
-            let mut z = self.bias.clone();
-            for (z, row) in z.iter_mut().zip(self.weights.iter()) {
-                *z += kernel::dot(row, x);
-            }
-            return z;
-        }
-        let mut z = Arr::<T, O>::default();
-        T::affine_kernel(self.w(), &self.bias, [x], [&mut z]);
-        z
-    }
-
-    /// z_s = W x_s + b for `B` samples, each weight row read once for all of them;
-    /// every z_s is bit for bit [`affine`](Self::affine)`(x_s)`.
-    #[inline]
-    fn affine_block<const B: usize>(&self, xs: [&Arr<T, I>; B], zs: &mut [Arr<T, O>; B]) {
+    fn affine<const B: usize>(&self, xs: [&Arr<T, I>; B], zs: &mut [Arr<T, O>; B]) {
         if Self::SMALL {
             for z in zs.iter_mut() {
                 z.clone_from(&self.bias);
@@ -113,6 +99,59 @@ where
             xs.map(|x| &x[..]),
             zs.each_mut().map(|z| &mut z[..]),
         );
+    }
+
+    /// ∂E/∂W^i += Σ_s ξ^i_s (a^{i−1}_s)ᵀ and ∂E/∂b^i += Σ_s ξ^i_s into `grads`, the
+    /// samples' terms added in sample order within each entry (so a block of `B` gives
+    /// the bits of `B` single samples in turn).
+    #[inline]
+    fn add_outer<const B: usize>(grads: &mut Self, xis: &[Arr<T, O>; B], a_prev: [&Arr<T, I>; B]) {
+        if Self::SMALL {
+            for (k, (row, b)) in grads
+                .weights
+                .iter_mut()
+                .zip(grads.bias.iter_mut())
+                .enumerate()
+            {
+                for (xi, a) in xis.iter().zip(a_prev) {
+                    let xi = xi[k];
+                    *b += xi;
+                    for (w, &a) in row.iter_mut().zip(a.iter()) {
+                        *w += xi * a;
+                    }
+                }
+            }
+        } else {
+            T::outer_kernel(
+                GenericArray::slice_from_chunks_mut(&mut grads.weights),
+                &mut grads.bias,
+                xis.each_ref().map(|xi| &xi[..]),
+                a_prev.map(|a| &a[..]),
+            );
+        }
+    }
+
+    /// ∂E/∂a^{i−1}_s = (W^i)ᵀ ξ^i_s for each sample, row k's term added for k = 0, 1, …
+    #[inline]
+    fn transpose<const B: usize>(&self, xis: &[Arr<T, O>; B]) -> [Arr<T, I>; B] {
+        let mut grad_prev: [Arr<T, I>; B] = core::array::from_fn(|_| Arr::default());
+        if Self::SMALL {
+            for (k, row) in self.weights.iter().enumerate() {
+                for (g, xi) in grad_prev.iter_mut().zip(xis) {
+                    let xi = xi[k];
+                    for (g, &w) in g.iter_mut().zip(row.iter()) {
+                        *g += xi * w;
+                    }
+                }
+            }
+        } else {
+            T::transpose_kernel(
+                self.w(),
+                xis.each_ref().map(|xi| &xi[..]),
+                grad_prev.each_mut().map(|g| &mut g[..]),
+            );
+        }
+        grad_prev
     }
 
     fn view(&self) -> LayerRef<'_, T> {
@@ -180,6 +219,16 @@ where
     }
 }
 
+impl<T, I, O, A, R> Sealed for Dense<T, I, O, A, R>
+where
+    T: Scalar,
+    I: ArrayLength,
+    O: ArrayLength,
+    A: Activation<T>,
+    R: Layers<T, O>,
+{
+}
+
 impl<T, I, O, A, R> Layers<T, I> for Dense<T, I, O, A, R>
 where
     T: Scalar,
@@ -192,8 +241,8 @@ where
     type Output = R::Output;
     type Depth = <R::Depth as Successor>::Next;
     type ParamCount = <I as LayerParamCount<O, R::ParamCount>>::Count;
-    type Trace = DenseTrace<T, O, R::Trace>;
     type OutputActivation<Prev: Activation<T>> = R::OutputActivation<A>;
+    type Trace<const B: usize> = DenseTrace<T, O, R::Trace<B>, B>;
     const FINGERPRINT_STATE: u64 =
         crate::net::fingerprint::fnv_layer(R::FINGERPRINT_STATE, I::USIZE, O::USIZE, A::NAME);
 
@@ -207,11 +256,14 @@ where
     }
 
     #[inline]
-    fn run(&self, x: &Arr<T, I>) -> Arr<T, R::Output> {
-        let z = self.affine(x);
-        let mut a = Arr::<T, O>::default();
-        self.activation.forward(&z, &mut a);
-        self.rest.run(&a)
+    fn run<const B: usize>(&self, xs: [&Arr<T, I>; B]) -> [Arr<T, R::Output>; B] {
+        let mut zs: [Arr<T, O>; B] = core::array::from_fn(|_| Arr::default());
+        self.affine(xs, &mut zs);
+        let mut activations: [Arr<T, O>; B] = core::array::from_fn(|_| Arr::default());
+        for (a, z) in activations.iter_mut().zip(&zs) {
+            self.activation.forward(z, a);
+        }
+        self.rest.run(activations.each_ref())
     }
 
     fn run_hooked<F: FnMut(usize, &mut [T])>(
@@ -220,7 +272,9 @@ where
         x: &Arr<T, I>,
         hook: &mut F,
     ) -> Arr<T, R::Output> {
-        let mut z = self.affine(x);
+        let mut zs = [Arr::<T, O>::default()];
+        self.affine([x], &mut zs);
+        let [mut z] = zs;
         hook(first, &mut z);
         let mut a = Arr::<T, O>::default();
         self.activation.forward(&z, &mut a);
@@ -228,71 +282,44 @@ where
     }
 
     #[inline]
-    fn run_traced(&self, x: &Arr<T, I>, trace: &mut Self::Trace) {
-        trace.z = self.affine(x);
-        self.activation.forward(&trace.z, &mut trace.a);
-        self.rest.run_traced(&trace.a, &mut trace.rest);
-    }
-
-    type BlockTrace<const B: usize> = DenseBlockTrace<T, O, R::BlockTrace<B>, B>;
-
-    fn new_block_trace<const B: usize>() -> Self::BlockTrace<B> {
-        DenseBlockTrace::new(R::new_block_trace::<B>())
-    }
-
-    #[inline]
-    fn run_block<const B: usize>(&self, xs: [&Arr<T, I>; B]) -> [Arr<T, R::Output>; B] {
-        let mut zs: [Arr<T, O>; B] = core::array::from_fn(|_| Arr::default());
-        self.affine_block(xs, &mut zs);
-        let mut activations: [Arr<T, O>; B] = core::array::from_fn(|_| Arr::default());
-        for (a, z) in activations.iter_mut().zip(&zs) {
-            self.activation.forward(z, a);
-        }
-        self.rest.run_block(activations.each_ref())
-    }
-
-    #[inline]
-    fn run_traced_block<const B: usize>(
-        &self,
-        xs: [&Arr<T, I>; B],
-        trace: &mut Self::BlockTrace<B>,
-    ) {
-        self.affine_block(xs, &mut trace.z);
+    fn run_traced<const B: usize>(&self, xs: [&Arr<T, I>; B], trace: &mut Self::Trace<B>) {
+        self.affine(xs, &mut trace.z);
         for (a, z) in trace.a.iter_mut().zip(&trace.z) {
             self.activation.forward(z, a);
         }
-        self.rest
-            .run_traced_block(trace.a.each_ref(), &mut trace.rest);
+        self.rest.run_traced(trace.a.each_ref(), &mut trace.rest);
     }
 
     #[inline]
-    fn traced_block_output<'a, const B: usize>(
-        trace: &'a Self::BlockTrace<B>,
+    fn traced_output<'a, const B: usize>(
+        trace: &'a Self::Trace<B>,
         _: &'a [Arr<T, I>; B],
     ) -> &'a [Arr<T, R::Output>; B] {
-        R::traced_block_output(&trace.rest, &trace.a)
+        R::traced_output(&trace.rest, &trace.a)
     }
 
     #[inline]
-    fn traced_block_pre_output<'a, const B: usize>(
-        trace: &'a Self::BlockTrace<B>,
+    fn traced_pre_output<'a, const B: usize>(
+        trace: &'a Self::Trace<B>,
         _: &'a [Arr<T, I>; B],
     ) -> &'a [Arr<T, R::Output>; B] {
-        R::traced_block_pre_output(&trace.rest, &trace.z)
+        R::traced_pre_output(&trace.rest, &trace.z)
     }
 
+    /// The ξ recurrence of MATH.md, once for every block size.
     #[inline]
-    fn back_block<const B: usize>(
+    fn back<const B: usize>(
         &self,
         a_prev: [&Arr<T, I>; B],
-        trace: &mut Self::BlockTrace<B>,
+        trace: &mut Self::Trace<B>,
         seed_values: &[Arr<T, R::Output>; B],
         seed: Seed,
         input_grad: bool,
         grads: &mut Self,
     ) -> [Arr<T, I>; B] {
-        // ∂E/∂a^i of each sample, from the layers after this one (or the seeds).
-        let grad_a = self.rest.back_block(
+        // ∂E/∂a^i = (W^{i+1})ᵀ ξ^{i+1} of each sample, from the layers after this one
+        // (or the seeds).
+        let grad_a = self.rest.back(
             trace.a.each_ref(),
             &mut trace.rest,
             seed_values,
@@ -307,133 +334,21 @@ where
             .zip(trace.z.iter().zip(&trace.a))
         {
             if seed == Seed::Xi && <R::Depth as Unsigned>::USIZE == 0 {
+                // The last layer, seeded with ξ^N itself by a fused loss.
                 xi.clone_from(g);
             } else {
+                // ξ^i = φ'_i(z^i) ⊙ ∂E/∂a^i (a vector-Jacobian product for
+                // non-element-wise φ).
                 self.activation.backward(z, a, g, xi);
             }
         }
-        // ∂E/∂W^i += ξ^i (a^{i−1})ᵀ and ∂E/∂b^i += ξ^i, sample after sample within each
-        // entry, so every entry sums in the same order as the per-sample path.
-        if Self::SMALL {
-            for (k, (row, b)) in grads
-                .weights
-                .iter_mut()
-                .zip(grads.bias.iter_mut())
-                .enumerate()
-            {
-                for (xi, a) in trace.xi.iter().zip(a_prev) {
-                    let xi = xi[k];
-                    *b += xi;
-                    for (w, &a) in row.iter_mut().zip(a.iter()) {
-                        *w += xi * a;
-                    }
-                }
-            }
-        } else {
-            T::outer_kernel(
-                GenericArray::slice_from_chunks_mut(&mut grads.weights),
-                &mut grads.bias,
-                trace.xi.each_ref().map(|xi| &xi[..]),
-                a_prev.map(|a| &a[..]),
-            );
-        }
-        // ∂E/∂a^{i−1} = (W^i)ᵀ ξ^i for each sample.
-        let mut grad_prev: [Arr<T, I>; B] = core::array::from_fn(|_| Arr::default());
-        if !input_grad {
-            return grad_prev;
-        }
-        if Self::SMALL {
-            for (k, row) in self.weights.iter().enumerate() {
-                for (g, xi) in grad_prev.iter_mut().zip(&trace.xi) {
-                    let xi = xi[k];
-                    for (g, &w) in g.iter_mut().zip(row.iter()) {
-                        *g += xi * w;
-                    }
-                }
-            }
-        } else {
-            T::transpose_kernel(
-                self.w(),
-                trace.xi.each_ref().map(|xi| &xi[..]),
-                grad_prev.each_mut().map(|g| &mut g[..]),
-            );
-        }
-        grad_prev
-    }
-
-    #[inline]
-    fn traced_output<'a>(trace: &'a Self::Trace, _: &'a Arr<T, I>) -> &'a Arr<T, R::Output> {
-        R::traced_output(&trace.rest, &trace.a)
-    }
-
-    #[inline]
-    fn traced_pre_output<'a>(trace: &'a Self::Trace, _: &'a Arr<T, I>) -> &'a Arr<T, R::Output> {
-        R::traced_pre_output(&trace.rest, &trace.z)
-    }
-
-    #[inline]
-    fn back(
-        &self,
-        a_prev: &Arr<T, I>,
-        trace: &mut Self::Trace,
-        seed_value: &Arr<T, R::Output>,
-        seed: Seed,
-        input_grad: bool,
-        grads: &mut Self,
-    ) -> Arr<T, I> {
-        // ∂E/∂a^i = (W^{i+1})ᵀ ξ^{i+1}, from the layers after this one (or the seed).
-        let grad_a = self.rest.back(
-            &trace.a,
-            &mut trace.rest,
-            seed_value,
-            seed,
-            true,
-            &mut grads.rest,
-        );
-        if seed == Seed::Xi && <R::Depth as Unsigned>::USIZE == 0 {
-            // The last layer, seeded with ξ^N itself by a fused loss.
-            trace.xi.clone_from(&grad_a);
-        } else {
-            // ξ^i = φ'_i(z^i) ⊙ ∂E/∂a^i (a vector-Jacobian product for non-element-wise φ).
-            self.activation
-                .backward(&trace.z, &trace.a, &grad_a, &mut trace.xi);
-        }
         // ∂E/∂W^i += ξ^i (a^{i−1})ᵀ and ∂E/∂b^i += ξ^i.
-        if Self::SMALL {
-            for ((row, b), &xi) in grads
-                .weights
-                .iter_mut()
-                .zip(grads.bias.iter_mut())
-                .zip(trace.xi.iter())
-            {
-                *b += xi;
-                for (w, &a) in row.iter_mut().zip(a_prev.iter()) {
-                    *w += xi * a;
-                }
-            }
-        } else {
-            T::outer_kernel(
-                GenericArray::slice_from_chunks_mut(&mut grads.weights),
-                &mut grads.bias,
-                [&trace.xi[..]],
-                [&a_prev[..]],
-            );
-        }
+        Self::add_outer(grads, &trace.xi, a_prev);
         // ∂E/∂a^{i−1} = (W^i)ᵀ ξ^i.
-        let mut grad_prev = Arr::<T, I>::default();
         if !input_grad {
-            return grad_prev;
+            return core::array::from_fn(|_| Arr::default());
         }
-        if Self::SMALL {
-            for (row, &xi) in self.weights.iter().zip(trace.xi.iter()) {
-                for (g, &w) in grad_prev.iter_mut().zip(row.iter()) {
-                    *g += xi * w;
-                }
-            }
-        } else {
-            T::transpose_kernel(self.w(), [&trace.xi[..]], [&mut grad_prev[..]]);
-        }
-        grad_prev
+        self.transpose(&trace.xi)
     }
 
     fn params(&self) -> impl Iterator<Item = &T> {
@@ -503,15 +418,19 @@ where
         }
     }
 
-    fn trace_layer(trace: &Self::Trace, i: usize) -> Option<LayerTrace<'_, T>> {
+    fn trace_layer<const B: usize>(
+        trace: &Self::Trace<B>,
+        s: usize,
+        i: usize,
+    ) -> Option<LayerTrace<'_, T>> {
         match i {
             0 => None,
             1 => Some(LayerTrace {
-                z: &trace.z,
-                a: &trace.a,
-                xi: &trace.xi,
+                z: trace.z.get(s)?,
+                a: trace.a.get(s)?,
+                xi: trace.xi.get(s)?,
             }),
-            _ => R::trace_layer(&trace.rest, i - 1),
+            _ => R::trace_layer(&trace.rest, s, i - 1),
         }
     }
 }

@@ -53,3 +53,25 @@ impl fmt::Display for BatchLengthError {
 }
 
 impl core::error::Error for BatchLengthError {}
+
+/// An input slice whose length is not the network's input size M_0
+/// (see [`Network::forward_slice`](crate::Network::forward_slice)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct InputLengthError {
+    /// M_0, [`Network::INPUTS`](crate::Network::INPUTS).
+    pub expected: usize,
+    /// The length of the slice that was passed.
+    pub found: usize,
+}
+
+impl fmt::Display for InputLengthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the input has {} values but the network takes {} (M_0)",
+            self.found, self.expected
+        )
+    }
+}
+
+impl core::error::Error for InputLengthError {}

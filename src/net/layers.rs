@@ -13,29 +13,32 @@ use typenum::{U0, Unsigned};
 /// A stack of layers that accepts `In` inputs: the rest of a network after some layer.
 ///
 /// Implemented by [`Dense`](crate::Dense) (for `In` equal to its declared input size)
-/// and by [`End`] (for every `In`). A `Dense<T, I, O, A, R>` requires `R: Layers<T, O>`,
-/// so a network whose sizes do not connect is rejected where its type is used, with the
-/// message below.
+/// and by [`End`] (for every `In`), and sealed: no other type can implement it. A
+/// `Dense<T, I, O, A, R>` requires `R: Layers<T, O>`, so a network whose sizes do not
+/// connect is rejected where its type is used, with the message below.
 ///
-/// Users work with [`Network`](crate::Network); the methods here are its building
-/// blocks and carry the layer index `i` of MATH.md where a method needs one.
+/// This is the machinery behind [`Network`](crate::Network); users never call it. Every
+/// pass is written for a block of `B` samples (each weight row read once for all of
+/// them); one sample is the block `B = 1`, so the forward pass and the ξ recurrence
+/// exist once. Methods carry the layer index `i` of MATH.md where they need one.
 #[diagnostic::on_unimplemented(
     message = "layer sizes do not connect: a layer's input size must equal the output size of the layer before it",
     label = "the input size of this layer differs from the output size of the layer before it",
     note = "in `Dense<T, In, Out, Act, Rest>`, `Rest` must be `End` or a layer whose `In` is this layer's `Out`"
 )]
-pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug {
+pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug + Sealed {
     /// The width of the last layer, M_N (or `In` for [`End`]).
     type Output: ArrayLength;
     /// The number of layers in the stack.
     type Depth: Unsigned;
     /// The number of parameters (weights and biases) in the stack.
     type ParamCount: Unsigned;
-    /// What a training forward pass records: z^i, a^i and ξ^i of every layer.
-    type Trace: Clone + Debug + Default + PartialEq;
     /// φ_N, the activation of the last layer; `Prev` for [`End`] (the activation of
     /// the layer before it).
     type OutputActivation<Prev: Activation<T>>: Activation<T>;
+    /// What a training forward pass over a block of `B` samples records: z^i, a^i and
+    /// ξ^i of every layer for every sample.
+    type Trace<const B: usize>: Clone + Debug + Default + PartialEq;
 
     /// FNV-1a over the descriptions of this stack's layers, last layer first (see
     /// [`format`](crate::format)); the offset basis for [`End`].
@@ -44,11 +47,12 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug {
     /// A stack with every parameter zero.
     fn zeroed() -> Self;
 
-    /// The forward pass: a^N from a^{first − 1} = `x`.
-    fn run(&self, x: &Arr<T, In>) -> Arr<T, Self::Output>;
+    /// The forward pass for `B` samples: a^N of each from a^{first − 1} = `xs[s]`.
+    fn run<const B: usize>(&self, xs: [&Arr<T, In>; B]) -> [Arr<T, Self::Output>; B];
 
-    /// The forward pass, calling `hook(i, z^i)` on each layer's pre-activation before φ_i
-    /// is applied; `first` is the index i of the first layer of this stack.
+    /// The forward pass of one sample, calling `hook(i, z^i)` on each layer's
+    /// pre-activation before φ_i is applied; `first` is the index i of the first layer
+    /// of this stack.
     fn run_hooked<F: FnMut(usize, &mut [T])>(
         &self,
         first: usize,
@@ -56,72 +60,32 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug {
         hook: &mut F,
     ) -> Arr<T, Self::Output>;
 
-    /// The training forward pass: fills z^i and a^i of every layer in `trace`.
-    fn run_traced(&self, x: &Arr<T, In>, trace: &mut Self::Trace);
+    /// The training forward pass for `B` samples: fills z^i and a^i of every layer
+    /// and sample in `trace`, bit for bit what [`run`](Layers::run) computes.
+    fn run_traced<const B: usize>(&self, xs: [&Arr<T, In>; B], trace: &mut Self::Trace<B>);
 
-    /// The last activation recorded in `trace` (`x` itself for [`End`]).
-    fn traced_output<'a>(trace: &'a Self::Trace, x: &'a Arr<T, In>) -> &'a Arr<T, Self::Output>;
-
-    /// The last pre-activation z^N recorded in `trace`; `z_prev` is the pre-activation
-    /// of the layer before this stack, returned by [`End`].
-    fn traced_pre_output<'a>(
-        trace: &'a Self::Trace,
-        z_prev: &'a Arr<T, In>,
-    ) -> &'a Arr<T, Self::Output>;
-
-    /// The backward pass from `seed_value` (∂E/∂a^N or ξ^N, as `seed` says): stores ξ^i
-    /// in `trace`, adds ∂E/∂W^i and ∂E/∂b^i into `grads`, and returns ∂E/∂a^{first − 1}.
-    /// `a_prev` is the input the stack was run on. With `input_grad` false the last
-    /// product, ∂E/∂a^{first − 1} = (W^first)ᵀ ξ^first, is skipped and zeros returned.
-    fn back(
-        &self,
-        a_prev: &Arr<T, In>,
-        trace: &mut Self::Trace,
-        seed_value: &Arr<T, Self::Output>,
-        seed: Seed,
-        input_grad: bool,
-        grads: &mut Self,
-    ) -> Arr<T, In>;
-
-    /// What a training forward pass over a block of `B` samples records (z^i, a^i, ξ^i
-    /// of every layer for every sample).
-    type BlockTrace<const B: usize>: Clone + Debug;
-
-    /// An all-zero block record.
-    fn new_block_trace<const B: usize>() -> Self::BlockTrace<B>;
-
-    /// The forward pass for `B` samples at once: each weight row is read once for all
-    /// of them while it sits in the fastest cache. Every output is bit for bit what
-    /// [`run`](Layers::run) gives for that sample.
-    fn run_block<const B: usize>(&self, xs: [&Arr<T, In>; B]) -> [Arr<T, Self::Output>; B];
-
-    /// The training forward pass for `B` samples at once; records bit for bit what
-    /// [`run_traced`](Layers::run_traced) records for each sample.
-    fn run_traced_block<const B: usize>(
-        &self,
-        xs: [&Arr<T, In>; B],
-        trace: &mut Self::BlockTrace<B>,
-    );
-
-    /// The last activations recorded in a block trace (`prev_a` for [`End`]).
-    fn traced_block_output<'a, const B: usize>(
-        trace: &'a Self::BlockTrace<B>,
+    /// The last activations recorded in `trace` (`prev_a` for [`End`]).
+    fn traced_output<'a, const B: usize>(
+        trace: &'a Self::Trace<B>,
         prev_a: &'a [Arr<T, In>; B],
     ) -> &'a [Arr<T, Self::Output>; B];
 
-    /// The last pre-activations recorded in a block trace (`prev_z` for [`End`]).
-    fn traced_block_pre_output<'a, const B: usize>(
-        trace: &'a Self::BlockTrace<B>,
+    /// The last pre-activations z^N recorded in `trace` (`prev_z` for [`End`]).
+    fn traced_pre_output<'a, const B: usize>(
+        trace: &'a Self::Trace<B>,
         prev_z: &'a [Arr<T, In>; B],
     ) -> &'a [Arr<T, Self::Output>; B];
 
-    /// The backward pass for `B` samples at once (see [`back`](Layers::back)). Each
-    /// gradient entry receives the samples' contributions in sample order, so `grads`
-    /// ends bit for bit as after `B` calls of `back`.
-    fn back_block<const B: usize>(
+    /// The backward pass for `B` samples from `seed_values` (∂E/∂a^N or ξ^N of each
+    /// sample, as `seed` says): stores ξ^i in `trace`, adds ∂E/∂W^i and ∂E/∂b^i into
+    /// `grads` (each entry receives the samples' terms in sample order), and returns
+    /// ∂E/∂a^{first − 1} of each sample. `a_prev` are the inputs the stack was run on.
+    /// With `input_grad` false the last product, ∂E/∂a^{first − 1} = (W^first)ᵀ
+    /// ξ^first, is skipped and zeros returned.
+    fn back<const B: usize>(
         &self,
         a_prev: [&Arr<T, In>; B],
-        trace: &mut Self::BlockTrace<B>,
+        trace: &mut Self::Trace<B>,
         seed_values: &[Arr<T, Self::Output>; B],
         seed: Seed,
         input_grad: bool,
@@ -149,9 +113,25 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug {
     /// Layer `i` of the stack, mutable, counting its first layer as 1.
     fn layer_mut(&mut self, i: usize) -> Option<LayerMut<'_, T>>;
 
-    /// z^i, a^i and ξ^i of layer `i` in `trace`, counting the stack's first layer as 1.
-    fn trace_layer(trace: &Self::Trace, i: usize) -> Option<LayerTrace<'_, T>>;
+    /// z^i, a^i and ξ^i of sample `s` of layer `i` in `trace`, counting the stack's
+    /// first layer as 1.
+    fn trace_layer<const B: usize>(
+        trace: &Self::Trace<B>,
+        s: usize,
+        i: usize,
+    ) -> Option<LayerTrace<'_, T>>;
 }
+
+/// The seal of [`Layers`] and [`Network`](crate::Network): implemented only by
+/// [`End`] and [`Dense`](crate::Dense).
+pub(crate) mod sealed {
+    /// Not nameable outside the crate, so no other type can implement the traits
+    /// that have it as a supertrait.
+    pub trait Sealed {}
+}
+use sealed::Sealed;
+
+impl Sealed for End {}
 
 /// What the backward pass starts from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -173,8 +153,8 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
     type Output = In;
     type Depth = U0;
     type ParamCount = U0;
-    type Trace = ();
     type OutputActivation<Prev: Activation<T>> = Prev;
+    type Trace<const B: usize> = ();
     const FINGERPRINT_STATE: u64 = crate::net::fingerprint::FNV_OFFSET;
 
     #[inline]
@@ -183,8 +163,8 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
     }
 
     #[inline]
-    fn run(&self, x: &Arr<T, In>) -> Arr<T, In> {
-        x.clone()
+    fn run<const B: usize>(&self, xs: [&Arr<T, In>; B]) -> [Arr<T, In>; B] {
+        xs.map(Clone::clone)
     }
 
     #[inline]
@@ -198,22 +178,10 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
     }
 
     #[inline]
-    fn run_traced(&self, _: &Arr<T, In>, _: &mut ()) {}
-
-    type BlockTrace<const B: usize> = ();
-
-    fn new_block_trace<const B: usize>() {}
+    fn run_traced<const B: usize>(&self, _: [&Arr<T, In>; B], _: &mut ()) {}
 
     #[inline]
-    fn run_block<const B: usize>(&self, xs: [&Arr<T, In>; B]) -> [Arr<T, In>; B] {
-        xs.map(Clone::clone)
-    }
-
-    #[inline]
-    fn run_traced_block<const B: usize>(&self, _: [&Arr<T, In>; B], _: &mut ()) {}
-
-    #[inline]
-    fn traced_block_output<'a, const B: usize>(
+    fn traced_output<'a, const B: usize>(
         _: &'a (),
         prev_a: &'a [Arr<T, In>; B],
     ) -> &'a [Arr<T, In>; B] {
@@ -221,7 +189,7 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
     }
 
     #[inline]
-    fn traced_block_pre_output<'a, const B: usize>(
+    fn traced_pre_output<'a, const B: usize>(
         _: &'a (),
         prev_z: &'a [Arr<T, In>; B],
     ) -> &'a [Arr<T, In>; B] {
@@ -229,7 +197,7 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
     }
 
     #[inline]
-    fn back_block<const B: usize>(
+    fn back<const B: usize>(
         &self,
         _: [&Arr<T, In>; B],
         _: &mut (),
@@ -239,29 +207,6 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
         _: &mut Self,
     ) -> [Arr<T, In>; B] {
         seed_values.clone()
-    }
-
-    #[inline]
-    fn traced_output<'a>(_: &'a (), x: &'a Arr<T, In>) -> &'a Arr<T, In> {
-        x
-    }
-
-    #[inline]
-    fn traced_pre_output<'a>(_: &'a (), z_prev: &'a Arr<T, In>) -> &'a Arr<T, In> {
-        z_prev
-    }
-
-    #[inline]
-    fn back(
-        &self,
-        _: &Arr<T, In>,
-        _: &mut (),
-        seed_value: &Arr<T, In>,
-        _: Seed,
-        _: bool,
-        _: &mut Self,
-    ) -> Arr<T, In> {
-        seed_value.clone()
     }
 
     fn params(&self) -> impl Iterator<Item = &T> {
@@ -292,7 +237,7 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
         None
     }
 
-    fn trace_layer(_: &(), _: usize) -> Option<LayerTrace<'_, T>> {
+    fn trace_layer<const B: usize>(_: &(), _: usize, _: usize) -> Option<LayerTrace<'_, T>> {
         None
     }
 }

@@ -20,6 +20,5 @@ pub(crate) mod fingerprint;
 pub(crate) mod layers;
 pub(crate) mod network;
 pub(crate) mod scheme;
-pub(crate) mod shape;
 pub(crate) mod trace;
 pub(crate) mod view;

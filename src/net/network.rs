@@ -6,9 +6,9 @@ use crate::net::arr::Arr;
 use crate::net::compose::Append;
 use crate::net::count::{LayerParamCount, Successor};
 use crate::net::dense::Dense;
-use crate::net::error::{BatchLengthError, ParamCountError};
+use crate::net::error::{BatchLengthError, InputLengthError, ParamCountError};
+use crate::net::layers::sealed::Sealed;
 use crate::net::layers::{Layers, Seed};
-use crate::net::shape::{InputMatches, ShapeRule};
 use crate::net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 use crate::num::scalar::Scalar;
 use core::fmt::Debug;
@@ -38,17 +38,16 @@ use typenum::Unsigned;
 ///
 /// ```
 /// use typenet::{network, Network, Trace};
-/// use typenet::generic_array::GenericArray;
 ///
 /// type Net = network!(f64; 2 -> 4 Tanh -> 1 Identity);
 /// let mut net = Net::from_params(&[0.25; Net::PARAMS]).unwrap();
-/// let (x, t) = (GenericArray::from_array([1.0, 0.5]), 2.0);
+/// let (x, t) = (Net::input([1.0, 0.5]), 2.0);
 ///
 /// let mut trace = Trace::<f64, Net>::new();
 /// let mut grads = Net::zeroed();
 /// let y = net.forward_trace(&x, &mut trace)[0];
 /// // E = ½(y − t)², so ∂E/∂a^N = y − t.
-/// net.backward(&mut trace, &GenericArray::from_array([y - t]), &mut grads);
+/// net.backward(&mut trace, &[y - t].into(), &mut grads);
 /// // One step of gradient descent lowers E.
 /// for (w, g) in net.params_mut().zip(grads.params()) {
 ///     *w -= 0.1 * g;
@@ -56,7 +55,16 @@ use typenum::Unsigned;
 /// let y2 = net.forward(&x)[0];
 /// assert!((y2 - t).abs() < (y - t).abs());
 /// ```
-pub trait Network<T: Scalar>: Sized + Clone + Debug {
+///
+/// # Sealed
+/// Implemented by every nested [`Dense`] whose sizes connect, and by nothing else: the
+/// trait's hidden items (the block passes a [`Trainer`](crate::train::Trainer) uses)
+/// are the crate's own machinery and may change between versions.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a network of `{T}`",
+    note = "a network is a nested `Dense<{T}, ...>` whose layer sizes connect, e.g. `network!({T}; 2 -> 8 Tanh -> 1 Sigmoid)`; its scalar type must be the one named here"
+)]
+pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     /// M_0, the input size.
     type Input: ArrayLength;
     /// M_N, the output size.
@@ -65,8 +73,6 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
     type Depth: Unsigned;
     /// The number of parameters: Σ_i (M_{i−1} M_i + M_i).
     type ParamCount: Unsigned;
-    /// The nested per-layer records inside a [`Trace`].
-    type Traces: Clone + Debug + Default + PartialEq;
     /// φ_N, the activation of the output layer (losses fused with it name it).
     type OutputActivation: Activation<T>;
 
@@ -78,8 +84,6 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
     const DEPTH: usize = <Self::Depth as Unsigned>::USIZE;
     /// The number of parameters as a `usize`.
     const PARAMS: usize = <Self::ParamCount as Unsigned>::USIZE;
-    /// The architecture fingerprint state (see [`format`](crate::format)).
-    const FINGERPRINT_STATE: u64;
 
     /// A network with every weight and bias zero; also the starting value of a gradient.
     ///
@@ -88,89 +92,75 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
     /// (feature `alloc`).
     fn zeroed() -> Self;
 
+    /// An input vector a^0 from a plain array of M_0 values.
+    ///
+    /// An array of any other length does not compile ("the input array's length is not
+    /// the network's input size M_0").
+    ///
+    /// ```
+    /// use typenet::{network, Network};
+    /// type Net = network!(f32; 3 -> 2 ReLU -> 1 Identity);
+    /// let x = Net::input([0.5, -1.0, 2.0]);
+    /// assert_eq!(x.as_slice(), &[0.5, -1.0, 2.0]);
+    /// ```
+    ///
+    /// ```compile_fail
+    /// use typenet::{network, Network};
+    /// type Net = network!(f32; 3 -> 2 ReLU -> 1 Identity);
+    /// // error: the input array's length is not the network's input size M_0
+    /// let x = Net::input([0.5, -1.0]);
+    /// ```
+    ///
+    /// (The check runs when the program is built, so `cargo check` does not show it;
+    /// `cargo build` does.)
+    #[inline]
+    fn input<const M: usize>(values: [T; M]) -> Arr<T, Self::Input> {
+        const {
+            assert!(
+                M == Self::INPUTS,
+                "the input array's length is not the network's input size M_0"
+            )
+        };
+        let mut x = Arr::<T, Self::Input>::default();
+        for (slot, v) in x.iter_mut().zip(values) {
+            *slot = v;
+        }
+        x
+    }
+
     /// Inference: a^N for the input a^0 = `x`.
+    #[inline]
+    fn forward(&self, x: &Arr<T, Self::Input>) -> Arr<T, Self::Output> {
+        let [y] = self.forward_block([x]);
+        y
+    }
+
+    /// Inference on an input that comes as a slice at run time (a line of a file, a
+    /// sensor buffer).
     ///
-    /// `x` must have exactly M_0 entries; any other length does not compile.
-    fn forward<L>(&self, x: &Arr<T, L>) -> Arr<T, Self::Output>
-    where
-        L: ArrayLength,
-        ShapeRule: InputMatches<L, Self::Input>;
-
-    /// Inference that calls `hook(i, z^i)` for i = 1..N on each pre-activation before
-    /// φ_i is applied, so a caller can inspect or change it (a numeric check of ξ^i
-    /// perturbs z^i this way).
-    fn forward_with_hook<F: FnMut(usize, &mut [T])>(
-        &self,
-        x: &Arr<T, Self::Input>,
-        hook: F,
-    ) -> Arr<T, Self::Output>;
-
-    /// The training forward pass: records a^0 = `x` and every z^i, a^i in `trace`, and
-    /// returns a^N (a view into the trace).
-    fn forward_trace<'t>(
-        &self,
-        x: &Arr<T, Self::Input>,
-        trace: &'t mut Trace<T, Self>,
-    ) -> &'t Arr<T, Self::Output>;
-
-    /// The backward pass after [`forward_trace`](Network::forward_trace) on the same
-    /// `trace`.
+    /// # Errors
+    /// [`InputLengthError`] unless `x.len()` is exactly [`INPUTS`](Network::INPUTS).
     ///
-    /// Given `grad_output` = ∂E/∂a^N it computes ξ^N = the vector-Jacobian product of
-    /// φ_N, then ξ^i = φ'_i(z^i) ⊙ (W^{i+1})ᵀ ξ^{i+1} for i = N−1..1, storing each ξ^i
-    /// in `trace` (read them with [`Trace::xi`]). It **adds** ∂E/∂W^i = ξ^i (a^{i−1})ᵀ
-    /// and ∂E/∂b^i = ξ^i into `grads`, so a mini-batch accumulates in place (start from
-    /// [`zeroed`](Network::zeroed) or [`set_zero`](Network::set_zero)), and returns
-    /// ∂E/∂a^0 = (W^1)ᵀ ξ^1.
-    fn backward(
-        &self,
-        trace: &mut Trace<T, Self>,
-        grad_output: &Arr<T, Self::Output>,
-        grads: &mut Self,
-    ) -> Arr<T, Self::Input>;
+    /// ```
+    /// use typenet::{network, Network};
+    /// type Net = network!(f32; 2 -> 1 Identity);
+    /// let net = Net::from_params(&[1.0, 2.0, 0.5]).unwrap();
+    /// assert_eq!(net.forward_slice(&[1.0, 1.0]).unwrap()[0], 3.5);
+    /// assert!(net.forward_slice(&[1.0]).is_err());
+    /// ```
+    fn forward_slice(&self, x: &[T]) -> Result<Arr<T, Self::Output>, InputLengthError> {
+        let x = Arr::<T, Self::Input>::try_from_iter(x.iter().copied()).map_err(|_| {
+            InputLengthError {
+                expected: Self::INPUTS,
+                found: x.len(),
+            }
+        })?;
+        Ok(self.forward(&x))
+    }
 
-    /// The backward pass seeded with ξ^N = ∂E/∂z^N instead of ∂E/∂a^N, for losses
-    /// fused with the output activation (softmax with cross-entropy: ξ^N = a^N − t).
-    /// Otherwise as [`backward`](Network::backward): stores every ξ^i (ξ^N = `xi_output`),
-    /// adds the gradients into `grads`, returns ∂E/∂a^0.
-    fn backward_from_xi(
-        &self,
-        trace: &mut Trace<T, Self>,
-        xi_output: &Arr<T, Self::Output>,
-        grads: &mut Self,
-    ) -> Arr<T, Self::Input>;
-
-    /// The backward pass for training: as [`backward`](Network::backward) (for
-    /// [`Seed::GradOutput`]) or [`backward_from_xi`](Network::backward_from_xi) (for
-    /// [`Seed::Xi`]), storing every ξ^i and adding the parameter gradients into
-    /// `grads`, but without the last product ∂E/∂a^0 = (W^1)ᵀ ξ^1, which training does
-    /// not need (for a wide input layer it is a third of the backward pass).
-    fn accumulate_gradients(
-        &self,
-        trace: &mut Trace<T, Self>,
-        seed_value: &Arr<T, Self::Output>,
-        seed: Seed,
-        grads: &mut Self,
-    );
-
-    /// The records of a training pass over a block of `B` samples (see
-    /// [`forward_trace_block`](Network::forward_trace_block)).
-    type BlockTraces<const B: usize>: Clone + Debug;
-
-    /// An all-zero block record.
-    fn new_block_traces<const B: usize>() -> Self::BlockTraces<B>;
-
-    /// Inference for `B` samples at once. Each weight row is read once for all of them
-    /// while it is in the fastest cache, which is faster than `B` calls of
-    /// [`forward`](Network::forward) once the weights outgrow the first-level cache;
-    /// every output is bit for bit what `forward` gives.
-    fn forward_block<const B: usize>(
-        &self,
-        xs: [&Arr<T, Self::Input>; B],
-    ) -> [Arr<T, Self::Output>; B];
-
-    /// Inference over a batch: `ys[s]` = a^N of `xs[s]`, computed in blocks of 8
-    /// ([`forward_block`](Network::forward_block)), bit for bit what `forward` gives.
+    /// Inference over a batch: `ys[s]` = a^N of `xs[s]`, computed in blocks of 8 (each
+    /// weight row read once for the block while it is in the fastest cache), bit for
+    /// bit what [`forward`](Network::forward) gives.
     ///
     /// # Errors
     /// [`BatchLengthError`] when `xs` and `ys` differ in length; `ys` is then untouched.
@@ -197,41 +187,60 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
         Ok(())
     }
 
-    /// The training forward pass for `B` samples at once, recording what
-    /// [`forward_trace`](Network::forward_trace) records for each.
-    fn forward_trace_block<const B: usize>(
+    /// The training forward pass: records a^0 = `x` and every z^i, a^i in `trace`, and
+    /// returns a^N (a view into the trace).
+    #[inline]
+    fn forward_trace<'t>(
         &self,
-        xs: [&Arr<T, Self::Input>; B],
-        traces: &mut Self::BlockTraces<B>,
-    );
+        x: &Arr<T, Self::Input>,
+        trace: &'t mut Trace<T, Self>,
+    ) -> &'t Arr<T, Self::Output> {
+        trace.input.clone_from(x);
+        self.forward_trace_block([&trace.input], &mut trace.layers);
+        let [y] = Self::block_output(&trace.layers);
+        y
+    }
 
-    /// a^N of each sample of a block record.
-    fn block_output<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B];
-
-    /// z^N of each sample of a block record.
-    fn block_output_z<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B];
-
-    /// [`accumulate_gradients`](Network::accumulate_gradients) for a block recorded by
-    /// [`forward_trace_block`](Network::forward_trace_block) on the inputs `xs`, with
-    /// one seed per sample. `grads` ends bit for bit as after the samples' own calls, in
-    /// order.
-    fn accumulate_gradients_block<const B: usize>(
+    /// The backward pass after [`forward_trace`](Network::forward_trace) on the same
+    /// `trace`.
+    ///
+    /// Given `grad_output` = ∂E/∂a^N it computes ξ^N = the vector-Jacobian product of
+    /// φ_N, then ξ^i = φ'_i(z^i) ⊙ (W^{i+1})ᵀ ξ^{i+1} for i = N−1..1, storing each ξ^i
+    /// in `trace` (read them with [`Trace::xi`]). It **adds** ∂E/∂W^i = ξ^i (a^{i−1})ᵀ
+    /// and ∂E/∂b^i = ξ^i into `grads`, so a mini-batch accumulates in place (start from
+    /// [`zeroed`](Network::zeroed) or [`set_zero`](Network::set_zero)), and returns
+    /// ∂E/∂a^0 = (W^1)ᵀ ξ^1.
+    #[inline]
+    fn backward(
         &self,
-        xs: [&Arr<T, Self::Input>; B],
-        traces: &mut Self::BlockTraces<B>,
-        seed_values: &[Arr<T, Self::Output>; B],
-        seed: Seed,
+        trace: &mut Trace<T, Self>,
+        grad_output: &Arr<T, Self::Output>,
         grads: &mut Self,
-    );
+    ) -> Arr<T, Self::Input> {
+        let [g] = self.backward_block(trace, grad_output, Seed::GradOutput, true, grads);
+        g
+    }
+
+    /// The backward pass seeded with ξ^N = ∂E/∂z^N instead of ∂E/∂a^N, for losses
+    /// fused with the output activation (softmax with cross-entropy: ξ^N = a^N − t).
+    /// Otherwise as [`backward`](Network::backward): stores every ξ^i (ξ^N = `xi_output`),
+    /// adds the gradients into `grads`, returns ∂E/∂a^0.
+    #[inline]
+    fn backward_from_xi(
+        &self,
+        trace: &mut Trace<T, Self>,
+        xi_output: &Arr<T, Self::Output>,
+        grads: &mut Self,
+    ) -> Arr<T, Self::Input> {
+        let [g] = self.backward_block(trace, xi_output, Seed::Xi, true, grads);
+        g
+    }
 
     /// Every parameter, in the canonical order.
     fn params(&self) -> impl Iterator<Item = &T>;
 
     /// Every parameter, in the canonical order, mutable.
     fn params_mut(&mut self) -> impl Iterator<Item = &mut T>;
-
-    /// The sizes and activation of layer `i` (1..=N), from the type alone.
-    fn layer_shape(i: usize) -> Option<LayerShape>;
 
     /// The parameters in canonical order as 2N contiguous runs: W^1 (row-major), b^1,
     /// W^2, b^2, ... Code that walks the parameters of several values of the same
@@ -242,21 +251,6 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
     /// The parameters as contiguous runs, mutable; see
     /// [`param_slices`](Network::param_slices).
     fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [T]>;
-
-    /// W^i and b^i of layer `i` (1..=N), or `None` out of range.
-    fn layer(&self, i: usize) -> Option<LayerRef<'_, T>>;
-
-    /// W^i and b^i of layer `i` (1..=N), mutable, or `None` out of range.
-    fn layer_mut(&mut self, i: usize) -> Option<LayerMut<'_, T>>;
-
-    /// The record of layer `i` in `traces`; used by [`Trace::layer`].
-    fn trace_layer(traces: &Self::Traces, i: usize) -> Option<LayerTrace<'_, T>>;
-
-    /// a^N as recorded in `trace`; used by [`Trace::output`].
-    fn trace_output(trace: &Trace<T, Self>) -> &Arr<T, Self::Output>;
-
-    /// z^N as recorded in `trace` (the logits, for losses fused with φ_N).
-    fn trace_output_z(trace: &Trace<T, Self>) -> &Arr<T, Self::Output>;
 
     /// Builds a network from its parameters in the canonical order.
     ///
@@ -301,6 +295,15 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
         }
     }
 
+    /// The sizes and activation of layer `i` (1..=N), from the type alone.
+    fn layer_shape(i: usize) -> Option<LayerShape>;
+
+    /// W^i and b^i of layer `i` (1..=N), or `None` out of range.
+    fn layer(&self, i: usize) -> Option<LayerRef<'_, T>>;
+
+    /// W^i and b^i of layer `i` (1..=N), mutable, or `None` out of range.
+    fn layer_mut(&mut self, i: usize) -> Option<LayerMut<'_, T>>;
+
     /// Chains `next` after this network: the result is one network value (one nested
     /// type) that computes `next(self(x))`, with every parameter of `self` followed by
     /// every parameter of `next` in the canonical order.
@@ -314,6 +317,135 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug {
     {
         self.append(next)
     }
+
+    // ---- The machinery below is hidden: the block passes that `Trainer`, the losses
+    // ---- and the formats use. Each user method above is written on top of it.
+
+    #[doc(hidden)]
+    /// The architecture fingerprint state (see [`format`](crate::format)).
+    const FINGERPRINT_STATE: u64;
+
+    #[doc(hidden)]
+    /// The records of a training pass over a block of `B` samples.
+    type BlockTraces<const B: usize>: Clone + Debug + Default + PartialEq;
+
+    #[doc(hidden)]
+    /// An all-zero block record.
+    fn new_block_traces<const B: usize>() -> Self::BlockTraces<B> {
+        Self::BlockTraces::<B>::default()
+    }
+
+    #[doc(hidden)]
+    /// Inference for `B` samples at once, each output bit for bit what `forward` gives.
+    fn forward_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, Self::Input>; B],
+    ) -> [Arr<T, Self::Output>; B];
+
+    #[doc(hidden)]
+    /// Inference calling `hook(i, z^i)` for i = 1..N on each pre-activation before φ_i
+    /// (the numeric check of ξ^i perturbs z^i this way).
+    fn forward_with_hook<F: FnMut(usize, &mut [T])>(
+        &self,
+        x: &Arr<T, Self::Input>,
+        hook: F,
+    ) -> Arr<T, Self::Output>;
+
+    #[doc(hidden)]
+    /// The training forward pass for `B` samples at once.
+    fn forward_trace_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, Self::Input>; B],
+        traces: &mut Self::BlockTraces<B>,
+    );
+
+    #[doc(hidden)]
+    /// a^N of each sample of a block record.
+    fn block_output<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B];
+
+    #[doc(hidden)]
+    /// z^N of each sample of a block record.
+    fn block_output_z<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B];
+
+    #[doc(hidden)]
+    /// The ξ recurrence for a block recorded by `forward_trace_block` on the inputs `xs`,
+    /// one seed per sample; adds the gradients into `grads` in sample order and returns
+    /// ∂E/∂a^0 of each sample (zeros unless `input_grad`).
+    fn back_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, Self::Input>; B],
+        traces: &mut Self::BlockTraces<B>,
+        seed_values: &[Arr<T, Self::Output>; B],
+        seed: Seed,
+        input_grad: bool,
+        grads: &mut Self,
+    ) -> [Arr<T, Self::Input>; B];
+
+    #[doc(hidden)]
+    /// The ξ recurrence on a one-sample `trace`, as `backward` (`Seed::GradOutput`) or
+    /// `backward_from_xi` (`Seed::Xi`); without ∂E/∂a^0 unless `input_grad`.
+    #[inline]
+    fn backward_block(
+        &self,
+        trace: &mut Trace<T, Self>,
+        seed_value: &Arr<T, Self::Output>,
+        seed: Seed,
+        input_grad: bool,
+        grads: &mut Self,
+    ) -> [Arr<T, Self::Input>; 1] {
+        let Trace { input, layers } = trace;
+        self.back_block(
+            [input],
+            layers,
+            core::array::from_ref(seed_value),
+            seed,
+            input_grad,
+            grads,
+        )
+    }
+
+    #[doc(hidden)]
+    /// Training's backward pass over a block: `back_block` without ∂E/∂a^0, which
+    /// training does not need (for a wide input layer it is a third of the pass).
+    #[inline]
+    fn accumulate_gradients_block<const B: usize>(
+        &self,
+        xs: [&Arr<T, Self::Input>; B],
+        traces: &mut Self::BlockTraces<B>,
+        seed_values: &[Arr<T, Self::Output>; B],
+        seed: Seed,
+        grads: &mut Self,
+    ) {
+        self.back_block(xs, traces, seed_values, seed, false, grads);
+    }
+
+    #[doc(hidden)]
+    /// Training's backward pass over one sample (`backward_block` without ∂E/∂a^0).
+    #[inline]
+    fn accumulate_gradients(
+        &self,
+        trace: &mut Trace<T, Self>,
+        seed_value: &Arr<T, Self::Output>,
+        seed: Seed,
+        grads: &mut Self,
+    ) {
+        self.backward_block(trace, seed_value, seed, false, grads);
+    }
+
+    #[doc(hidden)]
+    /// z^N as recorded in `trace` (see [`Trace::output_z`]).
+    #[inline]
+    fn trace_output_z(trace: &Trace<T, Self>) -> &Arr<T, Self::Output> {
+        trace.output_z()
+    }
+
+    #[doc(hidden)]
+    /// z^i, a^i and ξ^i of sample `s`, layer `i` of a block record.
+    fn trace_layer<const B: usize>(
+        traces: &Self::BlockTraces<B>,
+        s: usize,
+        i: usize,
+    ) -> Option<LayerTrace<'_, T>>;
 }
 
 impl<T, I, O, A, R> Network<T> for Dense<T, I, O, A, R>
@@ -332,21 +464,17 @@ where
     type Output = <Self as Layers<T, I>>::Output;
     type Depth = <Self as Layers<T, I>>::Depth;
     type ParamCount = <Self as Layers<T, I>>::ParamCount;
-    type Traces = <Self as Layers<T, I>>::Trace;
     type OutputActivation = <Self as Layers<T, I>>::OutputActivation<A>;
     const FINGERPRINT_STATE: u64 = <Self as Layers<T, I>>::FINGERPRINT_STATE;
+    type BlockTraces<const B: usize> = <Self as Layers<T, I>>::Trace<B>;
 
     fn zeroed() -> Self {
         <Self as Layers<T, I>>::zeroed()
     }
 
     #[inline]
-    fn forward<L>(&self, x: &Arr<T, L>) -> Arr<T, Self::Output>
-    where
-        L: ArrayLength,
-        ShapeRule: InputMatches<L, I>,
-    {
-        self.run(<ShapeRule as InputMatches<L, I>>::cast(x))
+    fn forward_block<const B: usize>(&self, xs: [&Arr<T, I>; B]) -> [Arr<T, Self::Output>; B] {
+        self.run(xs)
     }
 
     fn forward_with_hook<F: FnMut(usize, &mut [T])>(
@@ -358,66 +486,37 @@ where
     }
 
     #[inline]
-    fn forward_trace<'t>(
+    fn forward_trace_block<const B: usize>(
         &self,
-        x: &Arr<T, I>,
-        trace: &'t mut Trace<T, Self>,
-    ) -> &'t Arr<T, Self::Output> {
-        trace.input.clone_from(x);
-        self.run_traced(&trace.input, &mut trace.layers);
-        <Self as Layers<T, I>>::traced_output(&trace.layers, &trace.input)
-    }
-
-    #[inline]
-    fn backward(
-        &self,
-        trace: &mut Trace<T, Self>,
-        grad_output: &Arr<T, Self::Output>,
-        grads: &mut Self,
-    ) -> Arr<T, I> {
-        self.back(
-            &trace.input,
-            &mut trace.layers,
-            grad_output,
-            Seed::GradOutput,
-            true,
-            grads,
-        )
-    }
-
-    #[inline]
-    fn accumulate_gradients(
-        &self,
-        trace: &mut Trace<T, Self>,
-        seed_value: &Arr<T, Self::Output>,
-        seed: Seed,
-        grads: &mut Self,
+        xs: [&Arr<T, I>; B],
+        traces: &mut Self::BlockTraces<B>,
     ) {
-        self.back(
-            &trace.input,
-            &mut trace.layers,
-            seed_value,
-            seed,
-            false,
-            grads,
-        );
+        self.run_traced(xs, traces);
     }
 
     #[inline]
-    fn backward_from_xi(
+    fn block_output<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B] {
+        // `Self` has at least one layer: its own activations are the previous ones
+        // of the rest.
+        R::traced_output(&traces.rest, &traces.a)
+    }
+
+    #[inline]
+    fn block_output_z<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B] {
+        R::traced_pre_output(&traces.rest, &traces.z)
+    }
+
+    #[inline]
+    fn back_block<const B: usize>(
         &self,
-        trace: &mut Trace<T, Self>,
-        xi_output: &Arr<T, Self::Output>,
+        xs: [&Arr<T, I>; B],
+        traces: &mut Self::BlockTraces<B>,
+        seed_values: &[Arr<T, Self::Output>; B],
+        seed: Seed,
+        input_grad: bool,
         grads: &mut Self,
-    ) -> Arr<T, I> {
-        self.back(
-            &trace.input,
-            &mut trace.layers,
-            xi_output,
-            Seed::Xi,
-            true,
-            grads,
-        )
+    ) -> [Arr<T, I>; B] {
+        self.back(xs, traces, seed_values, seed, input_grad, grads)
     }
 
     fn params(&self) -> impl Iterator<Item = &T> {
@@ -426,50 +525,6 @@ where
 
     fn params_mut(&mut self) -> impl Iterator<Item = &mut T> {
         <Self as Layers<T, I>>::params_mut(self)
-    }
-
-    type BlockTraces<const B: usize> = <Self as Layers<T, I>>::BlockTrace<B>;
-
-    fn new_block_traces<const B: usize>() -> Self::BlockTraces<B> {
-        <Self as Layers<T, I>>::new_block_trace::<B>()
-    }
-
-    #[inline]
-    fn forward_block<const B: usize>(&self, xs: [&Arr<T, I>; B]) -> [Arr<T, Self::Output>; B] {
-        self.run_block(xs)
-    }
-
-    #[inline]
-    fn forward_trace_block<const B: usize>(
-        &self,
-        xs: [&Arr<T, I>; B],
-        traces: &mut Self::BlockTraces<B>,
-    ) {
-        self.run_traced_block(xs, traces);
-    }
-
-    #[inline]
-    fn block_output<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B] {
-        // `Self` has at least one layer: its own activations are the previous ones
-        // of the rest.
-        R::traced_block_output(&traces.rest, &traces.a)
-    }
-
-    #[inline]
-    fn block_output_z<const B: usize>(traces: &Self::BlockTraces<B>) -> &[Arr<T, Self::Output>; B] {
-        R::traced_block_pre_output(&traces.rest, &traces.z)
-    }
-
-    #[inline]
-    fn accumulate_gradients_block<const B: usize>(
-        &self,
-        xs: [&Arr<T, I>; B],
-        traces: &mut Self::BlockTraces<B>,
-        seed_values: &[Arr<T, Self::Output>; B],
-        seed: Seed,
-        grads: &mut Self,
-    ) {
-        self.back_block(xs, traces, seed_values, seed, false, grads);
     }
 
     fn param_slices(&self) -> impl Iterator<Item = &[T]> {
@@ -492,17 +547,12 @@ where
         <Self as Layers<T, I>>::layer_mut(self, i)
     }
 
-    fn trace_layer(traces: &Self::Traces, i: usize) -> Option<LayerTrace<'_, T>> {
-        <Self as Layers<T, I>>::trace_layer(traces, i)
-    }
-
-    fn trace_output(trace: &Trace<T, Self>) -> &Arr<T, Self::Output> {
-        <Self as Layers<T, I>>::traced_output(&trace.layers, &trace.input)
-    }
-
-    fn trace_output_z(trace: &Trace<T, Self>) -> &Arr<T, Self::Output> {
-        // `Self` has at least one layer, so the input is never what comes back.
-        <Self as Layers<T, I>>::traced_pre_output(&trace.layers, &trace.input)
+    fn trace_layer<const B: usize>(
+        traces: &Self::BlockTraces<B>,
+        s: usize,
+        i: usize,
+    ) -> Option<LayerTrace<'_, T>> {
+        <Self as Layers<T, I>>::trace_layer(traces, s, i)
     }
 }
 
@@ -514,12 +564,11 @@ where
 ///
 /// ```
 /// use typenet::{network, Network, Trace};
-/// use typenet::generic_array::GenericArray;
 ///
 /// type Net = network!(f64; 2 -> 3 Tanh -> 1 Identity);
 /// let net = Net::from_params(&[0.1; 13]).unwrap();
 /// let mut trace = Trace::<f64, Net>::new();
-/// let x = GenericArray::from_array([1.0, -1.0]);
+/// let x = Net::input([1.0, -1.0]);
 /// let y = *net.forward_trace(&x, &mut trace);
 /// assert_eq!(trace.a(2).unwrap(), &y[..]);
 /// assert_eq!(trace.a(0).unwrap(), &x[..]);
@@ -528,7 +577,8 @@ pub struct Trace<T: Scalar, N: Network<T>> {
     /// a^0, the input of the pass.
     pub input: Arr<T, N::Input>,
     /// The records of layers 1..N, nested like the network.
-    pub layers: N::Traces,
+    #[doc(hidden)]
+    pub layers: N::BlockTraces<1>,
 }
 
 impl<T: Scalar, N: Network<T>> Trace<T, N> {
@@ -536,13 +586,13 @@ impl<T: Scalar, N: Network<T>> Trace<T, N> {
     pub fn new() -> Self {
         Trace {
             input: Arr::default(),
-            layers: N::Traces::default(),
+            layers: N::BlockTraces::<1>::default(),
         }
     }
 
     /// z^i, a^i and ξ^i of layer `i` (1..=N, as in MATH.md), or `None` out of range.
     pub fn layer(&self, i: usize) -> Option<LayerTrace<'_, T>> {
-        N::trace_layer(&self.layers, i)
+        N::trace_layer(&self.layers, 0, i)
     }
 
     /// a^i for i in 0..=N (a^0 is the input), or `None` out of range.
@@ -566,7 +616,14 @@ impl<T: Scalar, N: Network<T>> Trace<T, N> {
 
     /// a^N, the output of the recorded pass.
     pub fn output(&self) -> &Arr<T, N::Output> {
-        N::trace_output(self)
+        let [a] = N::block_output(&self.layers);
+        a
+    }
+
+    /// z^N, the output layer's pre-activation (the logits, for losses fused with φ_N).
+    pub fn output_z(&self) -> &Arr<T, N::Output> {
+        let [z] = N::block_output_z(&self.layers);
+        z
     }
 }
 

@@ -16,7 +16,7 @@
 
 use crate::net::activation::{Sigmoid, Softmax, logistic};
 use crate::net::arr::Arr;
-use crate::net::layers::Seed;
+pub use crate::net::layers::Seed;
 use crate::net::network::Network;
 use crate::num::scalar::Scalar;
 use core::fmt;

@@ -1,7 +1,7 @@
 //! Training: losses, optimizers, initialisation, the mini-batch [`Trainer`], evaluation,
 //! and (with `std`) the epoch loop.
 //!
-//! Imports from [`net`](crate::net) and [`num`](crate::num).
+//! Imports from `net/` and `num/` only.
 
 #[cfg(feature = "std")]
 pub mod fit;

@@ -1,4 +1,5 @@
-// A network of 2 inputs given an array of 3.
+// `forward` takes the network's own input type, `Arr<T, M_0>`: an array of another
+// length is a type mismatch at the argument, with both lengths named.
 use typenet::generic_array::GenericArray;
 use typenet::{network, Network};
 
