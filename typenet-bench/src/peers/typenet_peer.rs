@@ -8,7 +8,7 @@ use typenet::generic_array::{ArrayLength, GenericArray};
 use typenet::loss::Loss;
 use typenet::optim::Sgd;
 use typenet::train::Trainer;
-use typenet::{Arr, BoxedNetwork, InputMatches, Network, ShapeRule};
+use typenet::{Arr, BoxedNetwork, Network};
 
 /// A training target typenet's losses take: `Arr<f32, M_N>` for MSE, `usize` for
 /// softmax cross-entropy.
@@ -81,7 +81,6 @@ where
 impl<N, L, Tg> Peer for TypenetPeer<N, L, Tg>
 where
     N: Network<f32> + BoxedNetwork<f32>,
-    ShapeRule: InputMatches<N::Input, N::Input>,
     L: Loss<f32, N, Tg>,
 {
     fn name(&self) -> &'static str {
