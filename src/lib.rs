@@ -162,6 +162,10 @@ pub use generic_array;
 /// The rand_core crate whose `RngCore` the initialisation and shuffling take,
 /// re-exported so that users implement or name the same version.
 pub use rand_core;
+/// The size macro `network!` expands to (any integer literal as a typenum type); not
+/// part of the API, which is `network!` itself.
+#[doc(hidden)]
+pub use typenet_macros::uint as __uint;
 /// The typenum crate this one is built on, re-exported so that users name the same
 /// version.
 pub use typenum;
