@@ -126,6 +126,11 @@ pub mod train;
 #[cfg(any(feature = "std", feature = "libm"))]
 pub mod quant;
 
+/// The size macro `network!` expands to (any integer literal as a typenum type); not
+/// part of the API, which is `network!` itself.
+#[doc(hidden)]
+pub use typenet_macros::uint as __uint;
+
 with_float_backend! {
     pub use io::format;
     #[cfg(feature = "safetensors")]

@@ -15,9 +15,26 @@
 /// # let _ = same;
 /// ```
 ///
-/// Sizes are integer literals from 0 to 1024 (and the powers of two and ten typenum
-/// names beyond), turned into typenum numbers by `typenum::U<N>`; any other size can be
-/// given as a typenum type in parentheses, e.g. `(typenet::typenum::U2000)`.
+/// Sizes are unsigned decimal integer literals of any value (`2000`, `65_536`; `_`
+/// separators and a `usize`, `u32` or `u64` suffix are allowed), written out as typenum
+/// numbers in binary; anything else, such as `2.5` or `-1`, is a compile error saying
+/// what is accepted. Generic code can give a size as a typenum type in parentheses:
+///
+/// ```
+/// use typenet::{network, Network};
+/// use typenet::generic_array::ArrayLength;
+///
+/// type Wide = network!(f32; 784 -> 2000 ReLU -> 10 Softmax);
+/// assert_eq!(Wide::PARAMS, 784 * 2000 + 2000 + 2000 * 10 + 10);
+///
+/// fn inputs<N: ArrayLength>() -> usize
+/// where
+///     network!(f32; (N) -> 1 Identity): Network<f32>,
+/// {
+///     <network!(f32; (N) -> 1 Identity) as Network<f32>>::INPUTS
+/// }
+/// assert_eq!(inputs::<typenet::typenum::U3>(), 3);
+/// ```
 ///
 /// Activations are the built-in names (`Identity`, `Sigmoid`, `Tanh`, `ReLU`,
 /// `LeakyReLU`, `Softplus`, `Softmax`), which need no import, or any other
@@ -38,7 +55,7 @@ macro_rules! network {
     };
     (@layers $t:ty; $in:tt) => { $crate::End };
     (@size ($n:ty)) => { $n };
-    (@size $n:literal) => { $crate::typenum::U<$n> };
+    (@size $n:literal) => { $crate::__uint!($crate::typenum; $n) };
     (@act Identity) => { $crate::Identity };
     (@act Sigmoid) => { $crate::Sigmoid };
     (@act Tanh) => { $crate::Tanh };
