@@ -355,7 +355,7 @@ pub fn load_into<T: Storable, N: Network<T>>(net: &mut N, bytes: &[u8]) -> Resul
 /// A [`LoadError`] naming the first problem: length, magic, version, scalar type,
 /// architecture, parameter count, or a non-finite parameter.
 pub fn from_bytes<T: Storable, N: Network<T>>(bytes: &[u8]) -> Result<N, LoadError> {
-    check::<T, N>(bytes)?;
+    // `load_into` checks the file once, before it writes anything.
     let mut net = N::zeroed();
     load_into(&mut net, bytes)?;
     Ok(net)
