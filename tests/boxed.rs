@@ -1,4 +1,4 @@
-//! The heap constructors of `BoxedNetwork`, the crate's only `unsafe` code. Run under
+//! The heap constructors of `BoxedNetwork` (with the x86 SIMD kernels, the crate's `unsafe` code). Run under
 //! Miri by `.ci/run` (`cargo +nightly miri test --test boxed`), which checks that the
 //! zeroed allocation is a valid network and that nothing reads uninitialised memory.
 

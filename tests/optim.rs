@@ -2,7 +2,7 @@
 //!
 //! (a) The first three updates of every optimizer on `network!(f64; 1 -> 1 Identity)`
 //!     (parameters [w, b]) with fixed gradients, against values derived by hand from the
-//!     published update rules (PyTorch's semantics, as documented in `src/optim`): Adam
+//!     published update rules (PyTorch's semantics, as documented in `src/train/optim`): Adam
 //!     (Kingma & Ba), Adam with L2 weight decay, AdamW (Loshchilov & Hutter), SGD plain,
 //!     with momentum, with Nesterov momentum and with weight decay, RMSprop. The expected
 //!     numbers are literals computed by the python3 script quoted above `EXPECTED_ADAM`,
@@ -44,7 +44,7 @@ const P0: [f64; 2] = [0.5, -0.3];
 const GRADS: [[f64; 2]; 3] = [[0.2, -1.0], [-0.4, 0.5], [0.1, 0.0]];
 
 // How the expected values below were derived. This python3 script implements each
-// published rule directly (PyTorch's semantics, as `src/optim` documents them) and
+// published rule directly (PyTorch's semantics, as `src/train/optim` documents them) and
 // prints, after each of the three steps, the parameters [w, b] and the optimizer's
 // buffers; the `EXPECTED_*` literals are its output, copied verbatim.
 //

@@ -5,8 +5,9 @@
 //!
 //! `Box::new(Net::zeroed())` builds the value on the stack and then moves it; the
 //! constructors here ask the allocator for zeroed memory instead and never hold the
-//! network on the stack. This needs `unsafe`: it is the one place in the crate that
-//! uses it, and `cargo +nightly miri test --features alloc --test boxed` checks it.
+//! network on the stack. This needs `unsafe` (the crate's other `unsafe` is the x86 SIMD
+//! code in `src/num/kernel/x86.rs`); `cargo +nightly miri test --test boxed` checks it in
+//! CI.
 
 extern crate alloc;
 
