@@ -122,9 +122,9 @@ mod net;
 #[cfg(any(feature = "std", feature = "libm"))]
 mod io;
 #[cfg(any(feature = "std", feature = "libm"))]
-pub mod train;
-#[cfg(any(feature = "std", feature = "libm"))]
 pub mod quant;
+#[cfg(any(feature = "std", feature = "libm"))]
+pub mod train;
 
 /// The size macro `network!` expands to (any integer literal as a typenum type); not
 /// part of the API, which is `network!` itself.

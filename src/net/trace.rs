@@ -55,9 +55,7 @@ impl<T: Scalar, O: ArrayLength, R: core::fmt::Debug, const B: usize> core::fmt::
     }
 }
 
-impl<T: Scalar, O: ArrayLength, R: PartialEq, const B: usize> PartialEq
-    for DenseTrace<T, O, R, B>
-{
+impl<T: Scalar, O: ArrayLength, R: PartialEq, const B: usize> PartialEq for DenseTrace<T, O, R, B> {
     fn eq(&self, other: &Self) -> bool {
         self.z == other.z && self.a == other.a && self.xi == other.xi && self.rest == other.rest
     }

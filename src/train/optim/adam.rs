@@ -2,7 +2,6 @@
 
 use super::Optimizer;
 use crate::net::network::Network;
-use crate::num::kernel::wide;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
 
@@ -155,46 +154,15 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Adam<T, N> {
             correction1: T::one() - beta1_t,
             correction2: T::one() - beta2_t,
         };
-        // Pass 1: would every new value be finite? (no early exit, so it vectorises)
-        let finite = net
-            .param_slices()
-            .zip(grads.param_slices())
-            .zip(self.m.param_slices().zip(self.v.param_slices()))
-            .all(|((w, g), (m, v))| {
-                wide(
-                    w.len(),
-                    #[inline(always)]
-                    move || {
-                        w.iter().zip(g).zip(m.iter().zip(v)).fold(
-                            true,
-                            |ok, ((&w, &g), (&m, &v))| {
-                                let (w, m, v) = rule.update(w, g, m, v);
-                                ok & w.is_finite() & m.is_finite() & v.is_finite()
-                            },
-                        )
-                    },
-                )
-            });
-        if !finite {
-            return Err(TrainError::NonFiniteUpdate);
-        }
-        // Pass 2: write them.
-        for ((w, g), (m, v)) in net
-            .param_slices_mut()
-            .zip(grads.param_slices())
-            .zip(self.m.param_slices_mut().zip(self.v.param_slices_mut()))
-        {
-            wide(
-                w.len(),
-                #[inline(always)]
-                move || {
-                    for ((w, &g), (m, v)) in w.iter_mut().zip(g).zip(m.iter_mut().zip(v.iter_mut()))
-                    {
-                        (*w, *m, *v) = rule.update(*w, g, *m, *v);
-                    }
-                },
-            );
-        }
+        super::two_pass::update_with_state(
+            net,
+            grads,
+            [&mut self.m, &mut self.v],
+            move |w, g, [m, v]| {
+                let (w, m, v) = rule.update(w, g, m, v);
+                (w, [m, v])
+            },
+        )?;
         self.steps += 1;
         self.beta1_t = beta1_t;
         self.beta2_t = beta2_t;

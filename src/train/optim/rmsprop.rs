@@ -49,11 +49,11 @@ impl<T: Scalar, N: Network<T>> RmsProp<T, N> {
 impl<T: Scalar, N: Network<T>> Optimizer<T, N> for RmsProp<T, N> {
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
         let (lr, alpha, eps) = (self.learning_rate, self.alpha, self.epsilon);
-        let update = move |w: T, g: T, v: T| {
+        let update = move |w: T, g: T, [v]: [T; 1]| {
             let v = alpha * v + (T::one() - alpha) * g * g;
-            (w - lr * g / (v.sqrt() + eps), v)
+            (w - lr * g / (v.sqrt() + eps), [v])
         };
-        super::two_pass::update_with_state(net, grads, &mut self.v, update)
+        super::two_pass::update_with_state(net, grads, [&mut self.v], update)
     }
 
     fn learning_rate(&self) -> T {

@@ -2,7 +2,6 @@
 
 use super::Optimizer;
 use crate::net::network::Network;
-use crate::num::kernel::wide;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
 
@@ -109,33 +108,8 @@ impl<T: Scalar> Rule<T> {
         // captured reference would be re-read after every store to w.
         let (lr, wd) = (self.learning_rate, self.weight_decay);
         let new = move |w: T, g: T| w - lr * (g + wd * w);
-        // Element-wise, slice by slice, compiled for the widest vectors (same bits).
-        let finite = net.param_slices().zip(grads.param_slices()).all(|(w, g)| {
-            wide(
-                w.len(),
-                #[inline(always)]
-                move || {
-                    w.iter()
-                        .zip(g)
-                        .fold(true, |ok, (&w, &g)| ok & new(w, g).is_finite())
-                },
-            )
-        });
-        if !finite {
-            return Err(TrainError::NonFiniteUpdate);
-        }
-        for (w, g) in net.param_slices_mut().zip(grads.param_slices()) {
-            wide(
-                w.len(),
-                #[inline(always)]
-                move || {
-                    for (w, &g) in w.iter_mut().zip(g) {
-                        *w = new(*w, g);
-                    }
-                },
-            );
-        }
-        Ok(())
+        // No state: the shared two-pass update with K = 0 state values.
+        super::two_pass::update_with_state(net, grads, [], move |w, g, []| (new(w, g), []))
     }
 
     /// (new w, new v) for one parameter.
@@ -158,8 +132,9 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
         if rule.momentum == T::zero() {
             return rule.step_without_momentum(net, grads);
         }
-        super::two_pass::update_with_state(net, grads, &mut self.velocity, move |w, g, v| {
-            rule.update(w, g, v)
+        super::two_pass::update_with_state(net, grads, [&mut self.velocity], move |w, g, [v]| {
+            let (w, v) = rule.update(w, g, v);
+            (w, [v])
         })
     }
 
