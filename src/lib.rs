@@ -157,6 +157,8 @@ with_float_backend! {
     #[doc(hidden)]
     pub use net::compose::Append;
     #[doc(hidden)]
+    pub use net::dense::ScalarOf as __ScalarOf;
+    #[doc(hidden)]
     pub use net::count::{LayerParamCount, Successor};
     #[doc(hidden)]
     pub use net::layers::{Layers, Seed};

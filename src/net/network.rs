@@ -85,6 +85,22 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     /// The number of parameters as a `usize`.
     const PARAMS: usize = <Self::ParamCount as Unsigned>::USIZE;
 
+    /// Bytes of the weights and biases, PARAMS × `size_of::<T>()`: flash, for a network
+    /// in a `static` ([`static_network!`](crate::static_network!)). See also
+    /// [`assert_fits!`](crate::assert_fits!).
+    const WEIGHT_BYTES: usize = Self::PARAMS * core::mem::size_of::<T>();
+    /// Bytes of the inference working set: the largest M_{i−1} + M_i over the layers
+    /// (the input and output vectors of one layer) times `size_of::<T>()`. The stack a
+    /// forward pass uses is this plus the code's own frames, which depend on the target
+    /// and the optimisation level (`embedded/FIGURES.md` measures both).
+    const INFERENCE_BYTES: usize =
+        <Self as Network<T>>::LARGEST_LAYER_IO * core::mem::size_of::<T>();
+    /// Bytes of the record of one training pass, a [`Trace`] (z^i, a^i, ξ^i of every
+    /// layer and the input).
+    const TRACE_BYTES: usize = core::mem::size_of::<Trace<T, Self>>();
+    /// Bytes of a gradient (a value of the network's own type).
+    const GRADIENT_BYTES: usize = core::mem::size_of::<Self>();
+
     /// A network with every weight and bias zero; also the starting value of a gradient.
     ///
     /// It is built on the stack: for networks of hundreds of kilobytes use
@@ -326,6 +342,10 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     const FINGERPRINT_STATE: u64;
 
     #[doc(hidden)]
+    /// The largest M_{i−1} + M_i over the layers.
+    const LARGEST_LAYER_IO: usize;
+
+    #[doc(hidden)]
     /// The records of a training pass over a block of `B` samples.
     type BlockTraces<const B: usize>: Clone + Debug + Default + PartialEq;
 
@@ -466,6 +486,7 @@ where
     type ParamCount = <Self as Layers<T, I>>::ParamCount;
     type OutputActivation = <Self as Layers<T, I>>::OutputActivation<A>;
     const FINGERPRINT_STATE: u64 = <Self as Layers<T, I>>::FINGERPRINT_STATE;
+    const LARGEST_LAYER_IO: usize = <Self as Layers<T, I>>::LARGEST_LAYER_IO;
     type BlockTraces<const B: usize> = <Self as Layers<T, I>>::Trace<B>;
 
     fn zeroed() -> Self {

@@ -9,6 +9,7 @@ pub mod init;
 pub mod loss;
 pub mod optim;
 
+mod budget;
 mod error;
 mod trainer;
 
