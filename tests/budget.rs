@@ -1,6 +1,6 @@
 //! The memory figures computed from the types, against sizes worked out by hand.
 
-use typenet::optim::{Adam, Sgd};
+use typenet::optim::Adam;
 use typenet::train::Trainer;
 use typenet::{Network, Trace, assert_fits, network};
 
