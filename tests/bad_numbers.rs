@@ -136,7 +136,7 @@ fn check_refused<N, O, L, Tg>(
     L: Loss<f64, N, Tg>,
 {
     for _ in 0..2 {
-        trainer.step(&mut net, loss, batch(good)).unwrap();
+        trainer.step(&mut net, loss, good).unwrap();
     }
     let (net_before, state_before) = (bits(&net), trainer.optimizer.snapshot());
     assert!(
@@ -146,7 +146,7 @@ fn check_refused<N, O, L, Tg>(
     let (mut twin_net, mut twin) = (net.clone(), trainer.clone());
 
     let err = trainer
-        .step(&mut net, loss, batch(bad))
+        .step(&mut net, loss, bad)
         .expect_err("the bad batch must be refused");
     assert!(expected(&err), "{what}: unexpected error {err:?}");
     assert_eq!(bits(&net), net_before, "{what}: the network changed");
@@ -156,8 +156,8 @@ fn check_refused<N, O, L, Tg>(
         "{what}: the optimizer state changed"
     );
 
-    let e1 = trainer.step(&mut net, loss, batch(good)).unwrap();
-    let e2 = twin.step(&mut twin_net, loss, batch(good)).unwrap();
+    let e1 = trainer.step(&mut net, loss, good).unwrap();
+    let e2 = twin.step(&mut twin_net, loss, good).unwrap();
     assert!(e1.is_finite());
     assert_eq!(e1.to_bits(), e2.to_bits(), "{what}: loss after the error");
     assert_ne!(
@@ -175,11 +175,6 @@ fn check_refused<N, O, L, Tg>(
         twin.optimizer.snapshot(),
         "{what}: optimizer state after the error"
     );
-}
-
-/// A slice of samples as the `(&input, &target)` pairs `Trainer::step` takes.
-fn batch<I, Tg>(d: &[(I, Tg)]) -> impl Iterator<Item = (&I, &Tg)> {
-    d.iter().map(|(x, t)| (x, t))
 }
 
 fn non_finite_loss_or_gradient(e: &TrainError) -> bool {
@@ -383,15 +378,13 @@ fn learning_rate_1e300_with_sgd_is_refused_as_non_finite_update() {
         let mut trainer = Trainer::new(opt);
         trainer.optimizer.set_learning_rate(0.1);
         for _ in 0..2 {
-            trainer
-                .step(&mut net, &MeanSquaredError, batch(&good))
-                .unwrap();
+            trainer.step(&mut net, &MeanSquaredError, &good).unwrap();
         }
         trainer.optimizer.set_learning_rate(1e300);
         let (net_before, state_before) = (bits(&net), trainer.optimizer.snapshot());
         let (mut twin_net, mut twin) = (net.clone(), trainer.clone());
         assert_eq!(
-            trainer.step(&mut net, &MeanSquaredError, batch(&bad)),
+            trainer.step(&mut net, &MeanSquaredError, &bad),
             Err(TrainError::NonFiniteUpdate),
             "{what}"
         );
@@ -404,12 +397,8 @@ fn learning_rate_1e300_with_sgd_is_refused_as_non_finite_update() {
         // Back to a sane η, training goes on exactly as if nothing had happened.
         trainer.optimizer.set_learning_rate(0.1);
         twin.optimizer.set_learning_rate(0.1);
-        let e1 = trainer
-            .step(&mut net, &MeanSquaredError, batch(&good))
-            .unwrap();
-        let e2 = twin
-            .step(&mut twin_net, &MeanSquaredError, batch(&good))
-            .unwrap();
+        let e1 = trainer.step(&mut net, &MeanSquaredError, &good).unwrap();
+        let e2 = twin.step(&mut twin_net, &MeanSquaredError, &good).unwrap();
         assert_eq!(e1.to_bits(), e2.to_bits());
         assert_eq!(bits(&net), bits(&twin_net), "{what}");
         assert_eq!(
@@ -428,7 +417,7 @@ fn learning_rate_1e300_with_small_gradients_is_accepted() {
     let mut net = net_from_formula::<Lin>();
     let mut trainer = Trainer::new(Sgd::new(1e300));
     trainer
-        .step(&mut net, &MeanSquaredError, batch(&reg_data()))
+        .step(&mut net, &MeanSquaredError, &reg_data())
         .unwrap();
     assert!(net.params().all(|p| p.is_finite()));
     assert!(net.params().any(|p| p.abs() > 1e298));
@@ -480,14 +469,12 @@ fn adam_with_learning_rate_1e300_diverges_then_is_refused() {
     let good = reg_data();
     let mut net = net_from_formula::<Reg>();
     let mut trainer = Trainer::new(Adam::new(1e300));
-    trainer
-        .step(&mut net, &MeanSquaredError, batch(&good))
-        .unwrap();
+    trainer.step(&mut net, &MeanSquaredError, &good).unwrap();
     assert!(net.params().all(|p| p.is_finite()));
     assert!(net.params().any(|p| p.abs() > 1e299));
     let before = (bits(&net), trainer.optimizer.snapshot());
     let err = trainer
-        .step(&mut net, &MeanSquaredError, batch(&good))
+        .step(&mut net, &MeanSquaredError, &good)
         .unwrap_err();
     // The outputs are ~1e300 · O(1) summed over the 4 units of the last hidden
     // layer; their squares overflow, so the loss is the first thing found non-finite.
@@ -580,28 +567,12 @@ fn trainer_step_with_adam_allocates_nothing() {
 
     let n = allocations_during(|| {
         for l in losses.iter_mut() {
-            *l = trainer
-                .step(
-                    &mut net,
-                    &SoftmaxCrossEntropy,
-                    data.iter().map(|(x, t)| (x, t)),
-                )
-                .unwrap();
+            *l = trainer.step(&mut net, &SoftmaxCrossEntropy, &data).unwrap();
         }
         // The refusals allocate nothing either.
-        errors[0] = trainer
-            .step(
-                &mut net,
-                &SoftmaxCrossEntropy,
-                bad.iter().map(|(x, t)| (x, t)),
-            )
-            .err();
+        errors[0] = trainer.step(&mut net, &SoftmaxCrossEntropy, &bad).err();
         errors[1] = trainer
-            .step(
-                &mut net,
-                &SoftmaxCrossEntropy,
-                data.iter().take(0).map(|(x, t)| (x, t)),
-            )
+            .step(&mut net, &SoftmaxCrossEntropy, &data[..0])
             .err();
     });
     assert_eq!(n, 0, "Trainer::step allocated {n} times");

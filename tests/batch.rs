@@ -61,7 +61,7 @@ proptest! {
         let mut t4: Trainer<f64, Reg, Sgd<f64, Reg>, 4> = Trainer::with_block_size(Sgd::new(0.05).with_momentum(0.9));
         let mut t8: Trainer<f64, Reg, Sgd<f64, Reg>, 8> = Trainer::with_block_size(Sgd::new(0.05).with_momentum(0.9));
         for _ in 0..2 {
-            let batch = || data.iter().map(|(x, t)| (x, t));
+            let batch = || data.iter();
             let e1 = t1.step(&mut one, &MeanSquaredError, batch()).unwrap();
             let e4 = t4.step(&mut four, &MeanSquaredError, batch()).unwrap();
             let e8 = t8.step(&mut eight, &MeanSquaredError, batch()).unwrap();
@@ -86,7 +86,7 @@ proptest! {
         let mut t1: Trainer<f32, Cls, Sgd<f32, Cls>, 1> = Trainer::with_block_size(Sgd::new(0.1));
         let mut t4: Trainer<f32, Cls, Sgd<f32, Cls>, 4> = Trainer::with_block_size(Sgd::new(0.1));
         for _ in 0..2 {
-            let batch = || data.iter().map(|(x, t)| (x, t));
+            let batch = || data.iter();
             let e1 = t1.step(&mut one, &SoftmaxCrossEntropy, batch()).unwrap();
             let e4 = t4.step(&mut four, &SoftmaxCrossEntropy, batch()).unwrap();
             prop_assert_eq!(e1.to_bits(), e4.to_bits());
@@ -112,11 +112,7 @@ fn a_bad_target_in_a_block_is_an_error() {
     let mut t: Trainer<f32, Cls, Sgd<f32, Cls>, 4> = Trainer::with_block_size(Sgd::new(0.1));
     let x: Arr<f32, _> = Arr::default();
     let data = [(x, 0usize), (x, 1), (x, 7), (x, 2)];
-    let r = t.step(
-        &mut n,
-        &SoftmaxCrossEntropy,
-        data.iter().map(|(x, t)| (x, t)),
-    );
+    let r = t.step(&mut n, &SoftmaxCrossEntropy, &data);
     assert!(matches!(r, Err(typenet::TrainError::Target(_))));
     assert_eq!(n, net, "the network is unchanged");
 }
