@@ -21,7 +21,9 @@ use rand_core::{RngCore, SeedableRng};
 /// It implements `rand_core` 0.9's [`RngCore`] and [`SeedableRng`]:
 /// - [`next_u64`](RngCore::next_u64) is the reference output;
 /// - [`next_u32`](RngCore::next_u32) is the upper 32 bits of one `next_u64`;
-/// - [`fill_bytes`](RngCore::fill_bytes) writes `next_u64` values little-endian;
+/// - [`fill_bytes`](RngCore::fill_bytes) writes one `next_u64` per 8 bytes,
+///   little-endian (a last part of fewer than 8 bytes takes the first bytes of one
+///   more);
 /// - [`SeedableRng::seed_from_u64`] is [`SplitMix64::new`] (the state is the seed, as
 ///   in the reference), and [`SeedableRng::from_seed`] reads the state little-endian.
 ///
@@ -58,7 +60,10 @@ impl RngCore for SplitMix64 {
     }
 
     fn fill_bytes(&mut self, dest: &mut [u8]) {
-        rand_core::impls::fill_bytes_via_next(self, dest);
+        for chunk in dest.chunks_mut(8) {
+            let bytes = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
     }
 }
 

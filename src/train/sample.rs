@@ -24,8 +24,8 @@ use generic_array::ArrayLength;
 /// trainer.step(&mut net, &MeanSquaredError, data.clone()).unwrap(); // owned (x, t)
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a training sample for this network",
-    label = "the items of this batch are not samples of the network's input size",
+    message = "the items of this batch are not training samples of the network's input size M_0",
+    label = "each item must be a pair (input, target) whose input has `Network::INPUTS` entries",
     note = "a training sample is a pair (input, target) (or a reference to one, or a pair of references) whose input is an array of the network's M_0 entries (`Network::INPUTS`)"
 )]
 pub trait Sample<T, M: ArrayLength> {

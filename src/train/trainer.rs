@@ -137,7 +137,8 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
                         count += B;
                     }
                 } else {
-                    for sample in block.iter().flatten() {
+                    // Only the slots filled this time: the others hold the last block's.
+                    for sample in block.iter().take(filled).flatten() {
                         total += self.sample_step(net, loss, sample.input(), sample.target())?;
                         count += 1;
                     }

@@ -31,7 +31,7 @@ use typenet::fixed::Q16;
 use typenet::generic_array::GenericArray;
 use typenet::loss::{BinaryCrossEntropy, MeanSquaredError, argmax};
 use typenet::optim::{Adam, Sgd};
-use typenet::quant::{self, QNetwork, Quantized};
+use typenet::quant::{QNetwork, Quantized};
 use typenet::train::{Trainer, evaluate};
 use typenet::{Network, TrainError, format, init, network, static_network, static_qnetwork};
 
