@@ -421,7 +421,7 @@ fn learning_rate_1e300_with_small_gradients_is_accepted() {
     let mut net = net_from_formula::<Lin>();
     let mut trainer = Trainer::new(Sgd::new(1e300));
     trainer
-        .step(&mut net, &MeanSquaredError, &reg_data())
+        .step(&mut net, &MeanSquaredError, reg_data())
         .unwrap();
     assert!(net.params().all(|p| p.is_finite()));
     assert!(net.params().any(|p| p.abs() > 1e298));

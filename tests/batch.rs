@@ -112,7 +112,7 @@ fn a_bad_target_in_a_block_is_an_error() {
     let mut t: Trainer<f32, Cls, Sgd<f32, Cls>, 4> = Trainer::with_block_size(Sgd::new(0.1));
     let x: Arr<f32, _> = Arr::default();
     let data = [(x, 0usize), (x, 1), (x, 7), (x, 2)];
-    let r = t.step(&mut n, &SoftmaxCrossEntropy, &data);
+    let r = t.step(&mut n, &SoftmaxCrossEntropy, data);
     assert!(matches!(r, Err(typenet::TrainError::Target(_))));
     assert_eq!(n, net, "the network is unchanged");
 }

@@ -31,6 +31,9 @@ pub type IrisNet = network!(f32; 4 -> 16 Tanh -> 3 Softmax);
 /// y = sin(x): 1 → 16 tanh → 16 tanh → 1.
 pub type SineNet = network!(f32; 1 -> 16 Tanh -> 16 Tanh -> 1 Identity);
 
+/// A sample of network `N`: an input and its target (a `typenet::train::Sample`).
+pub type Labelled<N, Tg> = (Input<f32, N>, Tg);
+
 /// How a task is trained.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Config {
@@ -272,7 +275,7 @@ where
 
 fn to_samples<N: Network<f32>>(
     rows: &[(Vec<f32>, usize)],
-) -> Result<Vec<(Input<f32, N>, usize)>, RunError> {
+) -> Result<Vec<Labelled<N, usize>>, RunError> {
     rows.iter()
         .map(|(x, label)| {
             let input = GenericArray::try_from_iter(x.iter().copied()).map_err(|_| {
@@ -291,8 +294,8 @@ fn to_samples<N: Network<f32>>(
 fn run<N, L, Tg>(
     mut net: N,
     loss: L,
-    train: &[(Input<f32, N>, Tg)],
-    test: &[(Input<f32, N>, Tg)],
+    train: &[Labelled<N, Tg>],
+    test: &[Labelled<N, Tg>],
     config: &Config,
     rng: &mut Pcg64,
     on_epoch: &mut dyn FnMut(&EpochReport<f32>),
@@ -339,7 +342,7 @@ pub fn sine_input(x: f64) -> Input<f32, SineNet> {
 }
 
 /// The sine data: [`SINE_POINTS`] evenly spaced x in [0, 2π] with targets sin(x).
-pub fn sine_data() -> Vec<(Input<f32, SineNet>, Output<f32, SineNet>)> {
+pub fn sine_data() -> Vec<Labelled<SineNet, Output<f32, SineNet>>> {
     (0..SINE_POINTS)
         .map(|k| {
             let x = 2.0 * std::f64::consts::PI * k as f64 / (SINE_POINTS - 1) as f64;

@@ -58,7 +58,7 @@ pub fn initialize<T: Scalar, N: Network<T>, R: RngCore + ?Sized>(net: &mut N, rn
 
 /// Initialises every layer of `net` like [`initialize`] (each activation's default
 /// scheme, biases zero), from the built-in generator
-/// [`SplitMix64`](crate::train::SplitMix64) seeded with `seed`: the same seed gives
+/// [`SplitMix64`] seeded with `seed`: the same seed gives
 /// the same weights, bit for bit, on every platform.
 ///
 /// ```

@@ -5,7 +5,7 @@
 //! Every function that takes a generator takes a `rand_core` **0.9** `RngCore` (the
 //! version re-exported as `typenet::rand_core`).
 //!
-//! Imports from [`net`](crate::net) and [`num`](crate::num).
+//! Imports from `net` and `num`.
 
 #[cfg(feature = "std")]
 pub mod fit;
