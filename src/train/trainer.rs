@@ -87,9 +87,9 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
 
     /// One step on a mini-batch of [`Sample`]s (`&data`, `data.iter()`,
     /// `data[a..b].iter()`, owned `(input, target)` pairs or pairs of references): for
-    /// each sample runs the training forward pass, the loss and the backward pass, averages E and the gradients over the
-    /// batch, clips them if asked, and applies the optimizer. Returns the batch's mean
-    /// loss.
+    /// each sample runs the training forward pass, the loss and the backward pass,
+    /// averages E and the gradients over the batch, clips them if asked, and applies the
+    /// optimizer. Returns the batch's mean loss.
     ///
     /// # Errors
     /// Nothing is changed in `net` or in the optimizer when this returns an error:
