@@ -33,7 +33,7 @@ fn training_bytes() {
     );
     // Adam keeps two moments of the network's size, plus its hyper-parameters.
     let adam = <Adam<f32, Digits> as typenet::optim::Optimizer<f32, Digits>>::STATE_BYTES;
-    assert!(adam >= 2 * Digits::WEIGHT_BYTES && adam < 2 * Digits::WEIGHT_BYTES + 128);
+    assert!((2 * Digits::WEIGHT_BYTES..2 * Digits::WEIGHT_BYTES + 128).contains(&adam));
     // A trainer holds at least the gradient, one trace, the layer records (z^i, a^i,
     // ξ^i) of each sample of a block, and the optimizer.
     let records = 3 * (64 + 10) * 4;
