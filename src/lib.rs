@@ -70,9 +70,12 @@
 //!   (feature `alloc`) for networks built directly on the heap.
 //! - `train/` ([`train`]): [`loss`] (mean squared error, Huber, binary and softmax
 //!   cross-entropy), [`optim`] (SGD with momentum, Nesterov and weight decay,
-//!   Adam/AdamW, RMSprop, schedules, gradient clipping), [`init`] (Glorot/He),
-//!   [`train::Trainer`] (one mini-batch step, no heap), [`train::evaluate`] and, with
-//!   `std`, [`fit`] (epochs, shuffling, a held-out set).
+//!   Adam/AdamW, RMSprop, schedules, gradient clipping), [`init`] (Glorot/He, from
+//!   any `rand_core` 0.9 generator or [`init::initialize_seeded`] with the built-in
+//!   [`train::SplitMix64`]), [`train::Trainer`] (one mini-batch step over
+//!   [`train::Sample`]s, no heap), [`train::evaluate`] and, with `std`, [`fit::Fit`]
+//!   (epochs, shuffling, a held-out set, a history) and [`assert_fits!`] (a memory
+//!   budget checked by the compiler).
 //! - `io/`: [`format`] (typenet's binary weight format, and [`static_network!`] for
 //!   weights in flash), `safetensors` (PyTorch), serde.
 //! - [`quant`]: post-training int8 quantization with integer-only inference.
