@@ -192,7 +192,7 @@ fn save_and_load_files() {
     ));
     assert!(matches!(
         format::load::<f32, Net>(dir.join("missing.tnet")),
-        Err(FileError::Io(_))
+        Err(FileError::Read { .. })
     ));
     std::fs::remove_dir_all(&dir).unwrap();
 }
