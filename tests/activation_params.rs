@@ -105,7 +105,10 @@ fn weight_file_round_trip_and_mismatch() {
     let back: Leaky02 = format::from_bytes(&bytes).unwrap();
     assert_eq!(back, net);
     let err = format::from_bytes::<f32, Leaky001>(&bytes).unwrap_err();
-    assert!(matches!(err, LoadError::ArchitectureMismatch { .. }), "{err:?}");
+    assert!(
+        matches!(err, LoadError::ArchitectureMismatch { .. }),
+        "{err:?}"
+    );
     // Both fingerprints as Python computes them (tests/data/README.md).
     assert_eq!(
         err.to_string(),
@@ -185,10 +188,16 @@ fn int8_round_trip_and_mismatch() {
     let q: Quantized<Leaky02> = quant::quantize(&net, &calibration).unwrap();
     let bytes = quant::to_vec(&q);
     assert_eq!(quant::from_bytes::<Quantized<Leaky02>>(&bytes).unwrap(), q);
-    assert!(matches!(
-        quant::from_bytes::<Quantized<Leaky001>>(&bytes),
-        Err(LoadError::ArchitectureMismatch { .. })
-    ));
+    let err = quant::from_bytes::<Quantized<Leaky001>>(&bytes).unwrap_err();
+    assert!(
+        matches!(err, LoadError::ArchitectureMismatch { .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("(sizes or activations differ): expected 2 -> 3 LeakyReLU -> 1 Identity ("),
+        "{err}"
+    );
     // The table is built with the slope 0.2: the hidden layer's int8 activation
     // follows 0.2·z (within an output step and a pre-activation step) where z < 0.
     let layer = q.layer(1).unwrap();
@@ -198,17 +207,28 @@ fn int8_round_trip_and_mismatch() {
     let mut negative = 0;
     for zq in -128i32..=127 {
         let z = zp.scale * (zq - i32::from(zp.zero_point)) as f32;
-        let a = ap.scale * (i32::from(table[(zq + 128) as usize]) - i32::from(ap.zero_point)) as f32;
+        let a =
+            ap.scale * (i32::from(table[(zq + 128) as usize]) - i32::from(ap.zero_point)) as f32;
         let expected = if z > 0.0 { z } else { 0.2 * z };
         let clamped = expected.clamp(
             ap.scale * (-128 - i32::from(ap.zero_point)) as f32,
             ap.scale * (127 - i32::from(ap.zero_point)) as f32,
         );
-        assert!((a - clamped).abs() <= ap.scale * 0.5 + 1e-6, "z = {z}: {a} vs {clamped}");
+        assert!(
+            (a - clamped).abs() <= ap.scale * 0.5 + 1e-6,
+            "z = {z}: {a} vs {clamped}"
+        );
         if z < -4.0 * ap.scale {
             negative += 1;
-            assert_ne!(table[(zq + 128) as usize], table001[(zq + 128) as usize], "z = {z}");
+            assert_ne!(
+                table[(zq + 128) as usize],
+                table001[(zq + 128) as usize],
+                "z = {z}"
+            );
         }
     }
-    assert!(negative > 0, "the calibration must give negative pre-activations");
+    assert!(
+        negative > 0,
+        "the calibration must give negative pre-activations"
+    );
 }

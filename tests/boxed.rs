@@ -2,8 +2,8 @@
 //! Miri by `.ci/run` (`cargo +nightly miri test --test boxed`), which checks that the
 //! zeroed allocation is a valid network and that nothing reads uninitialised memory.
 
-use typenet::generic_array::GenericArray;
 use typenet::fixed::Q16;
+use typenet::generic_array::GenericArray;
 use typenet::{BoxedNetwork, Network, network};
 
 type Small = network!(f64; 3 -> 4 Tanh -> 2 Softmax);

@@ -417,10 +417,18 @@ mod file {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             match self {
                 FileError::Read { path, source } => {
-                    write!(f, "cannot read the weight file {}: {source}", path.display())
+                    write!(
+                        f,
+                        "cannot read the weight file {}: {source}",
+                        path.display()
+                    )
                 }
                 FileError::Write { path, source } => {
-                    write!(f, "cannot write the weight file {}: {source}", path.display())
+                    write!(
+                        f,
+                        "cannot write the weight file {}: {source}",
+                        path.display()
+                    )
                 }
                 FileError::Format(e) => e.fmt(f),
             }
@@ -481,9 +489,9 @@ mod file {
 }
 
 #[cfg(feature = "std")]
-pub(crate) use file::{read as read_file, write as write_file};
-#[cfg(feature = "std")]
 pub use file::{FileError, load, save};
+#[cfg(feature = "std")]
+pub(crate) use file::{read as read_file, write as write_file};
 
 /// Compile-time check of a weight file for [`static_network!`](crate::static_network!):
 /// panics (a compile error when evaluated in a constant) with a sentence naming the
@@ -596,7 +604,10 @@ pub const fn const_f64s<const N: usize>(bytes: &[u8], offset: usize) -> [f64; N]
 /// compile time; every bit pattern is a Q16 number, so there is nothing to reject. See
 /// [`const_f32s`].
 #[doc(hidden)]
-pub const fn const_q16s<const N: usize>(bytes: &[u8], offset: usize) -> [crate::num::fixed::Q16; N] {
+pub const fn const_q16s<const N: usize>(
+    bytes: &[u8],
+    offset: usize,
+) -> [crate::num::fixed::Q16; N] {
     if offset + 4 * N > bytes.len() {
         panic!(
             "the weight file's length does not match the network (wrong file, or a network of other sizes)"

@@ -339,7 +339,8 @@ pub fn to_safetensors_named<T: Storable, N: Network<T>>(
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| SafetensorsError::Parse(e.to_string()))?;
-    safetensors::serialize(views, Some(metadata)).map_err(|e| SafetensorsError::Parse(e.to_string()))
+    safetensors::serialize(views, Some(metadata))
+        .map_err(|e| SafetensorsError::Parse(e.to_string()))
 }
 
 /// Reads a network from a safetensors file with PyTorch's names.

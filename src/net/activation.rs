@@ -247,7 +247,11 @@ const fn leaky_relu_name(bits: u64) -> [u8; 30] {
     let mut k = 0;
     while k < 16 {
         let nibble = ((bits >> (60 - 4 * k)) & 0xf) as u8;
-        out[13 + k] = if nibble < 10 { b'0' + nibble } else { b'a' + nibble - 10 };
+        out[13 + k] = if nibble < 10 {
+            b'0' + nibble
+        } else {
+            b'a' + nibble - 10
+        };
         k += 1;
     }
     out
