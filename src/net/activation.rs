@@ -423,8 +423,9 @@ mod tests {
     }
 
     #[test]
-    fn leaky_relu_slope() {
-        assert_eq!(apply(<LeakyReLU>::default(), -2.0), -0.02);
+    fn leaky_relu_slope_in_type_and_name() {
+        let default: LeakyReLU = LeakyReLU;
+        assert_eq!(apply(default, -2.0), -0.02);
         assert_eq!(apply(LeakyReLU::<{ LeakyReLU::slope(0.2) }>, -2.0), -0.4);
         assert_eq!(apply(LeakyReLU::<{ LeakyReLU::slope(0.2) }>, 2.0), 2.0);
         assert_eq!(<LeakyReLU as Activation<f32>>::NAME, "leaky_relu");
@@ -433,7 +434,7 @@ mod tests {
             "leaky_relu(0xbff8000000000000)"
         );
         assert_eq!(apply(LeakyReLU::<{ LeakyReLU::slope(0.01) }>, -2.0), -0.02);
-        assert_eq!(apply(<LeakyReLU>::default(), 3.0), 3.0);
+        assert_eq!(apply(default, 3.0), 3.0);
         assert_eq!(leaky_relu_slope("leaky_relu"), Some(0.01));
         assert_eq!(
             leaky_relu_slope(<LeakyReLU<{ LeakyReLU::slope(-1.5) }> as ElementWise>::NAME),

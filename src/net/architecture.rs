@@ -44,8 +44,7 @@ impl Architecture {
 
     /// The layer shapes, layer 1 first.
     pub fn layers(&self) -> impl Iterator<Item = LayerShape> + use<> {
-        let layer_shape = self.layer_shape;
-        (1..).map_while(move |i| layer_shape(i))
+        (1..).map_while(self.layer_shape)
     }
 }
 
