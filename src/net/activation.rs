@@ -197,13 +197,15 @@ impl ElementWise for ReLU {
 /// and `"leaky_relu(0x…)"` with the slope's 16 hexadecimal `f64` bits otherwise
 /// (see [`fingerprint`](crate::format#the-fingerprint)).
 ///
-/// The slope must be finite; a NaN or infinite one is a compile error where the
+/// The slope must be finite; a NaN or infinite one is a compile error, where the type
+/// is written for [`LeakyReLU::slope`] and `LeakyReLU(..)` in `network!`
+/// (`tests/compile_fail/leaky_relu_slope_not_finite.rs`), and otherwise where the
 /// activation is used:
 ///
 /// ```compile_fail
 /// use typenet::{network, Network};
-/// type Net = network!(f32; 2 -> 1 LeakyReLU(f64::INFINITY));
-/// let y = Net::zeroed().forward(&[0.0, 0.0].into());
+/// type Net = network!(f32; 2 -> 1 LeakyReLU(f64::NAN));
+/// let _ = Net::zeroed();
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LeakyReLU<const SLOPE_BITS: u64 = DEFAULT_SLOPE_BITS>;
@@ -214,29 +216,31 @@ const DEFAULT_SLOPE_BITS: u64 = 0.01_f64.to_bits();
 impl LeakyReLU {
     /// The const argument of [`LeakyReLU`] for the slope `x`: its `f64` bits, so that
     /// `LeakyReLU<{ LeakyReLU::slope(0.2) }>` is the leaky rectifier with slope 0.2.
+    ///
+    /// # Panics
+    /// If `x` is NaN or infinite. In a const argument, where it is meant to be used,
+    /// that is a compile error with this sentence, even under `cargo check`.
     pub const fn slope(x: f64) -> u64 {
+        if !x.is_finite() {
+            panic!("the slope of a LeakyReLU must be a finite number (not NaN or infinite)");
+        }
         x.to_bits()
     }
 }
 
 impl<const SLOPE_BITS: u64> LeakyReLU<SLOPE_BITS> {
     /// The slope for z ≤ 0 (0.01, PyTorch's default `negative_slope`, unless the type
-    /// says otherwise). Evaluating it checks that the slope is finite.
-    pub const SLOPE: f64 = {
-        let slope = f64::from_bits(SLOPE_BITS);
-        assert!(
-            slope.is_finite(),
-            "the slope of a LeakyReLU must be a finite number (not NaN or infinite)"
-        );
-        slope
-    };
+    /// says otherwise). Evaluating it checks, by [`LeakyReLU::slope`], that the slope is
+    /// finite, for a type written with other bits than `slope` gives.
+    pub const SLOPE: f64 = f64::from_bits(LeakyReLU::slope(f64::from_bits(SLOPE_BITS)));
 
     const NAME_BYTES: [u8; 30] = leaky_relu_name(SLOPE_BITS);
 }
 
 impl<const SLOPE_BITS: u64> Default for LeakyReLU<SLOPE_BITS> {
     fn default() -> Self {
-        const { assert!(Self::SLOPE.is_finite()) };
+        // Evaluates the slope check where the activation is built.
+        let _ = const { Self::SLOPE };
         LeakyReLU
     }
 }
