@@ -178,14 +178,35 @@ fn safetensors_round_trip_and_mismatch() {
     );
 }
 
+/// The int8 network of [`sample`], calibrated on 64 fixed inputs.
+fn quantized_sample() -> typenet::quant::Quantized<Leaky02> {
+    typenet::quant::quantize(&sample(), calibration()).unwrap()
+}
+
+fn calibration() -> Vec<GenericArray<f32, typenet::typenum::U2>> {
+    (0..64)
+        .map(|k| GenericArray::from_array([k as f32 / 16.0 - 2.0, 1.5 - k as f32 / 21.0]))
+        .collect()
+}
+
+/// `tests/data/leaky02_int8.tnet` is `quant::save(&quantized_sample(), ..)`, a fixture for
+/// the compile-time decoder (as in `tests/quant_data/README.md`).
+static STATIC_INT8: typenet::quant::Quantized<Leaky02> = typenet::static_qnetwork!(
+    2 -> 3 LeakyReLU(0.2) -> 1 Identity; include_bytes!("data/leaky02_int8.tnet"));
+
+#[test]
+fn static_qnetwork_with_a_slope() {
+    let bytes = include_bytes!("data/leaky02_int8.tnet");
+    let runtime = typenet::quant::from_bytes::<typenet::quant::Quantized<Leaky02>>(bytes).unwrap();
+    assert_eq!(STATIC_INT8, runtime);
+    assert_eq!(STATIC_INT8, quantized_sample());
+}
+
 #[test]
 fn int8_round_trip_and_mismatch() {
     use typenet::quant::{self, QNetwork, Quantized};
-    let net = sample();
-    let calibration: Vec<_> = (0..64)
-        .map(|k| GenericArray::from_array([k as f32 / 16.0 - 2.0, 1.5 - k as f32 / 21.0]))
-        .collect();
-    let q: Quantized<Leaky02> = quant::quantize(&net, &calibration).unwrap();
+    let calibration = calibration();
+    let q = quantized_sample();
     let bytes = quant::to_vec(&q);
     assert_eq!(quant::from_bytes::<Quantized<Leaky02>>(&bytes).unwrap(), q);
     let err = quant::from_bytes::<Quantized<Leaky001>>(&bytes).unwrap_err();
