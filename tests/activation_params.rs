@@ -75,6 +75,14 @@ fn the_slope_is_part_of_the_type_and_its_views() {
         "leaky_relu(0x3fc999999999999a)"
     );
     assert_eq!(
+        format!("{:?}", LeakyReLU::<{ LeakyReLU::slope(0.2) }>),
+        "LeakyReLU(0.2)"
+    );
+    assert!(
+        format!("{zero:?}").contains("activation: LeakyReLU(0.2)"),
+        "{zero:?}"
+    );
+    assert_eq!(
         format::Architecture::of::<f32, Leaky02>().to_string(),
         "2 -> 3 LeakyReLU(0.2) -> 1 Identity"
     );

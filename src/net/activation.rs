@@ -207,7 +207,7 @@ impl ElementWise for ReLU {
 /// type Net = network!(f32; 2 -> 1 LeakyReLU(f64::NAN));
 /// let _ = Net::zeroed();
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LeakyReLU<const SLOPE_BITS: u64 = DEFAULT_SLOPE_BITS>;
 
 /// The bits of 0.01, the default slope of [`LeakyReLU`].
@@ -235,6 +235,14 @@ impl<const SLOPE_BITS: u64> LeakyReLU<SLOPE_BITS> {
     pub const SLOPE: f64 = f64::from_bits(LeakyReLU::slope(f64::from_bits(SLOPE_BITS)));
 
     const NAME_BYTES: [u8; 30] = leaky_relu_name(SLOPE_BITS);
+}
+
+/// `LeakyReLU(0.2)`, as in [`network!`](crate::network!): the slope is in the type, not
+/// in the (empty) value, so a derived `Debug` would not show it.
+impl<const SLOPE_BITS: u64> Debug for LeakyReLU<SLOPE_BITS> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "LeakyReLU({:?})", Self::SLOPE)
+    }
 }
 
 impl<const SLOPE_BITS: u64> Default for LeakyReLU<SLOPE_BITS> {
@@ -446,6 +454,7 @@ mod tests {
         );
         assert_eq!(leaky_relu_slope("leaky_relu(0x12)"), None);
         assert_eq!(leaky_relu_slope("relu"), None);
+
         assert_eq!(apply(ReLU, -3.0), 0.0);
     }
 }
