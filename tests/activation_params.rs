@@ -213,7 +213,6 @@ fn static_qnetwork_with_a_slope() {
 #[test]
 fn int8_round_trip_and_mismatch() {
     use typenet::quant::{self, QNetwork, Quantized};
-    let calibration = calibration();
     let q = quantized_sample();
     let bytes = quant::to_vec(&q);
     assert_eq!(quant::from_bytes::<Quantized<Leaky02>>(&bytes).unwrap(), q);
