@@ -147,6 +147,7 @@ with_float_backend! {
         Activation, ElementWise, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh,
     };
     pub use net::alias::{Depth, Input, InputSize, Output, OutputSize, ParamCount};
+    pub use net::architecture::Architecture;
     pub use net::arr::{Arr, Matrix};
     #[cfg(feature = "alloc")]
     pub use net::boxed::{BoxedNetwork, Zeroable};

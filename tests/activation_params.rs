@@ -83,11 +83,11 @@ fn the_slope_is_part_of_the_type_and_its_views() {
         "{zero:?}"
     );
     assert_eq!(
-        format::Architecture::of::<f32, Leaky02>().to_string(),
+        <Leaky02 as Network<f32>>::architecture().to_string(),
         "2 -> 3 LeakyReLU(0.2) -> 1 Identity"
     );
     assert_eq!(
-        format::Architecture::of::<f32, Leaky001>().to_string(),
+        <Leaky001 as Network<f32>>::architecture().to_string(),
         "2 -> 3 LeakyReLU -> 1 Identity"
     );
 }

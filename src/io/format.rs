@@ -339,7 +339,7 @@ fn check<T: Storable, N: Network<T>>(bytes: &[u8]) -> Result<(), LoadError> {
         bytes,
         T::CODE,
         <N as Fingerprint<T>>::FINGERPRINT,
-        Architecture::of::<T, N>(),
+        <N as Network<T>>::architecture(),
         N::PARAMS,
         encoded_len::<T, N>(),
     )?;

@@ -2,9 +2,7 @@
 //! [`network!`](crate::network!) syntax (`64 -> 64 ReLU -> 10 Softmax`), for messages.
 
 use crate::net::activation::leaky_relu_slope;
-use crate::net::network::Network;
 use crate::net::view::LayerShape;
-use crate::num::scalar::Scalar;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 
@@ -12,18 +10,19 @@ use core::hash::{Hash, Hasher};
 /// without the scalar: `64 -> 64 ReLU -> 10 Softmax`, activation parameters included
 /// (`2 -> 8 LeakyReLU(0.2) -> 1 Identity`).
 ///
-/// It holds only a function pointer to the type's layer shapes
-/// ([`Network::layer_shape`]), so it is `Copy`, needs no heap, and can sit in
+/// [`Network::architecture`](crate::Network::architecture) gives it. It holds only a
+/// function pointer to the type's layer shapes
+/// ([`Network::layer_shape`](crate::Network::layer_shape)), so it is `Copy`, needs no heap, and can sit in
 /// `no_std` errors such as [`LoadError`](crate::format::LoadError). Two values are
 /// equal when they describe the same layers.
 ///
 /// ```
-/// use typenet::{network, format::Architecture};
+/// use typenet::{network, Network};
 ///
 /// type Net = network!(f32; 64 -> 64 ReLU -> 10 Softmax);
-/// assert_eq!(Architecture::of::<f32, Net>().to_string(), "64 -> 64 ReLU -> 10 Softmax");
+/// assert_eq!(Net::architecture().to_string(), "64 -> 64 ReLU -> 10 Softmax");
 /// type Leaky = network!(f64; 2 -> 8 LeakyReLU(0.2) -> 1 Identity);
-/// assert_eq!(Architecture::of::<f64, Leaky>().to_string(), "2 -> 8 LeakyReLU(0.2) -> 1 Identity");
+/// assert_eq!(Leaky::architecture().to_string(), "2 -> 8 LeakyReLU(0.2) -> 1 Identity");
 /// ```
 #[derive(Clone, Copy)]
 pub struct Architecture {
@@ -31,13 +30,9 @@ pub struct Architecture {
 }
 
 impl Architecture {
-    /// The architecture of network type `N`.
-    pub fn of<T: Scalar, N: Network<T>>() -> Self {
-        Self::from_layer_shapes(N::layer_shape)
-    }
-
     /// The architecture whose layer i (1-based, `None` past the last) has the shape
-    /// `layer_shape(i)`, as [`Network::layer_shape`] gives it.
+    /// `layer_shape(i)`, as [`Network::layer_shape`](crate::Network::layer_shape) gives
+    /// it.
     pub const fn from_layer_shapes(layer_shape: fn(usize) -> Option<LayerShape>) -> Self {
         Architecture { layer_shape }
     }

@@ -225,6 +225,9 @@ where
     }
 }
 
+/// Compares weights and biases. The activations, their parameters included (a
+/// `LeakyReLU`'s slope is a type parameter), are fixed by the type, so two values of
+/// one type with equal parameters are equal networks.
 impl<T, I, O, A, R> PartialEq for Dense<T, I, O, A, R>
 where
     T: Scalar,

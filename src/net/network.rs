@@ -2,6 +2,7 @@
 //! [`Dense`] whose sizes connect.
 
 use crate::net::activation::Activation;
+use crate::net::architecture::Architecture;
 use crate::net::arr::Arr;
 use crate::net::compose::Append;
 use crate::net::count::{LayerParamCount, Successor};
@@ -313,6 +314,18 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
 
     /// The sizes and activation of layer `i` (1..=N), from the type alone.
     fn layer_shape(i: usize) -> Option<LayerShape>;
+
+    /// The architecture in `network!` syntax (`64 -> 64 ReLU -> 10 Softmax`), for
+    /// messages and reports.
+    ///
+    /// ```
+    /// use typenet::{network, Network};
+    /// type Net = network!(f32; 64 -> 64 ReLU -> 10 Softmax);
+    /// assert_eq!(Net::architecture().to_string(), "64 -> 64 ReLU -> 10 Softmax");
+    /// ```
+    fn architecture() -> Architecture {
+        Architecture::from_layer_shapes(Self::layer_shape)
+    }
 
     /// W^i and b^i of layer `i` (1..=N), or `None` out of range.
     fn layer(&self, i: usize) -> Option<LayerRef<'_, T>>;
