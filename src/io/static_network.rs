@@ -66,8 +66,8 @@ macro_rules! static_network {
             $crate::network!(@size $out),
             $crate::network!(@act $act $(($($p)*))?),
             _,
-        > {
-            weights: {
+        >::from_parts(
+            {
                 const I: usize = <$crate::network!(@size $in) as $crate::typenum::Unsigned>::USIZE;
                 const O: usize = <$crate::network!(@size $out) as $crate::typenum::Unsigned>::USIZE;
                 let mut rows = [$crate::generic_array::GenericArray::<$t, $crate::network!(@size $in)>::from_array([$zero; I]); O];
@@ -80,7 +80,7 @@ macro_rules! static_network {
                 }
                 $crate::generic_array::GenericArray::from_array(rows)
             },
-            bias: $crate::generic_array::GenericArray::from_array($crate::format::$read::<
+            $crate::generic_array::GenericArray::from_array($crate::format::$read::<
                 { <$crate::network!(@size $out) as $crate::typenum::Unsigned>::USIZE },
             >(
                 $b,
@@ -88,13 +88,13 @@ macro_rules! static_network {
                     * <$crate::network!(@size $out) as $crate::typenum::Unsigned>::USIZE
                     * $size,
             )),
-            activation: $crate::network!(@act_value $act),
-            rest: $crate::static_network!(@layer $t, $zero, $size, $read, $b,
+            $crate::network!(@act_value $act),
+            $crate::static_network!(@layer $t, $zero, $size, $read, $b,
                 $off + (<$crate::network!(@size $in) as $crate::typenum::Unsigned>::USIZE + 1)
                     * <$crate::network!(@size $out) as $crate::typenum::Unsigned>::USIZE
                     * $size;
                 $out $(-> $ro $ra $(($($rp)*))?)*),
-        }
+        )
     };
     (@layer $t:ty, $zero:expr, $size:literal, $read:ident, $b:ident, $off:expr; $in:tt) => { $crate::End };
 }

@@ -39,11 +39,11 @@ where
     type Output = Dense<T, I, O, A, <R as Append<T, B>>::Output>;
 
     fn append(self, next: B) -> Self::Output {
-        Dense {
-            weights: self.weights,
-            bias: self.bias,
-            activation: self.activation,
-            rest: self.rest.append(next),
-        }
+        Dense::from_parts(
+            self.weights,
+            self.bias,
+            self.activation,
+            self.rest.append(next),
+        )
     }
 }
