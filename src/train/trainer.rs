@@ -62,7 +62,16 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
     /// A trainer around `optimizer`, without clipping, working in blocks of `B`
     /// samples: `Trainer::<_, _, _, 1>::with_block_size(opt)` keeps a single record,
     /// for microcontrollers with little RAM.
+    ///
+    /// `B` must be at least 1: `Trainer::<_, _, _, 0>::with_block_size` does not
+    /// compile (a block of no samples could never take one).
     pub fn with_block_size(optimizer: O) -> Self {
+        const {
+            assert!(
+                B > 0,
+                "a Trainer's block size B must be at least 1: a block of 0 samples can never take a sample"
+            )
+        };
         Trainer {
             optimizer,
             clip_norm: None,
