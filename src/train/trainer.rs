@@ -7,7 +7,7 @@ use crate::net::network::Trace;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
 use crate::train::loss::{Loss, Scored};
-use crate::train::optim::{Optimizer, clip_global_norm};
+use crate::train::optim::{ClipNormError, Optimizer, check_clip_norm, clip_global_norm};
 use rand_core::RngCore;
 
 /// The buffers and the optimizer of a training run: the gradient (a value of the
@@ -42,8 +42,7 @@ use rand_core::RngCore;
 pub struct Trainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize = 4> {
     /// The optimizer, with its state.
     pub optimizer: O,
-    /// Clip the averaged gradient to this global L2 norm before the update.
-    pub clip_norm: Option<T>,
+    clip_norm: Option<T>,
     grads: N,
     trace: Trace<T, N>,
     seed: Arr<T, N::Output>,
@@ -84,9 +83,31 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
     }
 
     /// Clips the averaged gradient to global norm `max_norm` before each update.
-    pub fn with_clip_norm(mut self, max_norm: T) -> Self {
-        self.clip_norm = Some(max_norm);
-        self
+    ///
+    /// # Panics
+    /// If `max_norm` is negative or NaN (it would flip the gradient's sign or turn
+    /// clipping off); [`try_with_clip_norm`](Self::try_with_clip_norm) returns the
+    /// error instead, for a value that comes from outside the program.
+    pub fn with_clip_norm(self, max_norm: T) -> Self {
+        match self.try_with_clip_norm(max_norm) {
+            Ok(trainer) => trainer,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Clips the averaged gradient to global norm `max_norm` before each update, after
+    /// checking it ([`check_clip_norm`]: zero or positive, +∞ never clips).
+    ///
+    /// # Errors
+    /// [`ClipNormError`] for a negative or NaN `max_norm`; nothing is built.
+    pub fn try_with_clip_norm(mut self, max_norm: T) -> Result<Self, ClipNormError<T>> {
+        self.clip_norm = Some(check_clip_norm(max_norm)?);
+        Ok(self)
+    }
+
+    /// The clip norm of [`with_clip_norm`](Self::with_clip_norm), if any.
+    pub fn clip_norm(&self) -> Option<T> {
+        self.clip_norm
     }
 
     /// The averaged (and clipped) gradient of the last step.
@@ -144,8 +165,8 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
         if count == 0 {
             return Err(TrainError::EmptyBatch);
         }
-        let inv = T::one() / T::from_f64(count as f64);
-        let mean = total * inv;
+        // Exact for Q16, the historical `x · (1/count)` for floats (`Scalar::div_count`).
+        let mean = total.div_count(count);
         if !mean.is_finite() {
             return Err(TrainError::NonFiniteLoss);
         }
@@ -157,7 +178,7 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
                 let mut finite = true;
                 for run in self.grads.param_slices_mut() {
                     for g in run {
-                        *g *= inv;
+                        *g = g.div_count(count);
                         finite &= g.is_finite();
                     }
                 }
