@@ -84,11 +84,7 @@ fn q16_batch(count: usize) -> (Q16, Q16, Q16) {
     let x = GenericArray::from_array([Q16::from_f64(0.25)]);
     let t = GenericArray::from_array([Q16::from_f64(0.5)]);
     let loss = trainer
-        .step(
-            &mut net,
-            &MeanSquaredError,
-            iter::repeat((&x, &t)).take(count),
-        )
+        .step(&mut net, &MeanSquaredError, iter::repeat_n((&x, &t), count))
         .unwrap();
     let g: Vec<Q16> = trainer.grads().params().copied().collect();
     (loss, g[0], g[1])
@@ -169,7 +165,7 @@ fn weight_scale_beyond_f32_is_an_error() {
         GenericArray::from_array([0.0f32]),
         GenericArray::from_array([3e-36f32]),
     ];
-    let err = quant::quantize(&net, &inputs).unwrap_err();
+    let err = quant::quantize(&net, inputs).unwrap_err();
     assert_eq!(
         err,
         QuantizeError::ScaleOutOfRange {
@@ -192,7 +188,7 @@ fn input_scale_below_f32_normals_is_an_error() {
         GenericArray::from_array([1e-37f32]),
     ];
     assert_eq!(
-        quant::quantize(&net, &inputs).unwrap_err(),
+        quant::quantize(&net, inputs).unwrap_err(),
         QuantizeError::ScaleOutOfRange {
             layer: 0,
             scale: ScaleKind::Input

@@ -15,9 +15,16 @@
 //! save_file(model.state_dict(), "digits.safetensors")
 //! ```
 //!
-//! Tensors may be `F32` or `F64` (converted to the network's scalar). A missing
-//! tensor, a tensor the network has no place for, a wrong shape, another dtype or a
-//! non-finite value is an error naming the tensor.
+//! Tensors may be `F32` or `F64`, converted to the network's scalar by the rule every
+//! loader applies ([`Scalar::param_from_f64`](crate::Scalar::param_from_f64)): NaN and
+//! infinities are [`SafetensorsError::NonFinite`], a finite value beyond the scalar's
+//! range (`1e300` for `f32`, `1e9` for `Q16`) is [`SafetensorsError::OutOfRange`], any
+//! other is rounded to the nearest representable value (`1e-9` becomes 0 in `Q16`). A
+//! missing tensor, a tensor the network has no place for, a wrong shape, another dtype,
+//! or a layer name given twice is an error naming the tensor or name.
+//!
+//! Writing uses `F32` for `f32` networks and `F64` for `f64` and `Q16` ones (every `Q16`
+//! value is exact in `f64`, so a `Q16` network reads back bit for bit).
 
 extern crate std;
 
@@ -286,8 +293,8 @@ fn check_prefixes(prefixes: &[&str], depth: usize) -> Result<(), SafetensorsErro
     Ok(())
 }
 
-/// Writes a network as safetensors bytes with PyTorch's names, in the network's own
-/// dtype (`F32` for `f32`, `F64` for `f64`).
+/// Writes a network as safetensors bytes with PyTorch's names: `F32` for `f32`, `F64`
+/// for `f64` and `Q16` (exact).
 ///
 /// # Errors
 /// [`SafetensorsError::Parse`] if the safetensors writer fails.
@@ -301,6 +308,7 @@ pub fn to_safetensors<T: Storable, N: Network<T>>(net: &N) -> Result<Vec<u8>, Sa
 ///
 /// # Errors
 /// [`SafetensorsError::LayerNames`] for a wrong number of prefixes,
+/// [`SafetensorsError::DuplicateName`] for a prefix given twice,
 /// [`SafetensorsError::Parse`] if the safetensors writer fails.
 pub fn to_safetensors_named<T: Storable, N: Network<T>>(
     net: &N,

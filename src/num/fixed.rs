@@ -15,7 +15,9 @@
 //!   and one division) is within 2.
 //!
 //! In the weight format (`typenet::format`) a `Q16` network is stored as its raw `i32`
-//! values, scalar code 3.
+//! values, scalar code 3; safetensors files hold its exact values as `F64`. Loading
+//! from a wider number ([`Q16::try_from_f64`]) is an error out of range and rounds to
+//! nearest in range.
 //!
 //! The same network types run forward, backward and SGD in `Q16`:
 //!
@@ -361,7 +363,7 @@ impl Scalar for Q16 {
         });
         // r = √(sum / m²) in units of 2^−16: √(sum · 2^32 / m²); sum / m² ≤ entries
         let m2 = u128::from(m) * u128::from(m);
-        let r = isqrt_u128((sum / m2) << 32 | ((sum % m2) << 32) / m2);
+        let r = isqrt_u128(((sum / m2) << 32) | (((sum % m2) << 32) / m2));
         (
             Q16::saturate(i64::from(m)),
             Q16::saturate(r.min(i64::MAX as u128) as i64),

@@ -148,7 +148,8 @@ fn quantize_row(
     }
     let b = libm::round(f64::from(bias) / (s_in * s_w)).clamp(-BIAS_LIMIT, BIAS_LIMIT) as i32;
     let real = s_in * s_w / s_target;
-    if !(real < MULTIPLIER_LIMIT) {
+    // NaN cannot occur (the scales are finite and positive)
+    if real >= MULTIPLIER_LIMIT {
         return Err(out_of_range(ScaleKind::Multiplier));
     }
     // below 2^−32 the multiplier is 0: every product rounds to 0 anyway
