@@ -12,6 +12,11 @@
 //! Deserializing checks the architecture against the network type (a file written for
 //! another architecture is an error naming the first differing layer) and the number
 //! of parameters, and writes the parameters straight into the network: no heap.
+//!
+//! Every value passes the loaders' rule: one that is NaN or infinite in the network's
+//! scalar (JSON `1e39` read into `f32`) is an error naming its layer and entry. With
+//! serde_json, enable its `float_roundtrip` feature if files must read back bit for bit:
+//! without it, numbers of more than 17 digits may be parsed an ulp off.
 
 use crate::net::activation::Activation;
 use crate::net::dense::Dense;
