@@ -196,6 +196,27 @@ fn input_scale_below_f32_normals_is_an_error() {
     );
 }
 
+/// Inputs up to 1e12 (input scale 1e12/255) through weights [1, −1] on equal inputs:
+/// z is always 0 (its scale 1/255), so the multiplier s_in · s_w / s_z =
+/// (1e12/255) · (1/127) · 255 ≈ 7.9e9 exceeds 2^30, the largest one representable.
+#[test]
+fn multiplier_beyond_2_pow_30_is_an_error() {
+    use typenet::quant::{self, QuantizeError, ScaleKind};
+    type Net = network!(f32; 2 -> 1 Identity);
+    let net = Net::from_params(&[1.0, -1.0, 0.0]).unwrap();
+    let inputs = [
+        GenericArray::from_array([0.0f32, 0.0]),
+        GenericArray::from_array([1e12f32, 1e12]),
+    ];
+    assert_eq!(
+        quant::quantize(&net, inputs).unwrap_err(),
+        QuantizeError::ScaleOutOfRange {
+            layer: 1,
+            scale: ScaleKind::Multiplier
+        }
+    );
+}
+
 // ---- item 3: serde applies the loaders' finiteness rule ---------------------------
 
 #[cfg(feature = "serde")]

@@ -313,7 +313,8 @@ where
     /// In this order: [`QuantizeError::NonFiniteParameter`] for a NaN or infinite
     /// weight or bias, [`QuantizeError::NoCalibrationData`] before any input was
     /// observed, [`QuantizeError::NonFiniteCalibration`] if a value recorded was NaN or
-    /// infinite.
+    /// infinite, [`QuantizeError::ScaleOutOfRange`] if a scale or multiplier the int8
+    /// network needs cannot be represented.
     pub fn quantize(&self, net: &N) -> Result<Quantized<N>, QuantizeError> {
         // A non-finite parameter is the cause of any non-finite calibration value
         // after it: name it first.
