@@ -98,13 +98,43 @@ fn q16_mean_of_10_000_samples_is_exact() {
     assert_eq!(gb, Q16::from_f64(-1.0));
 }
 
-/// 70 000 · 0.25 = 17 500 still fits Q16's range, so the mean loss and ∂E/∂w are exact
-/// (the old truncated reciprocal 1/70 000 was 0 or 1 unit: a mean of 0.534).
+/// 70 000 samples on a `1 -> 4 Identity` network (w = b = 0, x = 1, t = 0.5 for each
+/// output): E = (1/4) Σ (0 − 0.5)² = 0.25 and ∂E/∂b_k = ∂E/∂w_k = 2 · (−0.5)/4 = −0.25,
+/// whose sums (70 000 · 0.25 = 17 500) fit Q16's range: the means are exact (the old
+/// truncated reciprocal of 70 000 gave a mean loss of 0.534).
 #[test]
 fn q16_mean_of_70_000_samples_is_exact() {
-    let (loss, gw, _) = q16_batch(70_000);
+    type Q4 = network!(Q16; 1 -> 4 Identity);
+    let mut net = Q4::from_params(&[Q16::ZERO; 8]).unwrap();
+    let mut trainer = Trainer::new(Sgd::new(Q16::ZERO));
+    let x = GenericArray::from_array([Q16::ONE]);
+    let t = GenericArray::from_array([Q16::from_f64(0.5); 4]);
+    let loss = trainer
+        .step(
+            &mut net,
+            &MeanSquaredError,
+            iter::repeat_n((&x, &t), 70_000),
+        )
+        .unwrap();
     assert_eq!(loss, Q16::from_f64(0.25));
-    assert_eq!(gw, Q16::from_f64(-0.25));
+    assert!(trainer.grads().params().all(|&g| g == Q16::from_f64(-0.25)));
+}
+
+/// 70 000 gradients of −1 sum to −70 000, beyond Q16's range: the sum saturates, so
+/// the step is refused (it used to apply a mean of −0.468) and changes nothing.
+#[test]
+fn q16_gradient_sum_beyond_the_range_is_refused() {
+    let mut net = Q1::from_params(&[Q16::ONE, Q16::ONE]).unwrap();
+    let mut trainer = Trainer::new(Sgd::new(Q16::ONE));
+    let x = GenericArray::from_array([Q16::ZERO]);
+    let t = GenericArray::from_array([Q16::from_f64(1.5)]);
+    let r = trainer.step(
+        &mut net,
+        &MeanSquaredError,
+        iter::repeat_n((&x, &t), 70_000),
+    );
+    assert_eq!(r, Err(typenet::TrainError::NonFiniteGradient));
+    assert_eq!(net, Q1::from_params(&[Q16::ONE, Q16::ONE]).unwrap());
 }
 
 /// Exact division by a count, rounded to nearest.

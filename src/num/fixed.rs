@@ -464,6 +464,12 @@ impl Scalar for Q16 {
         true
     }
 
+    /// At `MIN` or `MAX`: where a saturating sum stops.
+    #[inline]
+    fn overflowed(self) -> bool {
+        self == Q16::MIN || self == Q16::MAX
+    }
+
     fn max(self, other: Q16) -> Q16 {
         Ord::max(self, other)
     }

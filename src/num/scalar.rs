@@ -157,6 +157,14 @@ pub trait Scalar:
     fn abs(self) -> Self;
     /// `true` unless the value is infinite or NaN.
     fn is_finite(self) -> bool;
+    /// Whether an accumulated value may have overflowed: NaN or infinite for floats;
+    /// for a saturating fixed-point type such as [`Q16`](crate::fixed::Q16), also a
+    /// value at either end of the range, where saturation stops a sum.
+    #[inline]
+    fn overflowed(self) -> bool {
+        !self.is_finite()
+    }
+
     /// The larger of two values (the non-NaN one if one is NaN).
     #[allow(clippy::eq_op)] // `self != self` is the NaN test, with no float trait needed
     fn max(self, other: Self) -> Self {

@@ -125,7 +125,9 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
     /// - [`TrainError::EmptyBatch`] for a batch with no samples;
     /// - [`TrainError::Target`] for a target the loss cannot score;
     /// - [`TrainError::NonFiniteLoss`] / [`TrainError::NonFiniteGradient`] when the
-    ///   loss or a gradient entry is NaN or infinite (e.g. a NaN in an input);
+    ///   loss or a gradient entry is NaN or infinite (e.g. a NaN in an input), or its
+    ///   sum over the batch overflowed ([`Scalar::overflowed`]: in `Q16`, a sum that
+    ///   reached the end of the range, such as 70 000 gradients of 1);
     /// - [`TrainError::NonFiniteUpdate`] when the update would make a parameter or
     ///   optimizer state non-finite (e.g. a learning rate that diverges).
     pub fn step<'a, L, Tg, I>(&mut self, net: &mut N, loss: &L, batch: I) -> Result<T, TrainError>
@@ -167,7 +169,9 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
         }
         // Exact for Q16, the historical `x · (1/count)` for floats (`Scalar::div_count`).
         let mean = total.div_count(count);
-        if !mean.is_finite() {
+        // A sum that overflowed (∞ in floats, stuck at the end of Q16's range) has no
+        // true mean: refuse it rather than report a wrong one.
+        if !mean.is_finite() || total.overflowed() {
             return Err(TrainError::NonFiniteLoss);
         }
         // Element-wise: the same bits at any vector width.
@@ -178,6 +182,7 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
                 let mut finite = true;
                 for run in self.grads.param_slices_mut() {
                     for g in run {
+                        finite &= !g.overflowed();
                         *g = g.div_count(count);
                         finite &= g.is_finite();
                     }
