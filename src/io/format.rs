@@ -48,6 +48,8 @@ use crate::net::alias::ParamCount;
 pub use crate::net::architecture::Architecture;
 use crate::net::network::Network;
 use crate::num::scalar::Scalar;
+/// The loaders' rule for a parameter value ([`Scalar::param_from_f64`]).
+pub use crate::num::scalar::ValueError;
 use core::fmt;
 use core::ops::{Add, Mul};
 use generic_array::{ArrayLength, GenericArray};
@@ -346,7 +348,7 @@ fn check<T: Storable, N: Network<T>>(bytes: &[u8]) -> Result<(), LoadError> {
     let size = <T::Bytes as Unsigned>::USIZE;
     if let Some(index) = bytes[HEADER_LEN..]
         .chunks_exact(size)
-        .position(|c| !T::read_le(c).is_finite())
+        .position(|c| T::read_le(c).check_param().is_err())
     {
         return Err(LoadError::NonFinite { index });
     }

@@ -15,9 +15,16 @@
 //! save_file(model.state_dict(), "digits.safetensors")
 //! ```
 //!
-//! Tensors may be `F32` or `F64` (converted to the network's scalar). A missing
-//! tensor, a tensor the network has no place for, a wrong shape, another dtype or a
-//! non-finite value is an error naming the tensor.
+//! Tensors may be `F32` or `F64`, converted to the network's scalar by the rule every
+//! loader applies ([`Scalar::param_from_f64`](crate::Scalar::param_from_f64)): NaN and
+//! infinities are [`SafetensorsError::NonFinite`], a finite value beyond the scalar's
+//! range (`1e300` for `f32`, `1e9` for `Q16`) is [`SafetensorsError::OutOfRange`], any
+//! other is rounded to the nearest representable value (`1e-9` becomes 0 in `Q16`). A
+//! missing tensor, a tensor the network has no place for, a wrong shape, another dtype,
+//! or a layer name given twice is an error naming the tensor or name.
+//!
+//! Writing uses `F32` for `f32` networks and `F64` for `f64` and `Q16` ones (every `Q16`
+//! value is exact in `f64`, so a `Q16` network reads back bit for bit).
 //!
 //! Activations are not tensors: a PyTorch file does not say that a module is
 //! `nn.LeakyReLU(0.2)`, so the import takes the activations, and their parameters,
@@ -32,6 +39,7 @@ extern crate std;
 
 use crate::io::format::Storable;
 use crate::net::network::Network;
+use crate::num::scalar::ValueError;
 use core::fmt;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashSet;
@@ -74,6 +82,21 @@ pub enum SafetensorsError {
     /// A tensor holds NaN or an infinity.
     NonFinite {
         /// Its name.
+        name: String,
+    },
+    /// A tensor holds a finite value beyond the range of the network's scalar type
+    /// (`1e300` for `f32`, `1e9` for `Q16`; see [`Scalar::param_from_f64`](crate::Scalar::param_from_f64)).
+    OutOfRange {
+        /// Its name.
+        name: String,
+        /// The value's index in the tensor (row-major).
+        index: usize,
+        /// The network's scalar type.
+        scalar: &'static str,
+    },
+    /// Two layers were given the same name prefix.
+    DuplicateName {
+        /// The prefix given twice.
         name: String,
     },
     /// The number of layer names given is not the network's depth.
@@ -126,6 +149,17 @@ impl fmt::Display for SafetensorsError {
             }
             SafetensorsError::NonFinite { name } => {
                 write!(f, "tensor `{name}` holds NaN or an infinity")
+            }
+            SafetensorsError::OutOfRange {
+                name,
+                index,
+                scalar,
+            } => write!(
+                f,
+                "tensor `{name}` holds a value out of range for {scalar} at index {index}"
+            ),
+            SafetensorsError::DuplicateName { name } => {
+                write!(f, "layer name `{name}` is given to more than one layer")
             }
             SafetensorsError::LayerNames { expected, found } => {
                 write!(
@@ -182,12 +216,7 @@ pub fn from_safetensors_named<T: Storable, N: Network<T>>(
     bytes: &[u8],
     prefixes: &[&str],
 ) -> Result<N, SafetensorsError> {
-    if prefixes.len() != N::DEPTH {
-        return Err(SafetensorsError::LayerNames {
-            expected: N::DEPTH,
-            found: prefixes.len(),
-        });
-    }
+    check_prefixes(prefixes, N::DEPTH)?;
     let file =
         SafeTensors::deserialize(bytes).map_err(|e| SafetensorsError::Parse(e.to_string()))?;
     // `deserialize` succeeded, so the header parses again.
@@ -250,17 +279,36 @@ fn read_tensor<T: Storable>(
         });
     }
     let data = view.data();
+    // Every value through the loaders' rule (`Scalar::param_from_f64`).
+    let put = |index: usize, o: &mut T, x: f64| match T::param_from_f64(x) {
+        Ok(v) => {
+            *o = v;
+            Ok(())
+        }
+        Err(ValueError::NotFinite) => Err(SafetensorsError::NonFinite {
+            name: name.to_string(),
+        }),
+        Err(ValueError::OutOfRange) => Err(SafetensorsError::OutOfRange {
+            name: name.to_string(),
+            index,
+            scalar: T::NAME,
+        }),
+    };
     match view.dtype() {
         Dtype::F32 => {
-            for (o, c) in out.iter_mut().zip(data.chunks_exact(4)) {
-                *o = T::from_f64(f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+            for (k, (o, c)) in out.iter_mut().zip(data.chunks_exact(4)).enumerate() {
+                put(
+                    k,
+                    o,
+                    f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+                )?;
             }
         }
         Dtype::F64 => {
-            for (o, c) in out.iter_mut().zip(data.chunks_exact(8)) {
+            for (k, (o, c)) in out.iter_mut().zip(data.chunks_exact(8)).enumerate() {
                 let mut b = [0u8; 8];
                 b.copy_from_slice(c);
-                *o = T::from_f64(f64::from_le_bytes(b));
+                put(k, o, f64::from_le_bytes(b))?;
             }
         }
         other => {
@@ -270,16 +318,30 @@ fn read_tensor<T: Storable>(
             });
         }
     }
-    if out.iter().any(|v| !v.is_finite()) {
-        return Err(SafetensorsError::NonFinite {
-            name: name.to_string(),
+    Ok(())
+}
+
+/// The layer prefixes must be one per layer and pairwise different (equal prefixes
+/// would give two layers the same tensor names).
+fn check_prefixes(prefixes: &[&str], depth: usize) -> Result<(), SafetensorsError> {
+    if prefixes.len() != depth {
+        return Err(SafetensorsError::LayerNames {
+            expected: depth,
+            found: prefixes.len(),
         });
+    }
+    for (k, p) in prefixes.iter().enumerate() {
+        if prefixes[..k].contains(p) {
+            return Err(SafetensorsError::DuplicateName {
+                name: p.to_string(),
+            });
+        }
     }
     Ok(())
 }
 
-/// Writes a network as safetensors bytes with PyTorch's names, in the network's own
-/// dtype (`F32` for `f32`, `F64` for `f64`).
+/// Writes a network as safetensors bytes with PyTorch's names: `F32` for `f32`, `F64`
+/// for `f64` and `Q16` (exact).
 ///
 /// # Errors
 /// [`SafetensorsError::Parse`] if the safetensors writer fails.
@@ -293,26 +355,24 @@ pub fn to_safetensors<T: Storable, N: Network<T>>(net: &N) -> Result<Vec<u8>, Sa
 ///
 /// # Errors
 /// [`SafetensorsError::LayerNames`] for a wrong number of prefixes,
+/// [`SafetensorsError::DuplicateName`] for a prefix given twice,
 /// [`SafetensorsError::Parse`] if the safetensors writer fails.
 pub fn to_safetensors_named<T: Storable, N: Network<T>>(
     net: &N,
     prefixes: &[&str],
 ) -> Result<Vec<u8>, SafetensorsError> {
-    if prefixes.len() != N::DEPTH {
-        return Err(SafetensorsError::LayerNames {
-            expected: N::DEPTH,
-            found: prefixes.len(),
-        });
-    }
-    let dtype = match T::CODE {
-        1 => Dtype::F32,
-        _ => Dtype::F64,
-    };
-    let size = <T::Bytes as typenum::Unsigned>::USIZE;
+    check_prefixes(prefixes, N::DEPTH)?;
+    // f32 as F32; f64 and Q16 (whose values are exact in f64) as F64.
+    let f32 = T::CODE == 1;
+    let dtype = if f32 { Dtype::F32 } else { Dtype::F64 };
     let encode = |values: &[T]| {
-        let mut bytes = std::vec![0u8; values.len() * size];
-        for (c, &v) in bytes.chunks_exact_mut(size).zip(values) {
-            v.write_le(c);
+        let mut bytes = Vec::with_capacity(values.len() * 8);
+        for &v in values {
+            if f32 {
+                bytes.extend_from_slice(&(v.to_f64() as f32).to_le_bytes());
+            } else {
+                bytes.extend_from_slice(&v.to_f64().to_le_bytes());
+            }
         }
         bytes
     };

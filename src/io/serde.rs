@@ -17,6 +17,11 @@
 //! ([`Activation::NAME`]): a [`LeakyReLU`](crate::LeakyReLU) of slope 0.2 is
 //! `"leaky_relu(0x3fc999999999999a)"`, so a document written for slope 0.2 does not
 //! deserialize into a network of slope 0.01 (or the other way round).
+//!
+//! Every value passes the loaders' rule: one that is NaN or infinite in the network's
+//! scalar (JSON `1e39` read into `f32`) is an error naming its layer and entry. With
+//! serde_json, enable its `float_roundtrip` feature if files must read back bit for bit:
+//! without it, numbers of more than 17 digits may be parsed an ulp off.
 
 use crate::net::activation::Activation;
 use crate::net::dense::Dense;
@@ -195,9 +200,18 @@ impl<'de, T: Scalar + Deserialize<'de>, N: Network<T>> Visitor<'de> for FillPara
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         for (k, p) in self.0.params_mut().enumerate() {
-            *p = seq
+            let v: T = seq
                 .next_element()?
                 .ok_or_else(|| de::Error::invalid_length(k, &self_expect::<T, N>()))?;
+            // The loaders' rule (`Scalar::check_param`): a value the format's number
+            // became ±∞ in `T` (JSON `1e39` for f32) is refused, like NaN.
+            *p = v.check_param().map_err(|e| {
+                let (layer, at) = locate::<T, N>(k);
+                de::Error::custom(format_args!(
+                    "parameter {k} (layer {layer}, entry {at}) {e} in {} (NaN, an infinity, or beyond the range)",
+                    T::NAME
+                ))
+            })?;
         }
         if seq.next_element::<IgnoredAny>()?.is_some() {
             return Err(de::Error::custom(format_args!(
@@ -207,6 +221,20 @@ impl<'de, T: Scalar + Deserialize<'de>, N: Network<T>> Visitor<'de> for FillPara
         }
         Ok(())
     }
+}
+
+/// The layer (1..=N) of canonical parameter `k`, and its index within the layer's
+/// parameters (weights row by row, then biases).
+fn locate<T: Scalar, N: Network<T>>(k: usize) -> (usize, usize) {
+    let mut at = k;
+    for i in 1..=N::DEPTH {
+        let n = N::layer_shape(i).map_or(0, |l| l.inputs * l.outputs + l.outputs);
+        if at < n {
+            return (i, at);
+        }
+        at -= n;
+    }
+    (N::DEPTH, at)
 }
 
 /// The `Expected` for a wrong parameter count.

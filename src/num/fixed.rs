@@ -15,7 +15,9 @@
 //!   and one division) is within 2.
 //!
 //! In the weight format (`typenet::format`) a `Q16` network is stored as its raw `i32`
-//! values, scalar code 3.
+//! values, scalar code 3; safetensors files hold its exact values as `F64`. Loading
+//! from a wider number ([`Q16::try_from_f64`]) is an error out of range and rounds to
+//! nearest in range.
 //!
 //! The same network types run forward, backward and SGD in `Q16`:
 //!
@@ -30,7 +32,7 @@
 //! assert!(y[0] > Q16::ZERO && y[0] < Q16::ONE);
 //! ```
 
-use crate::num::scalar::Scalar;
+use crate::num::scalar::{Scalar, ValueError};
 use core::cmp::Ordering;
 use core::fmt;
 use core::ops::{
@@ -89,6 +91,31 @@ impl Q16 {
             };
             Q16(r as i32)
         }
+    }
+
+    /// **The loaders' conversion rule for `Q16`**: the nearest value to `x` (ties away
+    /// from zero), or an error: [`ValueError::NotFinite`] for NaN and infinities,
+    /// [`ValueError::OutOfRange`] when the nearest value is outside
+    /// [[`MIN`](Q16::MIN), [`MAX`](Q16::MAX)] (below −32768 − 2^−17 or from
+    /// 32768 − 2^−17 up). In range nothing is refused: a value below half the
+    /// resolution, such as `1e-9`, becomes 0. Every loader of a `Q16` network (through
+    /// [`Scalar::param_from_f64`]) uses it; [`from_f64`](Q16::from_f64) saturates instead.
+    pub fn try_from_f64(x: f64) -> Result<Q16, ValueError> {
+        if !x.is_finite() {
+            return Err(ValueError::NotFinite);
+        }
+        let scaled = x * f64::from(ONE_RAW);
+        // round half away from zero, without `f64::round` (not in core)
+        let r = if scaled >= 0.0 {
+            scaled + 0.5
+        } else {
+            scaled - 0.5
+        };
+        // the truncation of r toward zero is the rounded value; it must be an i32
+        if r >= i32::MAX as f64 + 1.0 || r <= i32::MIN as f64 - 1.0 {
+            return Err(ValueError::OutOfRange);
+        }
+        Ok(Q16(r as i32))
     }
 
     /// The exact value as an `f64`.
@@ -223,6 +250,21 @@ impl num_traits::Num for Q16 {
     }
 }
 
+/// ⌊√n⌋ by Newton's method on integers, from above.
+fn isqrt_u128(n: u128) -> u128 {
+    if n < 2 {
+        return n;
+    }
+    let mut r = 1u128 << (128 - n.leading_zeros()).div_ceil(2);
+    loop {
+        let next = (r + n / r) / 2;
+        if next >= r {
+            return r;
+        }
+        r = next;
+    }
+}
+
 /// ln 2 in Q16.16 (rounded).
 const LN2: i64 = 45_426;
 /// log2(e) in units of 2^−30 (rounded), so that e^x keeps full precision up to x = 22.
@@ -257,8 +299,80 @@ fn ln_mantissa(m: i64) -> i64 {
 }
 
 impl Scalar for Q16 {
+    const NAME: &'static str = "Q16.16";
+
     fn from_f64(x: f64) -> Q16 {
         Q16::from_f64(x)
+    }
+
+    /// [`Q16::try_from_f64`].
+    fn param_from_f64(x: f64) -> Result<Q16, ValueError> {
+        Q16::try_from_f64(x)
+    }
+
+    /// The exact quotient rounded to nearest (ties away from zero), in integers.
+    #[inline]
+    fn div_count(self, n: usize) -> Q16 {
+        let (x, n) = (i128::from(self.0), n.max(1) as i128);
+        let half = n / 2;
+        let q = if x >= 0 {
+            (x + half) / n
+        } else {
+            (x - half) / n
+        };
+        // |q| ≤ |x|, always in range
+        Q16(q as i32)
+    }
+
+    /// round(self · num / den) from the exact integer product, saturated; a zero
+    /// `den` gives the end of the range with the product's sign (0 for 0).
+    #[inline]
+    fn mul_ratio(self, num: Q16, den: Q16) -> Q16 {
+        let p = i128::from(self.0) * i128::from(num.0);
+        let d = i128::from(den.0);
+        if d == 0 {
+            return Q16::saturate(p.signum() as i64 * i64::MAX);
+        }
+        let (p, d) = if d < 0 { (-p, -d) } else { (p, d) };
+        let half = d / 2;
+        let q = if p >= 0 {
+            (p + half) / d
+        } else {
+            (p - half) / d
+        };
+        Q16::saturate(q.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
+    }
+
+    /// Exact: Σ raw² in `u128` (no rounding, no overflow), then the integer square
+    /// root (rounded down). A norm beyond `MAX` gives m = max |v_i| and
+    /// r = √Σ (v_i / m)² (rounded down).
+    fn norm_parts<'a, I>(runs: impl Fn() -> I) -> (Q16, Q16)
+    where
+        I: Iterator<Item = &'a [Q16]>,
+    {
+        let squares = || {
+            runs().fold(0u128, |s, run| {
+                run.iter().fold(s, |s, g| {
+                    let a = u128::from(g.0.unsigned_abs());
+                    s + a * a
+                })
+            })
+        };
+        let sum = squares();
+        let norm = isqrt_u128(sum);
+        if norm <= i32::MAX as u128 {
+            return (Q16(norm as i32), Q16::ONE);
+        }
+        let m = runs().fold(0u32, |m, run| {
+            run.iter().fold(m, |m, g| m.max(g.0.unsigned_abs()))
+        });
+        // r = √(sum / m²) in units of 2^−16: √(sum · 2^32 / m²); sum / m² ≤ entries
+        let m2 = u128::from(m) * u128::from(m);
+        let r = isqrt_u128(((sum / m2) << 32) | (((sum % m2) << 32) / m2));
+        (
+            Q16::saturate(i64::from(m)),
+            Q16::saturate(r.min(i64::MAX as u128) as i64),
+        )
     }
 
     fn to_f64(self) -> f64 {
@@ -353,6 +467,12 @@ impl Scalar for Q16 {
     /// Always `true`: a `Q16` saturates instead of overflowing.
     fn is_finite(self) -> bool {
         true
+    }
+
+    /// At `MIN` or `MAX`: where a saturating sum stops.
+    #[inline]
+    fn overflowed(self) -> bool {
+        self == Q16::MIN || self == Q16::MAX
     }
 
     fn max(self, other: Q16) -> Q16 {

@@ -5,6 +5,27 @@ use core::fmt::{Debug, Display};
 use core::ops::Neg;
 use num_traits::{Num, NumAssignOps};
 
+/// Why a number cannot be a parameter of a network in a given scalar type: the two
+/// ways [`Scalar::param_from_f64`], the rule every loader applies, refuses one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValueError {
+    /// NaN or an infinity.
+    NotFinite,
+    /// A finite number beyond the scalar type's range.
+    OutOfRange,
+}
+
+impl core::fmt::Display for ValueError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            ValueError::NotFinite => "is NaN or infinite",
+            ValueError::OutOfRange => "is out of range",
+        })
+    }
+}
+
+impl core::error::Error for ValueError {}
+
 /// The scalar type of a network's weights, activations and gradients.
 ///
 /// It bundles every arithmetic bound the crate needs (a [`num_traits::Num`] with
@@ -26,8 +47,100 @@ use num_traits::{Num, NumAssignOps};
 pub trait Scalar:
     Num + NumAssignOps + Neg<Output = Self> + Copy + Default + PartialOrd + Debug + Display + 'static
 {
+    /// The type's name in error messages (`"f32"`, `"f64"`, `"Q16.16"`).
+    const NAME: &'static str;
+
     /// Converts from `f64`, rounding to the nearest representable value.
     fn from_f64(x: f64) -> Self;
+
+    /// **The parameter rule of every loader** (weight files, safetensors, serde): `x`
+    /// as a parameter of a network computing in this type. NaN and infinities are
+    /// [`ValueError::NotFinite`]; a finite `x` beyond the type's range (`1e300` for
+    /// `f32`, `1e9` for [`Q16`](crate::fixed::Q16)) is [`ValueError::OutOfRange`];
+    /// any other `x` is rounded to the nearest representable value, so a value smaller
+    /// than half the resolution becomes 0 (`1e-9` in `Q16`).
+    fn param_from_f64(x: f64) -> Result<Self, ValueError> {
+        if !x.is_finite() {
+            return Err(ValueError::NotFinite);
+        }
+        let v = Self::from_f64(x);
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(ValueError::OutOfRange)
+        }
+    }
+
+    /// The same rule for a value already of this type (a file storing the network's
+    /// own scalar): `self`, or [`ValueError::NotFinite`] for NaN or an infinity.
+    fn check_param(self) -> Result<Self, ValueError> {
+        if self.is_finite() {
+            Ok(self)
+        } else {
+            Err(ValueError::NotFinite)
+        }
+    }
+
+    /// `self / n`, for the mean of `n` values (n ≥ 1) from their sum. Floats multiply
+    /// by the rounded reciprocal `1 / n` (the historical bits of every average);
+    /// [`Q16`](crate::fixed::Q16) divides exactly in integers, rounding to nearest.
+    #[inline]
+    fn div_count(self, n: usize) -> Self {
+        self * (Self::one() / Self::from_f64(n as f64))
+    }
+
+    /// `self · num / den`, for scaling by a ratio (gradient clipping). Floats multiply
+    /// by the rounded `num / den`; [`Q16`](crate::fixed::Q16) computes the exact
+    /// product and quotient in integers, rounded to nearest and saturated, so a small
+    /// ratio keeps its precision.
+    #[inline]
+    fn mul_ratio(self, num: Self, den: Self) -> Self {
+        self * (num / den)
+    }
+
+    /// The L2 norm of all values of `runs()` (called once or twice), without
+    /// overflow or underflow in the sums: a pair `(m, r)` with ‖v‖ = m · r.
+    ///
+    /// When ‖v‖ fits the type's range, `r` is exactly 1 and `m` is the norm. Otherwise
+    /// (only possible when the norm itself is beyond the range) `m` = max |v_i| and
+    /// `r` = √Σ (v_i / m)², as a robust `hypot` computes it. A NaN or infinite entry
+    /// gives `(NaN or ∞, 1)`.
+    ///
+    /// The default, for floats: the plain √Σ v_i² when that sum neither overflowed nor
+    /// underflowed to 0, else the scaled sum. [`Q16`](crate::fixed::Q16) sums the exact
+    /// integer squares instead.
+    fn norm_parts<'a, I>(runs: impl Fn() -> I) -> (Self, Self)
+    where
+        I: Iterator<Item = &'a [Self]>,
+    {
+        let plain = runs()
+            .map(|run| run.iter().fold(Self::zero(), |s, &g| s + g * g))
+            .fold(Self::zero(), |s, r| s + r)
+            .sqrt();
+        let all_finite = || runs().all(|run| run.iter().all(|g| g.is_finite()));
+        if (plain.is_finite() && !plain.is_zero()) || !all_finite() {
+            return (plain, Self::one());
+        }
+        let m = runs().fold(Self::zero(), |m, run| {
+            run.iter().fold(m, |m, &g| m.max(g.abs()))
+        });
+        if m.is_zero() {
+            return (m, Self::one());
+        }
+        let sum = runs().fold(Self::zero(), |s, run| {
+            run.iter().fold(s, |s, &g| {
+                let q = g / m;
+                s + q * q
+            })
+        });
+        let r = sum.sqrt();
+        let norm = m * r;
+        if norm.is_finite() {
+            (norm, Self::one())
+        } else {
+            (m, r)
+        }
+    }
     /// Converts to `f64`.
     fn to_f64(self) -> f64;
     /// e^self.
@@ -44,6 +157,14 @@ pub trait Scalar:
     fn abs(self) -> Self;
     /// `true` unless the value is infinite or NaN.
     fn is_finite(self) -> bool;
+    /// Whether an accumulated value may have overflowed: NaN or infinite for floats;
+    /// for a saturating fixed-point type such as [`Q16`](crate::fixed::Q16), also a
+    /// value at either end of the range, where saturation stops a sum.
+    #[inline]
+    fn overflowed(self) -> bool {
+        !self.is_finite()
+    }
+
     /// The larger of two values (the non-NaN one if one is NaN).
     #[allow(clippy::eq_op)] // `self != self` is the NaN test, with no float trait needed
     fn max(self, other: Self) -> Self {
@@ -101,6 +222,7 @@ macro_rules! impl_scalar_for_float {
     ($($t:ty $({ $($kernels:tt)* })?),*) => {$(
         impl Scalar for $t {
             $($($kernels)*)?
+            const NAME: &'static str = stringify!($t);
             #[inline]
             fn from_f64(x: f64) -> Self {
                 x as $t

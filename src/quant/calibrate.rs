@@ -4,7 +4,7 @@
 
 use super::activation::QActivation;
 use super::dense::QDense;
-use super::error::QuantizeError;
+use super::error::{QuantizeError, ScaleKind};
 use super::layers::QLayers;
 use super::params::{QParams, Range};
 use super::requant::{Multiplier, quantize_multiplier};
@@ -99,27 +99,61 @@ where
 /// product (below 2^31 − 2^30 for up to 33 000 inputs) stays in the `i32` range.
 const BIAS_LIMIT: f64 = 1_073_741_824.0;
 
-/// Quantizes one row of W (output channel k) and its bias; float arithmetic.
+/// The largest requantization multiplier [`quantize_multiplier`] represents (its
+/// shift is at most 30).
+const MULTIPLIER_LIMIT: f64 = 1_073_741_824.0;
+
+/// The int8 parameters of a calibrated range (layer `layer`, scale `kind`), or
+/// [`QuantizeError::ScaleOutOfRange`] when the range is not empty but its scale
+/// (width / 255) is below `f32`'s normal numbers (`Range::params` would replace it
+/// by 1/255).
+fn checked_params(range: Range, layer: usize, kind: ScaleKind) -> Result<QParams, QuantizeError> {
+    let width = f64::from(range.max.max(0.0)) - f64::from(range.min.min(0.0));
+    if width > 0.0 && !((width / 255.0) as f32).is_normal() {
+        return Err(QuantizeError::ScaleOutOfRange { layer, scale: kind });
+    }
+    Ok(range.params())
+}
+
+/// Quantizes one row of W (output channel k) of layer `layer` and its bias; float
+/// arithmetic.
+///
+/// # Errors
+/// [`QuantizeError::ScaleOutOfRange`] when the weight scale overflows `f32` or
+/// underflows to 0 for a non-zero row or bias, or the multiplier exceeds 2^30.
 fn quantize_row(
     row: &[f32],
     bias: f32,
-    s_in: f64,
-    s_target: f64,
+    (s_in, s_target): (f64, f64),
+    layer: usize,
     out: &mut [i8],
-) -> (f32, i32, Multiplier) {
+) -> Result<(f32, i32, Multiplier), QuantizeError> {
+    let out_of_range = |scale| QuantizeError::ScaleOutOfRange { layer, scale };
     let max_abs = row.iter().fold(0.0f64, |m, &w| m.max(f64::from(w).abs()));
     // max |w| / 127, widened if the bias would not fit in ±2^30 at scale s_in · s_w
-    let mut scale = (max_abs / 127.0).max(f64::from(bias).abs() / (s_in * BIAS_LIMIT)) as f32;
-    if !(scale > 0.0 && scale.is_finite()) {
+    let wanted = (max_abs / 127.0).max(f64::from(bias).abs() / (s_in * BIAS_LIMIT));
+    let scale = if wanted == 0.0 {
         // an all-zero row with a zero bias: any scale represents it
-        scale = 1.0;
-    }
+        1.0
+    } else {
+        let scale = wanted as f32;
+        if !(scale > 0.0 && scale.is_finite()) {
+            return Err(out_of_range(ScaleKind::Weight));
+        }
+        scale
+    };
     let s_w = f64::from(scale);
     for (q, &w) in out.iter_mut().zip(row) {
         *q = libm::round(f64::from(w) / s_w).clamp(-127.0, 127.0) as i8;
     }
     let b = libm::round(f64::from(bias) / (s_in * s_w)).clamp(-BIAS_LIMIT, BIAS_LIMIT) as i32;
-    (scale, b, quantize_multiplier(s_in * s_w / s_target))
+    let real = s_in * s_w / s_target;
+    // NaN cannot occur (the scales are finite and positive)
+    if real >= MULTIPLIER_LIMIT {
+        return Err(out_of_range(ScaleKind::Multiplier));
+    }
+    // below 2^−32 the multiplier is 0: every product rounds to 0 anyway
+    Ok((scale, b, quantize_multiplier(real)))
 }
 
 impl<I, O, A, R> Quantize<I> for Dense<f32, I, O, A, R>
@@ -168,7 +202,9 @@ where
         if !finite {
             return Err(QuantizeError::NonFiniteParameter { layer: first });
         }
-        let pre_activation = ranges.pre_activation.params();
+        let pre_activation =
+            checked_params(ranges.pre_activation, first, ScaleKind::PreActivation)?;
+        checked_params(ranges.output, first, ScaleKind::Output)?;
         let output = A::output_params(ranges.output);
         let s_target = f64::from(A::requant_params(pre_activation, output).scale);
         let s_in = f64::from(input.scale);
@@ -178,7 +214,7 @@ where
         let mut multipliers = Arr::<Multiplier, O>::default();
         for (k, q) in weights.iter_mut().enumerate() {
             (weight_scales[k], bias[k], multipliers[k]) =
-                quantize_row(&self.weights[k], self.bias[k], s_in, s_target, q);
+                quantize_row(&self.weights[k], self.bias[k], (s_in, s_target), first, q)?;
         }
         Ok(QDense {
             weights,
@@ -277,7 +313,8 @@ where
     /// In this order: [`QuantizeError::NonFiniteParameter`] for a NaN or infinite
     /// weight or bias, [`QuantizeError::NoCalibrationData`] before any input was
     /// observed, [`QuantizeError::NonFiniteCalibration`] if a value recorded was NaN or
-    /// infinite.
+    /// infinite, [`QuantizeError::ScaleOutOfRange`] if a scale or multiplier the int8
+    /// network needs cannot be represented.
     pub fn quantize(&self, net: &N) -> Result<Quantized<N>, QuantizeError> {
         // A non-finite parameter is the cause of any non-finite calibration value
         // after it: name it first.
@@ -299,7 +336,8 @@ where
         if let Some(layer) = self.non_finite {
             return Err(QuantizeError::NonFiniteCalibration { layer });
         }
-        net.quantize_layers(1, self.input.params(), &self.layers)
+        let input = checked_params(self.input, 0, ScaleKind::Input)?;
+        net.quantize_layers(1, input, &self.layers)
     }
 }
 

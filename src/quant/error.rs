@@ -18,6 +18,42 @@ pub enum QuantizeError {
         /// The layer i (1..=N) holding it.
         layer: usize,
     },
+    /// A scale or requantization multiplier the int8 network needs cannot be
+    /// represented (it overflows `f32`, falls below its normal numbers, or the
+    /// multiplier exceeds 2^30): quantizing would give wrong outputs.
+    ScaleOutOfRange {
+        /// The layer i (1..=N) it belongs to; 0 for the input.
+        layer: usize,
+        /// Which scale.
+        scale: ScaleKind,
+    },
+}
+
+/// Which scale of a layer [`QuantizeError::ScaleOutOfRange`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScaleKind {
+    /// The scale of the network's input (its calibrated range / 255).
+    Input,
+    /// The scale of the layer's pre-activation z^i (its calibrated range / 255).
+    PreActivation,
+    /// The scale of the layer's activation a^i (its calibrated range / 255).
+    Output,
+    /// A per-row weight scale (max |w| / 127, widened for the bias).
+    Weight,
+    /// A requantization multiplier s_in · s_w / s_out.
+    Multiplier,
+}
+
+impl fmt::Display for ScaleKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ScaleKind::Input => "input scale",
+            ScaleKind::PreActivation => "pre-activation scale",
+            ScaleKind::Output => "activation scale",
+            ScaleKind::Weight => "weight scale",
+            ScaleKind::Multiplier => "requantization multiplier",
+        })
+    }
 }
 
 impl fmt::Display for QuantizeError {
@@ -32,6 +68,14 @@ impl fmt::Display for QuantizeError {
             QuantizeError::NonFiniteCalibration { layer } => write!(
                 f,
                 "layer {layer} of the f32 network gave a NaN or infinite value on a calibration input"
+            ),
+            QuantizeError::ScaleOutOfRange { layer: 0, scale } => write!(
+                f,
+                "the network's {scale} cannot be represented (the calibrated input range is too narrow or too wide for f32)"
+            ),
+            QuantizeError::ScaleOutOfRange { layer, scale } => write!(
+                f,
+                "the {scale} of layer {layer} cannot be represented (a range, weight or bias too small or too large for int8 with f32 scales)"
             ),
             QuantizeError::NonFiniteParameter { layer } => {
                 write!(

@@ -12,14 +12,28 @@ use crate::io::format::HEADER_LEN;
 #[doc(hidden)]
 pub const fn const_check(bytes: &[u8], fingerprint: u64, params: usize, len: usize) {
     if bytes.len() != len {
-        panic!(
-            "the int8 weight file's length does not match the network (wrong file, or a network of other sizes)"
-        );
+        wrong_length();
     }
     if len < HEADER_LEN {
         panic!("the int8 weight file is shorter than a header");
     }
     crate::io::format::const_check_header(bytes, INT8_CODE, fingerprint, params);
+}
+
+/// Stops the compilation with the length sentence when `bytes` has fewer than `end`
+/// bytes, so a file cut short never reaches a raw index-out-of-bounds error: every
+/// reader below calls it before indexing.
+const fn const_need(bytes: &[u8], end: usize) {
+    if bytes.len() < end {
+        wrong_length();
+    }
+}
+
+/// The compile error of a file whose length is not the network's.
+const fn wrong_length() -> ! {
+    panic!(
+        "the int8 weight file's length does not match the network (wrong file, or a network of other sizes)"
+    );
 }
 
 /// The byte length of a layer record (see the module docs of [`quant`](super)).
@@ -31,6 +45,7 @@ pub const fn const_record_len(inputs: usize, outputs: usize, table: usize) -> us
 /// The parameters (`f32` scale, `i8` zero point) at `at`; the scale must be finite.
 #[doc(hidden)]
 pub const fn const_params(bytes: &[u8], at: usize) -> QParams {
+    const_need(bytes, at + 5);
     let scale = f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
     if !scale.is_finite() {
         panic!("the int8 weight file holds a NaN or infinite scale");
@@ -44,6 +59,7 @@ pub const fn const_params(bytes: &[u8], at: usize) -> QParams {
 /// `N` consecutive `i8` at `at`.
 #[doc(hidden)]
 pub const fn const_i8s<const N: usize>(bytes: &[u8], at: usize) -> [i8; N] {
+    const_need(bytes, at + N);
     let mut out = [0i8; N];
     let mut k = 0;
     while k < N {
@@ -56,6 +72,7 @@ pub const fn const_i8s<const N: usize>(bytes: &[u8], at: usize) -> [i8; N] {
 /// `N` consecutive `i32` at `at`.
 #[doc(hidden)]
 pub const fn const_i32s<const N: usize>(bytes: &[u8], at: usize) -> [i32; N] {
+    const_need(bytes, at + 4 * N);
     let mut out = [0i32; N];
     let mut k = 0;
     while k < N {
@@ -93,6 +110,7 @@ pub const fn const_multipliers<const N: usize>(
 /// The 256 `u16` of a softmax table at `at`.
 #[doc(hidden)]
 pub const fn const_u16_table(bytes: &[u8], at: usize) -> [u16; 256] {
+    const_need(bytes, at + 512);
     let mut out = [0u16; 256];
     let mut k = 0;
     while k < 256 {

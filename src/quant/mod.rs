@@ -162,7 +162,7 @@ pub use activation::{
 };
 pub use calibrate::{Calibration, LayerRanges, Quantize, Quantized, quantize};
 pub use dense::{MAX_INPUTS, QDense};
-pub use error::QuantizeError;
+pub use error::{QuantizeError, ScaleKind};
 pub use file::{encoded_len, from_bytes, write_to};
 #[cfg(feature = "std")]
 pub use file::{load, save, to_vec};

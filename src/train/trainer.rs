@@ -7,7 +7,7 @@ use crate::net::network::Trace;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
 use crate::train::loss::{Loss, Scored};
-use crate::train::optim::{Optimizer, clip_global_norm};
+use crate::train::optim::{ClipNormError, Optimizer, check_clip_norm, clip_global_norm};
 use crate::train::sample::Sample;
 
 /// The buffers and the optimizer of a training run: the gradient (a value of the
@@ -42,8 +42,7 @@ use crate::train::sample::Sample;
 pub struct Trainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize = 4> {
     /// The optimizer, with its state.
     pub optimizer: O,
-    /// Clip the averaged gradient to this global L2 norm before the update.
-    pub clip_norm: Option<T>,
+    clip_norm: Option<T>,
     grads: N,
     trace: Trace<T, N>,
     seed: Arr<T, N::Output>,
@@ -67,7 +66,16 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
     /// A trainer around `optimizer`, without clipping, working in blocks of `B`
     /// samples: `Trainer::<_, _, _, 1>::with_block_size(opt)` keeps a single record,
     /// for microcontrollers with little RAM.
+    ///
+    /// `B` must be at least 1: `Trainer::<_, _, _, 0>::with_block_size` does not
+    /// compile (a block of no samples could never take one).
     pub fn with_block_size(optimizer: O) -> Self {
+        const {
+            assert!(
+                B > 0,
+                "a Trainer's block size B must be at least 1: a block of 0 samples can never take a sample"
+            )
+        };
         Trainer {
             optimizer,
             clip_norm: None,
@@ -80,9 +88,31 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
     }
 
     /// Clips the averaged gradient to global norm `max_norm` before each update.
-    pub fn with_clip_norm(mut self, max_norm: T) -> Self {
-        self.clip_norm = Some(max_norm);
-        self
+    ///
+    /// # Panics
+    /// If `max_norm` is negative or NaN (it would flip the gradient's sign or turn
+    /// clipping off); [`try_with_clip_norm`](Self::try_with_clip_norm) returns the
+    /// error instead, for a value that comes from outside the program.
+    pub fn with_clip_norm(self, max_norm: T) -> Self {
+        match self.try_with_clip_norm(max_norm) {
+            Ok(trainer) => trainer,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Clips the averaged gradient to global norm `max_norm` before each update, after
+    /// checking it ([`check_clip_norm`]: zero or positive, +∞ never clips).
+    ///
+    /// # Errors
+    /// [`ClipNormError`] for a negative or NaN `max_norm`; nothing is built.
+    pub fn try_with_clip_norm(mut self, max_norm: T) -> Result<Self, ClipNormError<T>> {
+        self.clip_norm = Some(check_clip_norm(max_norm)?);
+        Ok(self)
+    }
+
+    /// The clip norm of [`with_clip_norm`](Self::with_clip_norm), if any.
+    pub fn clip_norm(&self) -> Option<T> {
+        self.clip_norm
     }
 
     /// The averaged (and clipped) gradient of the last step.
@@ -101,7 +131,9 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
     /// - [`TrainError::EmptyBatch`] for a batch with no samples;
     /// - [`TrainError::Target`] for a target the loss cannot score;
     /// - [`TrainError::NonFiniteLoss`] / [`TrainError::NonFiniteGradient`] when the
-    ///   loss or a gradient entry is NaN or infinite (e.g. a NaN in an input);
+    ///   loss or a gradient entry is NaN or infinite (e.g. a NaN in an input), or its
+    ///   sum over the batch overflowed ([`Scalar::overflowed`]: in `Q16`, a sum that
+    ///   reached the end of the range, such as 70 000 gradients of 1);
     /// - [`TrainError::NonFiniteUpdate`] when the update would make a parameter or
     ///   optimizer state non-finite (e.g. a learning rate that diverges).
     pub fn step<L, I>(&mut self, net: &mut N, loss: &L, batch: I) -> Result<T, TrainError>
@@ -154,9 +186,11 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
         if count == 0 {
             return Err(TrainError::EmptyBatch);
         }
-        let inv = T::one() / T::from_f64(count as f64);
-        let mean = total * inv;
-        if !mean.is_finite() {
+        // Exact for Q16, the historical `x · (1/count)` for floats (`Scalar::div_count`).
+        let mean = total.div_count(count);
+        // A sum that overflowed (∞ in floats, stuck at the end of Q16's range) has no
+        // true mean: refuse it rather than report a wrong one.
+        if !mean.is_finite() || total.overflowed() {
             return Err(TrainError::NonFiniteLoss);
         }
         // Element-wise: the same bits at any vector width.
@@ -167,7 +201,8 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
                 let mut finite = true;
                 for run in self.grads.param_slices_mut() {
                     for g in run {
-                        *g *= inv;
+                        finite &= !g.overflowed();
+                        *g = g.div_count(count);
                         finite &= g.is_finite();
                     }
                 }
