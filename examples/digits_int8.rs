@@ -38,6 +38,7 @@ use rand_pcg::Pcg64;
 use std::process::ExitCode;
 use typenet::fit::train_test_split;
 use typenet::generic_array::GenericArray;
+use typenet::loss::argmax;
 use typenet::quant::{self, QNetwork, Quantized};
 use typenet::{Arr, format, network};
 
@@ -122,7 +123,7 @@ fn run(save: Option<&str>) -> Result<(), String> {
         let x = GenericArray::from_array(std::array::from_fn::<i8, 64, _>(|k| {
             pixel_to_int8(image[k])
         }));
-        tally.record(quant::argmax(&q.forward(&x)), image[64]);
+        tally.record(argmax(&q.forward(&x)), image[64]);
     }
     tally.print("digits int8");
     Ok(())

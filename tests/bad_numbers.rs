@@ -16,14 +16,18 @@
 //! Cases: a NaN or an infinity in an input, a NaN in a target, a poisoned sample in the
 //! middle of a batch, an update that overflows (learning rate 1e300 on a large gradient;
 //! a finite gradient whose square overflows Adam's and RMSprop's second moment), an empty
-//! batch, a class index out of range. Finally a counting global allocator (the pattern
+//! batch, a class index out of range. `Fit::run` with a schedule that gives a
+//! non-finite rate (refused before the optimizer sees it, the state as after the last
+//! good epoch), a step refused at the start of an epoch (the rate given back), an
+//! empty training set; `evaluate` on non-finite outputs and a NaN loss. Finally a counting global allocator (the pattern
 //! of tests/no_alloc.rs; one per test binary) shows that `Trainer::step` with Adam on a
 //! 3-layer network allocates nothing, on success or on error.
 
+use typenet::fit::Fit;
 use typenet::generic_array::GenericArray;
 use typenet::loss::{BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy, TargetError};
-use typenet::optim::{Adam, Optimizer, RmsProp, Sgd};
-use typenet::train::Trainer;
+use typenet::optim::{Adam, Constant, Optimizer, RmsProp, Schedule, Sgd};
+use typenet::train::{Trainer, evaluate};
 use typenet::{Arr, Network, TrainError, network};
 
 #[path = "common/counting_alloc.rs"]
@@ -136,7 +140,7 @@ fn check_refused<N, O, L, Tg>(
     L: Loss<f64, N, Tg>,
 {
     for _ in 0..2 {
-        trainer.step(&mut net, loss, batch(good)).unwrap();
+        trainer.step(&mut net, loss, good).unwrap();
     }
     let (net_before, state_before) = (bits(&net), trainer.optimizer.snapshot());
     assert!(
@@ -146,7 +150,7 @@ fn check_refused<N, O, L, Tg>(
     let (mut twin_net, mut twin) = (net.clone(), trainer.clone());
 
     let err = trainer
-        .step(&mut net, loss, batch(bad))
+        .step(&mut net, loss, bad)
         .expect_err("the bad batch must be refused");
     assert!(expected(&err), "{what}: unexpected error {err:?}");
     assert_eq!(bits(&net), net_before, "{what}: the network changed");
@@ -156,8 +160,8 @@ fn check_refused<N, O, L, Tg>(
         "{what}: the optimizer state changed"
     );
 
-    let e1 = trainer.step(&mut net, loss, batch(good)).unwrap();
-    let e2 = twin.step(&mut twin_net, loss, batch(good)).unwrap();
+    let e1 = trainer.step(&mut net, loss, good).unwrap();
+    let e2 = twin.step(&mut twin_net, loss, good).unwrap();
     assert!(e1.is_finite());
     assert_eq!(e1.to_bits(), e2.to_bits(), "{what}: loss after the error");
     assert_ne!(
@@ -175,11 +179,6 @@ fn check_refused<N, O, L, Tg>(
         twin.optimizer.snapshot(),
         "{what}: optimizer state after the error"
     );
-}
-
-/// A slice of samples as the `(&input, &target)` pairs `Trainer::step` takes.
-fn batch<I, Tg>(d: &[(I, Tg)]) -> impl Iterator<Item = (&I, &Tg)> {
-    d.iter().map(|(x, t)| (x, t))
 }
 
 fn non_finite_loss_or_gradient(e: &TrainError) -> bool {
@@ -383,15 +382,13 @@ fn learning_rate_1e300_with_sgd_is_refused_as_non_finite_update() {
         let mut trainer = Trainer::new(opt);
         trainer.optimizer.set_learning_rate(0.1);
         for _ in 0..2 {
-            trainer
-                .step(&mut net, &MeanSquaredError, batch(&good))
-                .unwrap();
+            trainer.step(&mut net, &MeanSquaredError, &good).unwrap();
         }
         trainer.optimizer.set_learning_rate(1e300);
         let (net_before, state_before) = (bits(&net), trainer.optimizer.snapshot());
         let (mut twin_net, mut twin) = (net.clone(), trainer.clone());
         assert_eq!(
-            trainer.step(&mut net, &MeanSquaredError, batch(&bad)),
+            trainer.step(&mut net, &MeanSquaredError, &bad),
             Err(TrainError::NonFiniteUpdate),
             "{what}"
         );
@@ -404,12 +401,8 @@ fn learning_rate_1e300_with_sgd_is_refused_as_non_finite_update() {
         // Back to a sane η, training goes on exactly as if nothing had happened.
         trainer.optimizer.set_learning_rate(0.1);
         twin.optimizer.set_learning_rate(0.1);
-        let e1 = trainer
-            .step(&mut net, &MeanSquaredError, batch(&good))
-            .unwrap();
-        let e2 = twin
-            .step(&mut twin_net, &MeanSquaredError, batch(&good))
-            .unwrap();
+        let e1 = trainer.step(&mut net, &MeanSquaredError, &good).unwrap();
+        let e2 = twin.step(&mut twin_net, &MeanSquaredError, &good).unwrap();
         assert_eq!(e1.to_bits(), e2.to_bits());
         assert_eq!(bits(&net), bits(&twin_net), "{what}");
         assert_eq!(
@@ -428,7 +421,7 @@ fn learning_rate_1e300_with_small_gradients_is_accepted() {
     let mut net = net_from_formula::<Lin>();
     let mut trainer = Trainer::new(Sgd::new(1e300));
     trainer
-        .step(&mut net, &MeanSquaredError, batch(&reg_data()))
+        .step(&mut net, &MeanSquaredError, reg_data())
         .unwrap();
     assert!(net.params().all(|p| p.is_finite()));
     assert!(net.params().any(|p| p.abs() > 1e298));
@@ -480,14 +473,12 @@ fn adam_with_learning_rate_1e300_diverges_then_is_refused() {
     let good = reg_data();
     let mut net = net_from_formula::<Reg>();
     let mut trainer = Trainer::new(Adam::new(1e300));
-    trainer
-        .step(&mut net, &MeanSquaredError, batch(&good))
-        .unwrap();
+    trainer.step(&mut net, &MeanSquaredError, &good).unwrap();
     assert!(net.params().all(|p| p.is_finite()));
     assert!(net.params().any(|p| p.abs() > 1e299));
     let before = (bits(&net), trainer.optimizer.snapshot());
     let err = trainer
-        .step(&mut net, &MeanSquaredError, batch(&good))
+        .step(&mut net, &MeanSquaredError, &good)
         .unwrap_err();
     // The outputs are ~1e300 · O(1) summed over the 4 units of the last hidden
     // layer; their squares overflow, so the loss is the first thing found non-finite.
@@ -551,6 +542,171 @@ fn class_index_out_of_range_is_refused() {
 }
 
 // ---------------------------------------------------------------------------------------
+// `Fit::run` with a schedule that gives a non-finite learning rate, and `evaluate` on a
+// network whose output is not finite.
+
+/// η = 0.01 for the epochs before `from`, then `rate`.
+struct BadFrom {
+    from: usize,
+    rate: f64,
+}
+
+impl Schedule for BadFrom {
+    fn learning_rate(&self, epoch: usize) -> f64 {
+        if epoch < self.from { 0.01 } else { self.rate }
+    }
+}
+
+/// The state after `epochs` epochs of the schedule, from a run that stops there by
+/// itself, to compare a refused run with.
+fn fit_epochs(epochs: usize, schedule: &BadFrom) -> (Vec<u64>, Vec<u64>) {
+    let mut net = net_from_formula::<Reg>();
+    let mut trainer = Trainer::new(Adam::new(0.05));
+    if epochs > 0 {
+        Fit::new(MeanSquaredError)
+            .epochs(epochs)
+            .batch_size(3)
+            .seed(5)
+            .schedule(schedule)
+            .run(&mut net, &mut trainer, &reg_data())
+            .unwrap();
+    }
+    (bits(&net), trainer.optimizer.snapshot())
+}
+
+#[test]
+fn fit_refuses_a_non_finite_scheduled_rate_before_it_changes_anything() {
+    for rate in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        for from in [0, 2] {
+            let schedule = BadFrom { from, rate };
+            let mut net = net_from_formula::<Reg>();
+            let mut trainer = Trainer::new(Adam::new(0.05));
+            let err = Fit::new(MeanSquaredError)
+                .epochs(4)
+                .batch_size(3)
+                .seed(5)
+                .schedule(&schedule)
+                .run(&mut net, &mut trainer, &reg_data())
+                .expect_err("a non-finite rate must be refused");
+            assert_eq!(err, TrainError::NonFiniteLearningRate { epoch: from });
+            // Network and optimizer (moments, step count, learning rate) bit for bit as
+            // after the last good epoch: 0.05 untouched when the first epoch is refused.
+            let (net_want, state_want) = fit_epochs(from, &schedule);
+            assert_eq!(
+                bits(&net),
+                net_want,
+                "rate {rate} from epoch {from}: network"
+            );
+            assert_eq!(
+                trainer.optimizer.snapshot(),
+                state_want,
+                "rate {rate} from epoch {from}: optimizer"
+            );
+            assert!(trainer.optimizer.learning_rate.is_finite());
+        }
+    }
+}
+
+#[test]
+fn fit_refuses_a_rate_that_is_finite_in_f64_but_not_in_f32() {
+    type Lin32 = network!(f32; 3 -> 2 Identity);
+    let data = vec![(
+        GenericArray::from_array([1.0_f32, 0.5, -0.5]),
+        GenericArray::from_array([0.0_f32, 1.0]),
+    )];
+    let mut net = Lin32::from_params(&[0.25; 8]).unwrap();
+    let before: Vec<u32> = net.params().map(|p| p.to_bits()).collect();
+    let mut trainer = Trainer::new(Sgd::new(0.1_f32));
+    let err = Fit::new(MeanSquaredError)
+        .schedule(&Constant(1e300))
+        .run(&mut net, &mut trainer, &data)
+        .unwrap_err();
+    assert_eq!(err, TrainError::NonFiniteLearningRate { epoch: 0 });
+    assert_eq!(
+        net.params().map(|p| p.to_bits()).collect::<Vec<_>>(),
+        before
+    );
+    assert_eq!(trainer.optimizer.learning_rate, 0.1);
+}
+
+/// A step refused in the first batch of an epoch also gives the epoch's scheduled rate
+/// back: the optimizer is as before the epoch (here: as built).
+#[test]
+fn fit_gives_the_rate_back_when_the_first_step_of_an_epoch_is_refused() {
+    let bad = with_input(&reg_data(), 1, [f64::NAN, 0.0, 0.0]);
+    let mut net = net_from_formula::<Reg>();
+    let mut trainer = Trainer::new(Adam::new(0.05));
+    let (net_before, state_before) = (bits(&net), trainer.optimizer.snapshot());
+    let err = Fit::new(MeanSquaredError)
+        .epochs(3)
+        .batch_size(4)
+        .schedule(&Constant(0.001))
+        .run(&mut net, &mut trainer, &bad)
+        .unwrap_err();
+    assert!(non_finite_loss_or_gradient(&err), "{err:?}");
+    assert_eq!(bits(&net), net_before);
+    assert_eq!(trainer.optimizer.snapshot(), state_before);
+    assert_eq!(trainer.optimizer.learning_rate, 0.05);
+}
+
+#[test]
+fn fit_refuses_an_empty_training_set() {
+    let mut net = net_from_formula::<Reg>();
+    let mut trainer = Trainer::new(Adam::new(0.05));
+    let (net_before, state_before) = (bits(&net), trainer.optimizer.snapshot());
+    let empty: Vec<(X, Y2)> = Vec::new();
+    let err = Fit::new(MeanSquaredError)
+        .epochs(3)
+        .schedule(&Constant(0.5))
+        .run(&mut net, &mut trainer, &empty)
+        .unwrap_err();
+    assert_eq!(err, TrainError::EmptyTrainingSet);
+    assert_eq!(bits(&net), net_before);
+    assert_eq!(trainer.optimizer.snapshot(), state_before);
+}
+
+#[test]
+fn evaluate_refuses_an_output_with_a_nan() {
+    let data = cls_data();
+    let good = net_from_formula::<Cls>();
+    let e = evaluate(&good, &SoftmaxCrossEntropy, &data).unwrap();
+    assert!(e.loss.is_finite() && e.samples == 4);
+    // A NaN weight in either layer makes every output entry NaN.
+    for k in [0, Cls::PARAMS - 1] {
+        let mut net = good.clone();
+        *net.params_mut().nth(k).unwrap() = f64::NAN;
+        assert_eq!(
+            evaluate(&net, &SoftmaxCrossEntropy, &data),
+            Err(TrainError::NonFiniteOutput),
+            "NaN parameter {k}"
+        );
+    }
+    // A NaN in an input poisons that sample's output only: still refused.
+    let poisoned = with_input(&data, 2, [f64::NAN, 0.0, 0.0]);
+    assert_eq!(
+        evaluate(&good, &SoftmaxCrossEntropy, &poisoned),
+        Err(TrainError::NonFiniteOutput)
+    );
+    // An infinite output of a regression network.
+    let lin = Lin::from_params(&[1.0; 8]).unwrap();
+    let far = vec![(x([f64::MAX, f64::MAX, 0.0]), y2([0.0, 0.0]))];
+    assert_eq!(
+        evaluate(&lin, &MeanSquaredError, &far),
+        Err(TrainError::NonFiniteOutput)
+    );
+}
+
+#[test]
+fn evaluate_refuses_a_nan_loss() {
+    let mut data = reg_data();
+    data[1].1[0] = f64::NAN;
+    assert_eq!(
+        evaluate(&net_from_formula::<Reg>(), &MeanSquaredError, &data),
+        Err(TrainError::NonFiniteLoss)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
 // No heap.
 
 type Deep = network!(f64; 6 -> 16 ReLU -> 12 Tanh -> 4 Softmax);
@@ -580,28 +736,12 @@ fn trainer_step_with_adam_allocates_nothing() {
 
     let n = allocations_during(|| {
         for l in losses.iter_mut() {
-            *l = trainer
-                .step(
-                    &mut net,
-                    &SoftmaxCrossEntropy,
-                    data.iter().map(|(x, t)| (x, t)),
-                )
-                .unwrap();
+            *l = trainer.step(&mut net, &SoftmaxCrossEntropy, &data).unwrap();
         }
         // The refusals allocate nothing either.
-        errors[0] = trainer
-            .step(
-                &mut net,
-                &SoftmaxCrossEntropy,
-                bad.iter().map(|(x, t)| (x, t)),
-            )
-            .err();
+        errors[0] = trainer.step(&mut net, &SoftmaxCrossEntropy, &bad).err();
         errors[1] = trainer
-            .step(
-                &mut net,
-                &SoftmaxCrossEntropy,
-                data.iter().take(0).map(|(x, t)| (x, t)),
-            )
+            .step(&mut net, &SoftmaxCrossEntropy, &data[..0])
             .err();
     });
     assert_eq!(n, 0, "Trainer::step allocated {n} times");

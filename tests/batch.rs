@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use typenet::generic_array::GenericArray;
 use typenet::loss::{MeanSquaredError, SoftmaxCrossEntropy};
 use typenet::optim::Sgd;
-use typenet::train::Trainer;
+use typenet::train::{Trainer, evaluate};
 use typenet::{Arr, Network, network};
 
 type Reg =
@@ -61,7 +61,7 @@ proptest! {
         let mut t4: Trainer<f64, Reg, Sgd<f64, Reg>, 4> = Trainer::with_block_size(Sgd::new(0.05).with_momentum(0.9));
         let mut t8: Trainer<f64, Reg, Sgd<f64, Reg>, 8> = Trainer::with_block_size(Sgd::new(0.05).with_momentum(0.9));
         for _ in 0..2 {
-            let batch = || data.iter().map(|(x, t)| (x, t));
+            let batch = || data.iter();
             let e1 = t1.step(&mut one, &MeanSquaredError, batch()).unwrap();
             let e4 = t4.step(&mut four, &MeanSquaredError, batch()).unwrap();
             let e8 = t8.step(&mut eight, &MeanSquaredError, batch()).unwrap();
@@ -86,7 +86,7 @@ proptest! {
         let mut t1: Trainer<f32, Cls, Sgd<f32, Cls>, 1> = Trainer::with_block_size(Sgd::new(0.1));
         let mut t4: Trainer<f32, Cls, Sgd<f32, Cls>, 4> = Trainer::with_block_size(Sgd::new(0.1));
         for _ in 0..2 {
-            let batch = || data.iter().map(|(x, t)| (x, t));
+            let batch = || data.iter();
             let e1 = t1.step(&mut one, &SoftmaxCrossEntropy, batch()).unwrap();
             let e4 = t4.step(&mut four, &SoftmaxCrossEntropy, batch()).unwrap();
             prop_assert_eq!(e1.to_bits(), e4.to_bits());
@@ -112,11 +112,80 @@ fn a_bad_target_in_a_block_is_an_error() {
     let mut t: Trainer<f32, Cls, Sgd<f32, Cls>, 4> = Trainer::with_block_size(Sgd::new(0.1));
     let x: Arr<f32, _> = Arr::default();
     let data = [(x, 0usize), (x, 1), (x, 7), (x, 2)];
-    let r = t.step(
-        &mut n,
-        &SoftmaxCrossEntropy,
-        data.iter().map(|(x, t)| (x, t)),
-    );
+    let r = t.step(&mut n, &SoftmaxCrossEntropy, data);
     assert!(matches!(r, Err(typenet::TrainError::Target(_))));
     assert_eq!(n, net, "the network is unchanged");
+}
+
+/// Every form of sample `Trainer::step` and `evaluate` take gives the same result, bit
+/// for bit, as the pairs of references `(&x, &t)` (the only form before `Sample`): a
+/// reference to the data (`&data`, items `&(x, t)`), `data.iter()`, owned pairs, two
+/// zipped slices, a sub-slice; with blocks of 4 (one block and a rest of 2) and of 1.
+#[test]
+fn every_sample_form_gives_the_same_step_and_evaluation() {
+    let data: Vec<(Arr<f64, _>, Arr<f64, _>)> = (0..6)
+        .map(|k| {
+            let f = k as f64;
+            (
+                GenericArray::from_array([f / 6.0, -0.5, 0.25 * f, 1.0 - f / 3.0, 0.1]),
+                GenericArray::from_array([(f * 0.7).sin(), 0.5 - f / 10.0]),
+            )
+        })
+        .collect();
+    let (xs, ts): (Vec<_>, Vec<_>) = data.iter().copied().unzip();
+    let start = Reg::from_params(
+        &(0..Reg::PARAMS)
+            .map(|k| ((k * 7 % 13) as f64 - 6.0) / 9.0)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+
+    fn run<const B: usize>(
+        start: &Reg,
+        step: impl Fn(&mut Trainer<f64, Reg, Sgd<f64, Reg>, B>, &mut Reg) -> f64,
+    ) -> (u64, Vec<u64>) {
+        let mut net = start.clone();
+        let mut t: Trainer<f64, Reg, Sgd<f64, Reg>, B> =
+            Trainer::with_block_size(Sgd::new(0.05).with_momentum(0.9));
+        let mut e = 0.0;
+        for _ in 0..3 {
+            e = step(&mut t, &mut net);
+        }
+        (e.to_bits(), bits64(&net))
+    }
+    let l = MeanSquaredError;
+    let reference = run::<4>(&start, |t, n| {
+        t.step(n, &l, data.iter().map(|(x, t)| (x, t))).unwrap()
+    });
+    let forms: [(&str, (u64, Vec<u64>)); 5] = [
+        (
+            "&data",
+            run::<4>(&start, |t, n| t.step(n, &l, &data).unwrap()),
+        ),
+        (
+            "data.iter()",
+            run::<4>(&start, |t, n| t.step(n, &l, data.iter()).unwrap()),
+        ),
+        (
+            "owned pairs",
+            run::<4>(&start, |t, n| t.step(n, &l, data.clone()).unwrap()),
+        ),
+        (
+            "zipped slices",
+            run::<4>(&start, |t, n| t.step(n, &l, xs.iter().zip(&ts)).unwrap()),
+        ),
+        (
+            "&data[..], blocks of 1",
+            run::<1>(&start, |t, n| t.step(n, &l, &data[..]).unwrap()),
+        ),
+    ];
+    for (what, got) in forms {
+        assert_eq!(got, reference, "{what}");
+    }
+
+    let reference = evaluate(&start, &l, data.iter().map(|(x, t)| (x, t))).unwrap();
+    assert_eq!(evaluate(&start, &l, &data).unwrap(), reference);
+    assert_eq!(evaluate(&start, &l, data.clone()).unwrap(), reference);
+    assert_eq!(evaluate(&start, &l, xs.iter().zip(&ts)).unwrap(), reference);
+    assert_eq!(reference.samples, 6);
 }

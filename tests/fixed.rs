@@ -195,13 +195,7 @@ fn xor_trains_in_q16() {
     let data = xor_data::<Q16>();
     let mut trainer = Trainer::new(Sgd::new(q(2.0)));
     for _ in 0..2000 {
-        trainer
-            .step(
-                &mut net,
-                &MeanSquaredError,
-                data.iter().map(|(x, t)| (x, t)),
-            )
-            .unwrap();
+        trainer.step(&mut net, &MeanSquaredError, &data).unwrap();
     }
     for (x, t) in &data {
         let y = net.forward(x)[0].to_f64();
@@ -216,13 +210,7 @@ fn xor_same_run_in_f64() {
     let data = xor_data::<f64>();
     let mut trainer = Trainer::new(Sgd::new(2.0));
     for _ in 0..2000 {
-        trainer
-            .step(
-                &mut net,
-                &MeanSquaredError,
-                data.iter().map(|(x, t)| (x, t)),
-            )
-            .unwrap();
+        trainer.step(&mut net, &MeanSquaredError, &data).unwrap();
     }
     for (x, t) in &data {
         let y = net.forward(x)[0];

@@ -13,10 +13,14 @@
 //! - The default scheme per activation (`net.layer(i).unwrap().init`): He uniform for
 //!   ReLU and LeakyReLU, Glorot uniform otherwise, and `initialize` really uses it.
 //! - Golden values for seed 42 (regression values, see the test).
+//! - The built-in generator `SplitMix64` against the algorithm's published outputs, and
+//!   `initialize_seeded`: reproducible, the default schemes from SplitMix64, golden
+//!   values from an independent transcription.
 
-use rand_core::SeedableRng;
+use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg32;
-use typenet::init::{Init, initialize, initialize_with};
+use typenet::init::{Init, initialize, initialize_seeded, initialize_with};
+use typenet::train::SplitMix64;
 use typenet::{BoxedNetwork, Network, Scalar, network};
 
 /// A network with every built-in activation, f64 and f32.
@@ -471,4 +475,107 @@ fn golden_weights_for_seed_42() {
     let mut net = Golden::zeroed();
     initialize_with(&mut net, Init::HeNormal, &mut Pcg32::seed_from_u64(42));
     assert_bitwise("He normal", &weights(&net), &GOLDEN_HE_NORMAL_SEED_42);
+}
+
+// ---------------------------------------------------------------------------------------
+// The built-in generator and `initialize_seeded`.
+
+/// SplitMix64's published outputs: for seed 1234567 the five values of the Rosetta Code
+/// task "Pseudo-random numbers/Splitmix64" (which transcribes Vigna's reference
+/// https://prng.di.unimi.it/splitmix64.c), and for seed 0 the reference's first three
+/// outputs (0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4, 0x06c45d188009454f).
+#[test]
+fn splitmix64_gives_the_published_reference_outputs() {
+    let mut g = SplitMix64::new(1234567);
+    let got: Vec<u64> = (0..5).map(|_| g.next_u64()).collect();
+    assert_eq!(
+        got,
+        [
+            6457827717110365317,
+            3203168211198807973,
+            9817491932198370423,
+            4593380528125082431,
+            16408922859458223821,
+        ]
+    );
+    let mut g = SplitMix64::new(0);
+    let got: Vec<u64> = (0..3).map(|_| g.next_u64()).collect();
+    assert_eq!(
+        got,
+        [0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4, 0x06c45d188009454f]
+    );
+    // The documented derived outputs: next_u32 is the upper half of next_u64,
+    // fill_bytes writes next_u64 little-endian, and the `SeedableRng` constructors give
+    // the reference state.
+    assert_eq!(SplitMix64::new(0).next_u32(), 0xe220a839);
+    let mut bytes = [0u8; 12];
+    SplitMix64::new(0).fill_bytes(&mut bytes);
+    assert_eq!(
+        bytes,
+        [
+            0xaf, 0xcd, 0x1d, 0x7b, 0x39, 0xa8, 0x20, 0xe2, 0xf4, 0x65, 0xb9, 0xa1
+        ]
+    );
+    assert_eq!(SplitMix64::seed_from_u64(1234567), SplitMix64::new(1234567));
+    assert_eq!(
+        SplitMix64::from_seed(1234567u64.to_le_bytes()),
+        SplitMix64::new(1234567)
+    );
+}
+
+#[test]
+fn initialize_seeded_gives_the_same_network_for_the_same_seed() {
+    for seed in [0, 1, 42, u64::MAX] {
+        let (mut a, mut b) = (AllActs::<f64>::zeroed(), AllActs::<f64>::zeroed());
+        initialize_seeded(&mut a, seed);
+        initialize_seeded(&mut b, seed);
+        assert_eq!(bits(&a), bits(&b), "seed {seed}");
+        // It is `initialize` (each activation's default scheme) from SplitMix64.
+        let mut c = AllActs::<f64>::zeroed();
+        initialize(&mut c, &mut SplitMix64::new(seed));
+        assert_eq!(bits(&a), bits(&c), "seed {seed}");
+        let (mut a, mut b) = (AllActs::<f32>::zeroed(), AllActs::<f32>::zeroed());
+        initialize_seeded(&mut a, seed);
+        initialize_seeded(&mut b, seed);
+        assert_eq!(bits32(&a), bits32(&b), "seed {seed}");
+    }
+    let (mut a, mut b) = (AllActs::<f64>::zeroed(), AllActs::<f64>::zeroed());
+    initialize_seeded(&mut a, 1);
+    initialize_seeded(&mut b, 2);
+    assert_ne!(bits(&a), bits(&b));
+}
+
+/// The 8 weights of `Golden` from `initialize_seeded(&mut net, 42)`, computed by an
+/// independent python3 transcription of SplitMix64 (checked against the published
+/// outputs of the test above) and of the draw w = (2u − 1)·r, u = (next_u64 >> 11)/2^53:
+///
+/// ```text
+/// M64 = (1 << 64) - 1; st = 42
+/// def nxt():
+///     global st; st = (st + 0x9e3779b97f4a7c15) & M64; z = st
+///     z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & M64
+///     z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & M64
+///     return z ^ (z >> 31)
+/// u = lambda: (nxt() >> 11) * (1.0 / (1 << 53))
+/// r1 = math.sqrt(6.0 / (3 + 2)); r2 = math.sqrt(6.0 / 2)
+/// print([(2 * u() - 1) * r1 for _ in range(6)] + [(2 * u() - 1) * r2 for _ in range(2)])
+/// ```
+///
+/// (only `sqrt`, which IEEE 754 rounds correctly everywhere).
+const GOLDEN_SEEDED_42: [f64; 8] = [
+    0.5292421328173138,
+    -0.7450989975775218,
+    -0.48506062066163436,
+    -0.3413610369148827,
+    -1.0121251903094675,
+    0.806747295325099,
+    -0.9754730232760253,
+    1.041419369685141,
+];
+
+#[test]
+fn initialize_seeded_golden_values() {
+    let mut net = Golden::zeroed();
+    initialize_seeded(&mut net, 42);
+    assert_bitwise("initialize_seeded", &weights(&net), &GOLDEN_SEEDED_42);
 }

@@ -748,3 +748,44 @@ fn class_index_out_of_range_is_an_error() {
         "class index 3 is out of range for 3 classes"
     );
 }
+
+/// `loss::argmax`, the crate's one arg-max (float, Q16 and int8 outputs): the first of
+/// equal largest entries; NaN never wins, wherever it stands (before, the first entry
+/// won whenever it was NaN); `None` for no entry or only NaNs.
+#[test]
+fn argmax_rules() {
+    use typenet::fixed::Q16;
+    use typenet::loss::argmax;
+    let nan = f64::NAN;
+    assert_eq!(argmax(&[0.1, 0.7, 0.7, 0.2]), Some(1));
+    assert_eq!(argmax(&[nan, 0.2, 0.9]), Some(2));
+    assert_eq!(argmax(&[0.3, nan, 0.2]), Some(0));
+    assert_eq!(argmax(&[0.3, 0.4, nan]), Some(1));
+    assert_eq!(argmax(&[nan, -1.0]), Some(1));
+    assert_eq!(argmax(&[f64::NEG_INFINITY, nan]), Some(0));
+    assert_eq!(argmax(&[f64::INFINITY, 1e308]), Some(0));
+    assert_eq!(argmax(&[nan, nan, nan]), None);
+    assert_eq!(argmax::<f64>(&[]), None);
+    assert_eq!(argmax(&[f32::NAN, 0.0_f32]), Some(1));
+    assert_eq!(argmax(&[-128_i8, 127, 127, -5]), Some(1));
+    assert_eq!(argmax(&[-128_i8]), Some(0));
+    assert_eq!(argmax::<i8>(&[]), None);
+    let q = |v: f64| Q16::from_f64(v);
+    assert_eq!(argmax(&[q(-0.5), q(0.25), q(0.125)]), Some(1));
+}
+
+/// Accuracy follows the same rule: an output whose first entry is NaN does not predict
+/// class 0, and an output of NaNs predicts nothing, not even against a target of NaNs.
+#[test]
+fn a_nan_output_is_not_a_correct_prediction() {
+    use typenet::loss::Scored;
+    let nan = f64::NAN;
+    let out: Arr<f64, U3> = GenericArray::from_array([nan, 0.2, 0.1]);
+    assert!(!Scored::<f64, U3>::is_correct(&0usize, &out));
+    assert!(Scored::<f64, U3>::is_correct(&1usize, &out));
+    let all_nan: Arr<f64, U3> = GenericArray::from_array([nan; 3]);
+    for class in 0..3 {
+        assert!(!Scored::<f64, U3>::is_correct(&class, &all_nan));
+    }
+    assert!(!all_nan.is_correct(&all_nan));
+}

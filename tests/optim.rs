@@ -450,13 +450,7 @@ fn train<O: Optimizer<f64, Linear>>(
     let mut trainer = Trainer::new(opt);
     for s in 0..steps {
         adjust(s, &mut trainer.optimizer);
-        trainer
-            .step(
-                &mut net,
-                &MeanSquaredError,
-                data.iter().map(|(x, t)| (x, t)),
-            )
-            .unwrap();
+        trainer.step(&mut net, &MeanSquaredError, &data).unwrap();
     }
     let err = net
         .params()
@@ -706,13 +700,7 @@ fn trainer_clips_before_the_update() {
     let data = data();
     let mut net = Linear::zeroed();
     let mut trainer = Trainer::new(Sgd::new(1.0)).with_clip_norm(0.5);
-    trainer
-        .step(
-            &mut net,
-            &MeanSquaredError,
-            data.iter().map(|(x, t)| (x, t)),
-        )
-        .unwrap();
+    trainer.step(&mut net, &MeanSquaredError, &data).unwrap();
     assert!((global_norm(trainer.grads()) - 0.5).abs() <= 1e-14);
     // θ started at 0, so θ = −η g and ‖θ‖ = 0.5.
     assert!((global_norm(&net) - 0.5).abs() <= 1e-14);
@@ -772,13 +760,7 @@ fn trainer_clipping_bounds_the_update_for_huge_gradients() {
     let start = Linear::from_params(&theta_star()).unwrap();
     let mut net = start.clone();
     let mut trainer = Trainer::new(Sgd::new(0.1)).with_clip_norm(1.0);
-    let loss = trainer
-        .step(
-            &mut net,
-            &MeanSquaredError,
-            data.iter().map(|(x, t)| (x, t)),
-        )
-        .unwrap();
+    let loss = trainer.step(&mut net, &MeanSquaredError, &data).unwrap();
     assert!(loss.is_finite());
     // ‖Δθ‖, scaled by the largest |Δθ_i| so that this check itself cannot overflow.
     let delta: Vec<f64> = net

@@ -37,10 +37,12 @@ impl Tally {
     }
 
     /// Counts one image's prediction against its label.
-    pub fn record(&mut self, predicted: usize, label: u8) {
+    pub fn record(&mut self, predicted: Option<usize>, label: u8) {
         self.images += 1;
-        self.correct += usize::from(predicted == usize::from(label));
-        self.checksum ^= predicted as u64;
+        self.correct += usize::from(predicted == Some(usize::from(label)));
+        // An output of NaNs predicts no class (`argmax` gives `None`): u64::MAX in the
+        // checksum, as in the firmware.
+        self.checksum ^= predicted.map_or(u64::MAX, |p| p as u64);
         self.checksum = self.checksum.wrapping_mul(0x0000_0100_0000_01b3);
     }
 

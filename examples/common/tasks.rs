@@ -11,7 +11,7 @@ use rand_pcg::Pcg64;
 use std::fmt;
 use std::ops::ControlFlow;
 use std::time::Duration;
-use typenet::fit::{EpochReport, FitConfig, Sample, fit, train_test_split};
+use typenet::fit::{EpochReport, Fit, train_test_split};
 use typenet::generic_array::GenericArray;
 use typenet::init::initialize;
 use typenet::loss::{MeanSquaredError, SoftmaxCrossEntropy};
@@ -30,6 +30,9 @@ pub type DigitsNet = network!(f32; 64 -> 64 ReLU -> 10 Softmax);
 pub type IrisNet = network!(f32; 4 -> 16 Tanh -> 3 Softmax);
 /// y = sin(x): 1 → 16 tanh → 16 tanh → 1.
 pub type SineNet = network!(f32; 1 -> 16 Tanh -> 16 Tanh -> 1 Identity);
+
+/// A sample of network `N`: an input and its target (a `typenet::train::Sample`).
+pub type Labelled<N, Tg> = (Input<f32, N>, Tg);
 
 /// How a task is trained.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -256,7 +259,7 @@ where
     initialize(&mut net, &mut rng);
     run(
         net,
-        &SoftmaxCrossEntropy,
+        SoftmaxCrossEntropy,
         &train,
         &test,
         config,
@@ -272,7 +275,7 @@ where
 
 fn to_samples<N: Network<f32>>(
     rows: &[(Vec<f32>, usize)],
-) -> Result<Vec<Sample<f32, N, usize>>, RunError> {
+) -> Result<Vec<Labelled<N, usize>>, RunError> {
     rows.iter()
         .map(|(x, label)| {
             let input = GenericArray::try_from_iter(x.iter().copied()).map_err(|_| {
@@ -286,20 +289,20 @@ fn to_samples<N: Network<f32>>(
         .collect()
 }
 
-/// Shared by the three tasks: Adam with a cosine schedule through `typenet::fit::fit`,
+/// Shared by the three tasks: Adam with a cosine schedule through `typenet::fit::Fit`,
 /// then a last evaluation of both parts. The caller fills in `scaling`.
 fn run<N, L, Tg>(
     mut net: N,
-    loss: &L,
-    train: &[Sample<f32, N, Tg>],
-    test: &[Sample<f32, N, Tg>],
+    loss: L,
+    train: &[Labelled<N, Tg>],
+    test: &[Labelled<N, Tg>],
     config: &Config,
     rng: &mut Pcg64,
     on_epoch: &mut dyn FnMut(&EpochReport<f32>),
 ) -> Result<Run<N>, RunError>
 where
     N: Network<f32>,
-    L: typenet::loss::Loss<f32, N, Tg>,
+    L: typenet::loss::Loss<f32, N, Tg> + Copy,
     Tg: typenet::loss::Scored<f32, N::Output>,
 {
     let schedule = Cosine {
@@ -308,30 +311,23 @@ where
         epochs: config.epochs.saturating_sub(1),
     };
     let mut trainer = Trainer::new(Adam::new(config.learning_rate as f32));
-    let fit_config = FitConfig {
-        epochs: config.epochs,
-        batch_size: config.batch_size,
-        schedule: Some(&schedule),
-    };
-    let reports = fit(
-        &mut net,
-        &mut trainer,
-        loss,
-        train,
-        Some(test),
-        &fit_config,
-        rng,
-        |report| {
+    let history = Fit::new(loss)
+        .epochs(config.epochs)
+        .batch_size(config.batch_size)
+        .rng(rng)
+        .schedule(&schedule)
+        .test(test)
+        .on_epoch(|report| {
             on_epoch(report);
             ControlFlow::Continue(())
-        },
-    )?;
-    let elapsed = reports.last().map_or(Duration::ZERO, |r| r.elapsed);
-    let train = evaluate(&net, loss, train.iter().map(|(x, t)| (x, t)))?;
-    let test = evaluate(&net, loss, test.iter().map(|(x, t)| (x, t)))?;
+        })
+        .run(&mut net, &mut trainer, train)?;
+    let elapsed = history.last().map_or(Duration::ZERO, |r| r.elapsed);
+    let train = evaluate(&net, &loss, train)?;
+    let test = evaluate(&net, &loss, test)?;
     Ok(Run {
         net,
-        reports,
+        reports: history.reports,
         train,
         test,
         elapsed,
@@ -346,7 +342,7 @@ pub fn sine_input(x: f64) -> Input<f32, SineNet> {
 }
 
 /// The sine data: [`SINE_POINTS`] evenly spaced x in [0, 2π] with targets sin(x).
-pub fn sine_data() -> Vec<Sample<f32, SineNet, Output<f32, SineNet>>> {
+pub fn sine_data() -> Vec<Labelled<SineNet, Output<f32, SineNet>>> {
     (0..SINE_POINTS)
         .map(|k| {
             let x = 2.0 * std::f64::consts::PI * k as f64 / (SINE_POINTS - 1) as f64;
@@ -371,7 +367,7 @@ pub fn train_sine(
     initialize(&mut net, &mut rng);
     run(
         net,
-        &MeanSquaredError,
+        MeanSquaredError,
         &train,
         &test,
         config,

@@ -86,7 +86,8 @@
 //!   ([`input_params`](QNetwork::input_params)) s_0 = `scale`, zp_0 = `zero_point`;
 //! - output: y = s_N · (y_q − zp_N) ([`output_params`](QNetwork::output_params)); for a
 //!   softmax output s_N = 1/256 and zp_N = −128, so y_q + 128 is the probability in
-//!   256ths, and the arg-max of y_q ([`argmax`]) is the predicted class.
+//!   256ths, and the arg-max of y_q ([`loss::argmax`](crate::loss::argmax), the crate's
+//!   one arg-max, which takes `i8`s as well) is the predicted class.
 //!
 //! For the digits network calibrated on pixels p ∈ 0..=16 scaled to x = p/16, the input
 //! range is [0, 1]: s_0 = 1/255 (as an `f32`, a hair above), zp_0 = −128, so a raw pixel
@@ -171,7 +172,7 @@ pub use konst::{
     const_u16_table,
 };
 pub use layers::QLayers;
-pub use network::{INT8_CODE, QNetwork, argmax};
+pub use network::{INT8_CODE, QNetwork};
 pub use params::{QParams, Range};
 pub use requant::{
     Multiplier, quantize_multiplier, requantize, rounding_divide_by_pot,

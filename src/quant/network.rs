@@ -18,19 +18,6 @@ pub const INT8_CODE: u8 = 4;
 /// zero point).
 const INPUT_RECORD_LEN: usize = 5;
 
-/// The index of the largest int8 output (the first one on ties; 0 for an empty slice):
-/// the predicted class of a classifier, with no need to dequantize (the map from int8
-/// to real values is increasing).
-pub fn argmax(y: &[i8]) -> usize {
-    let mut best = 0;
-    for (k, &v) in y.iter().enumerate() {
-        if y.get(best).is_some_and(|&b| v > b) {
-            best = k;
-        }
-    }
-    best
-}
-
 /// An int8 network, as [`quantize`](super::quantize) makes it from a trained f32
 /// [`Network`](crate::Network) of the same nested shape.
 ///

@@ -1,9 +1,11 @@
-//! [`TrainError`]: why a training step was refused.
+//! [`TrainError`]: why a training step, an evaluation or a training run was refused.
 
 use core::fmt;
 
-/// Why a training step was refused. The network and the optimizer state are left
-/// exactly as they were before the step.
+/// Why a training step, an evaluation or a training run was refused. The network and
+/// the optimizer state are left exactly as they were before the refused step (for
+/// [`Fit::run`](crate::fit::Fit::run): as after the last successful step, learning
+/// rate included; for a refused configuration: untouched).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TrainError {
     /// The loss of the batch is NaN or infinite (a poisoned input or target, or a
@@ -18,6 +20,23 @@ pub enum TrainError {
     Target(crate::train::loss::TargetError),
     /// A batch with no samples.
     EmptyBatch,
+    /// An output a^N that [`evaluate`](crate::train::evaluate) cannot score: it has a
+    /// NaN or an infinite entry (a NaN weight, or a network that has diverged).
+    NonFiniteOutput,
+    /// A learning-rate schedule gave a NaN or infinite η (or one that is not finite in
+    /// the network's scalar); refused before it reached the optimizer.
+    NonFiniteLearningRate {
+        /// The epoch (counted from 0) the schedule was asked about.
+        epoch: usize,
+    },
+    /// [`Fit::run`](crate::fit::Fit::run) was given a training set with no samples.
+    EmptyTrainingSet,
+    /// [`Fit::test`](crate::fit::Fit::test) was given a test set with no samples.
+    EmptyTestSet,
+    /// [`Fit::batch_size`](crate::fit::Fit::batch_size) was 0.
+    ZeroBatchSize,
+    /// [`Fit::epochs`](crate::fit::Fit::epochs) was 0.
+    ZeroEpochs,
 }
 
 impl fmt::Display for TrainError {
@@ -32,6 +51,19 @@ impl fmt::Display for TrainError {
             ),
             TrainError::Target(e) => write!(f, "bad target: {e}"),
             TrainError::EmptyBatch => f.write_str("the batch has no samples"),
+            TrainError::NonFiniteOutput => f.write_str(
+                "the network's output is not finite (NaN or infinite), so it cannot be scored",
+            ),
+            TrainError::NonFiniteLearningRate { epoch } => write!(
+                f,
+                "the learning-rate schedule gave a rate that is not finite for epoch {epoch}"
+            ),
+            TrainError::EmptyTrainingSet => f.write_str("the training set has no samples"),
+            TrainError::EmptyTestSet => f.write_str("the test set has no samples"),
+            TrainError::ZeroBatchSize => f.write_str("the batch size is 0 (it must be at least 1)"),
+            TrainError::ZeroEpochs => {
+                f.write_str("the number of epochs is 0 (it must be at least 1)")
+            }
         }
     }
 }

@@ -1,12 +1,16 @@
-//! Weight initialisation from any `rand_core::RngCore`, reproducible on every platform.
+//! Weight initialisation from any `rand_core` 0.9 `RngCore`, reproducible on every
+//! platform; [`initialize_seeded`] needs no generator crate at all.
 
 use crate::net::network::Network;
 pub use crate::net::scheme::Init;
 use crate::num::scalar::Scalar;
+use crate::train::rng::{SplitMix64, standard_normal, uniform01};
 use rand_core::RngCore;
 
 impl Init {
-    /// Draws one weight for a layer with the given fan-in and fan-out.
+    /// Draws one weight for a layer with the given fan-in and fan-out from `rng`, a
+    /// `rand_core` **0.9** [`RngCore`] (the version re-exported as
+    /// `typenet::rand_core`).
     pub fn sample<R: RngCore + ?Sized>(self, fan_in: usize, fan_out: usize, rng: &mut R) -> f64 {
         let (fi, fo) = (fan_in.max(1) as f64, fan_out.max(1) as f64);
         match self {
@@ -18,28 +22,18 @@ impl Init {
     }
 }
 
-/// A uniform value in [0, 1) from the top 53 bits of one `next_u64`.
-pub fn uniform01<R: RngCore + ?Sized>(rng: &mut R) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
 /// A uniform value in [−r, r).
 fn uniform_symmetric<R: RngCore + ?Sized>(rng: &mut R, r: f64) -> f64 {
     (2.0 * uniform01(rng) - 1.0) * r
 }
 
-/// A standard normal value by the Box–Muller transform, with `libm`'s functions so the
-/// same generator gives the same value on every platform.
-pub fn standard_normal<R: RngCore + ?Sized>(rng: &mut R) -> f64 {
-    // 1 − u is in (0, 1], so the logarithm is finite.
-    let u1 = 1.0 - uniform01(rng);
-    let u2 = uniform01(rng);
-    libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * core::f64::consts::PI * u2)
-}
-
 /// Initialises every layer of `net` with its activation's default scheme
 /// ([`Activation::INIT`](crate::Activation::INIT)): He uniform for ReLU and leaky ReLU,
 /// Glorot uniform otherwise; biases zero.
+///
+/// `rng` is a `rand_core` **0.9** [`RngCore`] (the version re-exported as
+/// `typenet::rand_core`; e.g. `rand_pcg` 0.9 or `rand` 0.9's generators, not those of
+/// `rand` 0.10). Without a generator crate, use [`initialize_seeded`].
 ///
 /// ```
 /// use typenet::{network, Network, init::initialize};
@@ -62,7 +56,26 @@ pub fn initialize<T: Scalar, N: Network<T>, R: RngCore + ?Sized>(net: &mut N, rn
     }
 }
 
-/// Initialises every layer of `net` with the same `scheme`; biases zero.
+/// Initialises every layer of `net` like [`initialize`] (each activation's default
+/// scheme, biases zero), from the built-in generator
+/// [`SplitMix64`] seeded with `seed`: the same seed gives
+/// the same weights, bit for bit, on every platform.
+///
+/// ```
+/// use typenet::{network, Network, init::initialize_seeded};
+///
+/// type Net = network!(f32; 4 -> 16 ReLU -> 3 Softmax);
+/// let (mut a, mut b) = (Net::zeroed(), Net::zeroed());
+/// initialize_seeded(&mut a, 42);
+/// initialize_seeded(&mut b, 42);
+/// assert_eq!(a, b);
+/// ```
+pub fn initialize_seeded<T: Scalar, N: Network<T>>(net: &mut N, seed: u64) {
+    initialize(net, &mut SplitMix64::new(seed));
+}
+
+/// Initialises every layer of `net` with the same `scheme`; biases zero. `rng` is a
+/// `rand_core` **0.9** [`RngCore`], as for [`initialize`].
 pub fn initialize_with<T: Scalar, N: Network<T>, R: RngCore + ?Sized>(
     net: &mut N,
     scheme: Init,

@@ -80,8 +80,9 @@ pub trait ClassTarget<T: Scalar, M: ArrayLength> {
     fn prob(&self, k: usize) -> T;
     /// Σ_k t_k.
     fn total(&self) -> T;
-    /// The class the target designates: the index, or the arg-max of the vector.
-    fn class(&self) -> usize;
+    /// The class the target designates: the index, or the [`argmax`] of the vector
+    /// (`None` when all its entries are NaN).
+    fn class(&self) -> Option<usize>;
 }
 
 impl<T: Scalar, M: ArrayLength> ClassTarget<T, M> for usize {
@@ -104,8 +105,8 @@ impl<T: Scalar, M: ArrayLength> ClassTarget<T, M> for usize {
         T::one()
     }
     #[inline]
-    fn class(&self) -> usize {
-        *self
+    fn class(&self) -> Option<usize> {
+        Some(*self)
     }
 }
 
@@ -120,20 +121,41 @@ impl<T: Scalar, M: ArrayLength> ClassTarget<T, M> for Arr<T, M> {
     fn total(&self) -> T {
         self.iter().fold(T::zero(), |s, &t| s + t)
     }
-    fn class(&self) -> usize {
+    fn class(&self) -> Option<usize> {
         argmax(self)
     }
 }
 
-/// The index of the largest entry (the first one on ties; 0 for an empty slice).
-pub fn argmax<T: Scalar>(v: &[T]) -> usize {
-    let mut best = 0;
-    for (k, &x) in v.iter().enumerate() {
-        if x > v[best] {
-            best = k;
+/// The index of the largest entry: the predicted class of a classifier's output (f32,
+/// f64, [`Q16`](crate::fixed::Q16), or the int8 output of a quantized network
+/// (`typenet::quant::QNetwork`) — the map from int8 to real values is
+/// increasing, so no dequantization is needed). This is the crate's one arg-max rule:
+/// - the first of equal largest entries wins;
+/// - **NaN never wins**: entries that are not comparable with themselves (NaN) are
+///   skipped, whatever their position;
+/// - `None` for an empty slice or one whose entries are all NaN.
+///
+/// ```
+/// use typenet::loss::argmax;
+/// assert_eq!(argmax(&[0.1, 0.7, 0.7, 0.2]), Some(1));
+/// assert_eq!(argmax(&[f32::NAN, 0.2, 0.1]), Some(1));
+/// assert_eq!(argmax(&[f32::NAN, f32::NAN]), None);
+/// assert_eq!(argmax::<i8>(&[]), None);
+/// assert_eq!(argmax(&[-3_i8, 5, 5]), Some(1));
+/// ```
+pub fn argmax<T: PartialOrd>(v: &[T]) -> Option<usize> {
+    let mut best: Option<(usize, &T)> = None;
+    for (k, x) in v.iter().enumerate() {
+        // NaN is the one value not comparable with itself.
+        if x.partial_cmp(x).is_none() {
+            continue;
+        }
+        match best {
+            Some((_, b)) if x <= b => {}
+            _ => best = Some((k, x)),
         }
     }
-    best
+    best.map(|(k, _)| k)
 }
 
 /// Mean squared error, E = (1/M) Σ_k (a^N_k − t_k)² (PyTorch's `MSELoss`), for any
@@ -291,7 +313,9 @@ pub fn log_sum_exp<T: Scalar>(z: &[T]) -> T {
 ///
 /// A class index or a vector target of several outputs is correct when the arg-max of
 /// the output is its class; a single-output vector target (binary classification) is
-/// correct when output and target lie on the same side of ½.
+/// correct when output and target lie on the same side of ½. Arg-max follows
+/// [`argmax`]'s rule (NaN never wins); [`evaluate`](crate::train::evaluate) refuses an
+/// output with a NaN before scoring it.
 pub trait Scored<T: Scalar, M: ArrayLength> {
     /// `true` when `output` predicts this target.
     fn is_correct(&self, output: &Arr<T, M>) -> bool;
@@ -299,7 +323,7 @@ pub trait Scored<T: Scalar, M: ArrayLength> {
 
 impl<T: Scalar, M: ArrayLength> Scored<T, M> for usize {
     fn is_correct(&self, output: &Arr<T, M>) -> bool {
-        argmax(output) == *self
+        argmax(output) == Some(*self)
     }
 }
 
@@ -309,7 +333,7 @@ impl<T: Scalar, M: ArrayLength> Scored<T, M> for Arr<T, M> {
             let half = T::from_f64(0.5);
             (output[0] >= half) == (self[0] >= half)
         } else {
-            argmax(output) == argmax(self)
+            matches!((argmax(output), argmax(self)), (Some(p), Some(c)) if p == c)
         }
     }
 }

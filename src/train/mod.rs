@@ -1,5 +1,9 @@
 //! Training: losses, optimizers, initialisation, the mini-batch [`Trainer`], evaluation,
-//! and (with `std`) the epoch loop.
+//! the [`Sample`]s they take, the built-in generator [`SplitMix64`], and (with `std`)
+//! the epoch loop.
+//!
+//! Every function that takes a generator takes a `rand_core` **0.9** `RngCore` (the
+//! version re-exported as `typenet::rand_core`).
 //!
 //! Imports from `net/` and `num/` only.
 
@@ -10,7 +14,11 @@ pub mod loss;
 pub mod optim;
 
 mod error;
+mod rng;
+mod sample;
 mod trainer;
 
 pub use error::TrainError;
-pub use trainer::{Evaluation, Trainer, evaluate, shuffle, uniform_below};
+pub use rng::SplitMix64;
+pub use sample::Sample;
+pub use trainer::{Evaluation, Trainer, evaluate};

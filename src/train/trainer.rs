@@ -8,7 +8,7 @@ use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
 use crate::train::loss::{Loss, Scored};
 use crate::train::optim::{Optimizer, clip_global_norm};
-use rand_core::RngCore;
+use crate::train::sample::Sample;
 
 /// The buffers and the optimizer of a training run: the gradient (a value of the
 /// network's type), the trace of one sample, and the optimizer state. All of it lives
@@ -26,7 +26,7 @@ use rand_core::RngCore;
 ///             (GenericArray::from_array([1.0]), GenericArray::from_array([3.0])),
 ///             (GenericArray::from_array([2.0]), GenericArray::from_array([5.0]))];
 /// for _ in 0..2000 {
-///     trainer.step(&mut net, &MeanSquaredError, data.iter().map(|(x, t)| (x, t))).unwrap();
+///     trainer.step(&mut net, &MeanSquaredError, &data).unwrap();
 /// }
 /// let p: Vec<f64> = net.params().copied().collect();
 /// assert!((p[0] - 2.0).abs() < 1e-6 && (p[1] - 1.0).abs() < 1e-6);
@@ -85,8 +85,9 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
         &self.grads
     }
 
-    /// One step on a mini-batch: for each `(input, target)` runs the training forward
-    /// pass, the loss and the backward pass, averages E and the gradients over the
+    /// One step on a mini-batch of [`Sample`]s (`&data`, `data.iter()`,
+    /// `data[a..b].iter()`, owned `(input, target)` pairs or pairs of references): for
+    /// each sample runs the training forward pass, the loss and the backward pass, averages E and the gradients over the
     /// batch, clips them if asked, and applies the optimizer. Returns the batch's mean
     /// loss.
     ///
@@ -98,37 +99,50 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
     ///   loss or a gradient entry is NaN or infinite (e.g. a NaN in an input);
     /// - [`TrainError::NonFiniteUpdate`] when the update would make a parameter or
     ///   optimizer state non-finite (e.g. a learning rate that diverges).
-    pub fn step<'a, L, Tg, I>(&mut self, net: &mut N, loss: &L, batch: I) -> Result<T, TrainError>
+    pub fn step<L, I>(&mut self, net: &mut N, loss: &L, batch: I) -> Result<T, TrainError>
     where
-        L: Loss<T, N, Tg>,
-        Tg: ?Sized + 'a,
-        I: IntoIterator<Item = (&'a Arr<T, N::Input>, &'a Tg)>,
-        T: 'a,
+        I: IntoIterator,
+        I::Item: Sample<T, N::Input>,
+        L: Loss<T, N, <I::Item as Sample<T, N::Input>>::Target>,
     {
         self.grads.set_zero();
         let mut total = T::zero();
         let mut count = 0usize;
         let mut samples = batch.into_iter();
-        // Whole blocks of `B` samples, then the rest one by one.
-        while let Some(first) = samples.next() {
-            let mut block = [first; B];
-            let mut filled = 1;
-            while filled < B {
-                match samples.next() {
-                    Some(pair) => {
-                        block[filled] = pair;
-                        filled += 1;
-                    }
-                    None => break,
-                }
+        if B <= 1 {
+            for sample in samples {
+                total += self.sample_step(net, loss, sample.input(), sample.target())?;
+                count += 1;
             }
-            if filled == B && B > 1 {
-                self.block_step(net, loss, &block, &mut total)?;
-                count += B;
-            } else {
-                for &(x, target) in &block[..filled] {
-                    total += self.sample_step(net, loss, x, target)?;
-                    count += 1;
+        } else {
+            // Whole blocks of `B` samples, then the rest one by one. The block holds the
+            // items themselves (references for `&(x, t)` items, the pairs for owned ones).
+            let mut block: [Option<I::Item>; B] = core::array::from_fn(|_| None);
+            loop {
+                let mut filled = 0;
+                for slot in &mut block {
+                    *slot = samples.next();
+                    if slot.is_none() {
+                        break;
+                    }
+                    filled += 1;
+                }
+                if filled == B {
+                    if let Some(first) = block.iter().flatten().next() {
+                        let mut refs = [first; B];
+                        for (r, sample) in refs.iter_mut().zip(block.iter().flatten()) {
+                            *r = sample;
+                        }
+                        self.block_step(net, loss, &refs, &mut total)?;
+                        count += B;
+                    }
+                } else {
+                    // Only the slots filled this time: the others hold the last block's.
+                    for sample in block.iter().take(filled).flatten() {
+                        total += self.sample_step(net, loss, sample.input(), sample.target())?;
+                        count += 1;
+                    }
+                    break;
                 }
             }
         }
@@ -189,25 +203,23 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
 
     /// Forward, loss and backward of a block of `B` samples; adds their losses to
     /// `total` in sample order (as one sample at a time would).
-    fn block_step<L, Tg>(
+    fn block_step<L, S>(
         &mut self,
         net: &N,
         loss: &L,
-        block: &[(&Arr<T, N::Input>, &Tg); B],
+        block: &[&S; B],
         total: &mut T,
     ) -> Result<(), TrainError>
     where
-        L: Loss<T, N, Tg>,
-        Tg: ?Sized,
+        S: Sample<T, N::Input>,
+        L: Loss<T, N, S::Target>,
     {
-        let xs = block.map(|(x, _)| x);
+        let xs = block.map(|s| s.input());
         net.forward_trace_block(xs, &mut self.block);
         let zs = N::block_output_z(&self.block);
         let outs = N::block_output(&self.block);
-        for (((z, a), (_, target)), seed) in
-            zs.iter().zip(outs).zip(block).zip(&mut self.block_seeds)
-        {
-            *total += loss.loss_and_seed(z, a, *target, seed)?;
+        for (((z, a), sample), seed) in zs.iter().zip(outs).zip(block).zip(&mut self.block_seeds) {
+            *total += loss.loss_and_seed(z, a, sample.target(), seed)?;
         }
         net.accumulate_gradients_block(
             xs,
@@ -231,26 +243,37 @@ pub struct Evaluation<T> {
     pub samples: usize,
 }
 
-/// Evaluates `net` on `(input, target)` pairs: the mean loss and the accuracy.
+/// Evaluates `net` on a data set of [`Sample`]s (`&data`, `data.iter()`, owned pairs,
+/// pairs of references): the mean loss and the accuracy.
 ///
 /// # Errors
-/// [`TrainError::EmptyBatch`] for no samples; [`TrainError::Target`] for a target the
-/// loss cannot score.
-pub fn evaluate<'a, T, N, L, Tg, I>(net: &N, loss: &L, data: I) -> Result<Evaluation<T>, TrainError>
+/// - [`TrainError::EmptyBatch`] for no samples;
+/// - [`TrainError::Target`] for a target the loss cannot score;
+/// - [`TrainError::NonFiniteOutput`] when an output a^N of a sample has a NaN or an
+///   infinite entry (e.g. a NaN weight): such an output is neither a right nor a wrong
+///   prediction, so it is not scored;
+/// - [`TrainError::NonFiniteLoss`] when the mean loss is NaN or infinite (e.g. a NaN
+///   in a target).
+pub fn evaluate<T, N, L, I>(net: &N, loss: &L, data: I) -> Result<Evaluation<T>, TrainError>
 where
     T: Scalar,
     N: Network<T>,
-    L: Loss<T, N, Tg>,
-    Tg: Scored<T, N::Output> + ?Sized + 'a,
-    I: IntoIterator<Item = (&'a Arr<T, N::Input>, &'a Tg)>,
+    I: IntoIterator,
+    I::Item: Sample<T, N::Input>,
+    L: Loss<T, N, <I::Item as Sample<T, N::Input>>::Target>,
+    <I::Item as Sample<T, N::Input>>::Target: Scored<T, N::Output>,
 {
     let mut trace = Trace::<T, N>::new();
     let mut seed = Arr::<T, N::Output>::default();
     let (mut total, mut correct, mut count) = (T::zero(), 0usize, 0usize);
-    for (x, target) in data {
-        net.forward_trace(x, &mut trace);
+    for sample in data {
+        let target = sample.target();
+        net.forward_trace(sample.input(), &mut trace);
         let z = N::trace_output_z(&trace);
         let a = trace.output();
+        if !a.iter().all(|v| v.is_finite()) {
+            return Err(TrainError::NonFiniteOutput);
+        }
         total += loss.loss_and_seed(z, a, target, &mut seed)?;
         correct += usize::from(target.is_correct(a));
         count += 1;
@@ -258,23 +281,13 @@ where
     if count == 0 {
         return Err(TrainError::EmptyBatch);
     }
+    let mean = total / T::from_f64(count as f64);
+    if !mean.is_finite() {
+        return Err(TrainError::NonFiniteLoss);
+    }
     Ok(Evaluation {
-        loss: total / T::from_f64(count as f64),
+        loss: mean,
         accuracy: correct as f64 / count as f64,
         samples: count,
     })
-}
-
-/// A uniform integer in 0..n (n > 0) from one `next_u64`, by multiply-shift; the same
-/// on every platform.
-pub fn uniform_below<R: RngCore + ?Sized>(rng: &mut R, n: usize) -> usize {
-    ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize
-}
-
-/// Shuffles `items` in place (Fisher–Yates), reproducibly for a seeded `rng`.
-pub fn shuffle<S, R: RngCore + ?Sized>(items: &mut [S], rng: &mut R) {
-    for i in (1..items.len()).rev() {
-        let j = uniform_below(rng, i + 1);
-        items.swap(i, j);
-    }
 }

@@ -31,7 +31,7 @@ use typenet::fixed::Q16;
 use typenet::generic_array::GenericArray;
 use typenet::loss::{BinaryCrossEntropy, MeanSquaredError, argmax};
 use typenet::optim::{Adam, Sgd};
-use typenet::quant::{self, QNetwork, Quantized};
+use typenet::quant::{QNetwork, Quantized};
 use typenet::train::{Trainer, evaluate};
 use typenet::{Network, TrainError, format, init, network, static_network, static_qnetwork};
 
@@ -286,6 +286,12 @@ struct StackUse {
 /// loops are inline code without calls, so they only use this function's own frame.
 /// No interrupt is enabled in this program, so nothing else runs on the stack
 /// meanwhile.
+/// A predicted class as the `u32` a [`stack_use`] closure returns (`u32::MAX` for no
+/// class: an output of NaNs).
+fn class_u32(class: Option<usize>) -> u32 {
+    class.map_or(u32::MAX, |c| c as u32)
+}
+
 #[inline(never)]
 fn stack_use(work: &mut dyn FnMut() -> u32) -> StackUse {
     let sp = cortex_m::register::msp::read() as usize;
@@ -332,7 +338,7 @@ fn print_stack(name: &str, used: StackUse) {
 #[inline(never)]
 fn stack_digits_static() {
     // One inference with the `static` network (weights in flash).
-    let used = stack_use(&mut || argmax(&NET.forward(&digits_input(image(0)))) as u32);
+    let used = stack_use(&mut || class_u32(argmax(&NET.forward(&digits_input(image(0))))));
     print_stack("digits_static_inference", used);
 }
 
@@ -341,7 +347,7 @@ fn stack_digits_runtime() {
     // As `digits` does it: `from_bytes` decodes onto the stack, then one inference.
     let used = stack_use(
         &mut || match format::from_bytes::<f32, DigitsNet>(WEIGHTS) {
-            Ok(net) => argmax(&net.forward(&digits_input(image(0)))) as u32,
+            Ok(net) => class_u32(argmax(&net.forward(&digits_input(image(0))))),
             Err(_) => u32::MAX,
         },
     );
@@ -354,7 +360,7 @@ fn stack_digits_load_into() {
     let used = stack_use(&mut || {
         let mut net = DigitsNet::zeroed();
         match format::load_into(&mut net, WEIGHTS) {
-            Ok(()) => argmax(&net.forward(&digits_input(image(0)))) as u32,
+            Ok(()) => class_u32(argmax(&net.forward(&digits_input(image(0))))),
             Err(_) => u32::MAX,
         }
     });
@@ -367,7 +373,7 @@ fn stack_digits_decoded() {
     let Ok(net) = format::from_bytes::<f32, DigitsNet>(WEIGHTS) else {
         typenet_firmware::exit(false)
     };
-    let used = stack_use(&mut || argmax(&net.forward(&digits_input(image(0)))) as u32);
+    let used = stack_use(&mut || class_u32(argmax(&net.forward(&digits_input(image(0))))));
     print_stack("digits_decoded_inference", used);
 }
 
@@ -386,7 +392,7 @@ fn stack_digits_all() {
             if argmax(&runtime.forward(&x)) != predicted {
                 return u32::MAX;
             }
-            if predicted == usize::from(image(i)[64]) {
+            if predicted == Some(usize::from(image(i)[64])) {
                 correct += 1;
             }
         }
@@ -453,8 +459,12 @@ fn stack_digits_q16() {
     // caller). Returns the predicted class.
     let mut net = DigitsNetQ16::zeroed();
     digits_net_q16(&mut net);
-    let used =
-        stack_use(&mut || argmax(&q16_digits_forward(&net, &digits_input_q16(image(0)))) as u32);
+    let used = stack_use(&mut || {
+        class_u32(argmax(&q16_digits_forward(
+            &net,
+            &digits_input_q16(image(0)),
+        )))
+    });
     print_stack("digits_q16_inference", used);
 }
 
@@ -488,7 +498,10 @@ fn stack_digits_int8() {
     // One int8 digits inference with the `static` network (weights in flash). Returns
     // the predicted class.
     let used = stack_use(&mut || {
-        quant::argmax(&int8_digits_forward(&QNET, &digits_input_int8(image(0)))) as u32
+        class_u32(argmax(&int8_digits_forward(
+            &QNET,
+            &digits_input_int8(image(0)),
+        )))
     });
     print_stack("digits_int8_inference", used);
 }
@@ -702,8 +715,8 @@ fn insn_digits_q16(cal: &Calibration) {
         let yf = NET.forward(&digits_input(image(i)));
         let (pq, pf) = (argmax(&yq), argmax(&yf));
         let label = usize::from(image(i)[64]);
-        correct += usize::from(pq == label);
-        correct_f32 += usize::from(pf == label);
+        correct += usize::from(pq == Some(label));
+        correct_f32 += usize::from(pf == Some(label));
         same += usize::from(pq == pf);
         for (q, f) in yq.iter().zip(yf.iter()) {
             max_diff = max_diff.max((q.to_f64() as f32 - f).abs());
@@ -812,10 +825,10 @@ fn insn_digits_int8(cal: &Calibration) {
     let (mut correct, mut same) = (0, 0);
     let mut checksum: u64 = 0xcbf2_9ce4_8422_2325;
     for i in 0..IMAGES {
-        let p = quant::argmax(&int8_digits_forward(net, &digits_input_int8(image(i))));
-        correct += usize::from(p == usize::from(image(i)[64]));
+        let p = argmax(&int8_digits_forward(net, &digits_input_int8(image(i))));
+        correct += usize::from(p == Some(usize::from(image(i)[64])));
         same += usize::from(p == argmax(&NET.forward(&digits_input(image(i)))));
-        checksum ^= p as u64;
+        checksum ^= p.map_or(u64::MAX, |p| p as u64);
         checksum = checksum.wrapping_mul(0x0000_0100_0000_01b3);
     }
     hprintln!(
