@@ -1,11 +1,10 @@
 //! Learns XOR with a 2 → 4 tanh → 1 sigmoid network and plain full-batch gradient
 //! descent, written out here step by step: forward_trace, backward, w ← w − η ∂E/∂w.
 //!
-//! Run with `cargo run --example xor`. Exits with status 1 if the network did not learn
-//! XOR (every prediction within 0.1 of its target).
+//! Run with `cargo run --release --example xor`. Exits with status 1 if the network did
+//! not learn XOR (every prediction within 0.1 of its target).
 
 use std::process::ExitCode;
-use typenet::generic_array::GenericArray;
 use typenet::{Network, Trace, network};
 
 type Net = network!(f64; 2 -> 4 Tanh -> 1 Sigmoid);
@@ -36,7 +35,7 @@ const DATA: [([f64; 2], f64); 4] = [
 fn loss(net: &Net) -> f64 {
     DATA.iter()
         .map(|(x, t)| {
-            let y = net.forward(&GenericArray::from_array(*x))[0];
+            let y = net.forward(&Net::input(*x))[0];
             0.5 * (y - t) * (y - t)
         })
         .sum::<f64>()
@@ -64,9 +63,9 @@ fn main() -> ExitCode {
         }
         grads.set_zero();
         for (x, t) in DATA {
-            let a = net.forward_trace(&GenericArray::from_array(x), &mut trace)[0];
+            let a = net.forward_trace(&Net::input(x), &mut trace)[0];
             // ∂E/∂a^N for E = ½(a^N − t)², averaged over the batch.
-            let grad = GenericArray::from_array([(a - t) / DATA.len() as f64]);
+            let grad = [(a - t) / DATA.len() as f64].into();
             net.backward(&mut trace, &grad, &mut grads);
         }
         for (w, g) in net.params_mut().zip(grads.params()) {
@@ -77,7 +76,7 @@ fn main() -> ExitCode {
     println!("\n x1  x2  target  prediction");
     let mut learned = true;
     for (x, t) in DATA {
-        let y = net.forward(&GenericArray::from_array(x))[0];
+        let y = net.forward(&Net::input(x))[0];
         let ok = (y - t).abs() < 0.1;
         learned &= ok;
         println!(
