@@ -13,13 +13,13 @@
 //! then the batch order. Exits with status 1 if the test accuracy is below 96 %;
 //! `tests/training.rs` runs [`run`] and checks the same bar.
 //!
-//! `--plot FILE.png` draws the loss and the test accuracy per epoch (plotters; text in
-//! the first font found of [`FONTS`], none: no text). `--save FILE` writes the network
+//! `--plot FILE.png` draws the loss and the test error rate per epoch (plotters; text
+//! in the first font found of [`FONTS`], with none the curves have no text). `--save FILE` writes the network
 //! in typenet's weight format (`typenet::format`, what `static_network!` reads);
 //! `--heldout FILE` writes the test images as the firmware reads them, 64 pixel bytes
 //! and a label byte each (`embedded/data/digits.tnet` and `heldout.bin` come from here).
 
-use indicatif::ProgressBar;
+use indicatif::{ProgressBar, ProgressStyle};
 use rand_core::SeedableRng;
 use rand_pcg::Pcg64;
 use std::{ops::ControlFlow, path::PathBuf, process::ExitCode};
@@ -129,27 +129,34 @@ pub fn run(
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let flags = ["--plot", "--save", "--heldout"];
-    let option = |flag| {
-        Some(PathBuf::from(
-            args.get(args.iter().position(|a| a == flag)? + 1)?,
-        ))
+    let usage = || {
+        let options = "[--plot FILE.png] [--save FILE] [--heldout FILE]";
+        eprintln!("usage: cargo run --release --example digits -- {options}");
+        ExitCode::from(2)
     };
-    let (plot, save, heldout) = (option("--plot"), option("--save"), option("--heldout"));
-    let png = |p: &PathBuf| p.extension().is_some_and(|e| e == "png");
-    if !args
-        .chunks(2)
-        .all(|p| p.len() == 2 && flags.contains(&&*p[0]))
-        || !plot.iter().all(png)
+    let (mut plot, mut save, mut heldout) = (None, None, None);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    for pair in args.chunks(2) {
+        let slot = match pair[0].as_str() {
+            "--plot" => &mut plot,
+            "--save" => &mut save,
+            "--heldout" => &mut heldout,
+            _ => return usage(),
+        };
+        let Some(file) = pair.get(1) else {
+            return usage();
+        };
+        *slot = Some(PathBuf::from(file));
+    }
+    if !plot
+        .iter()
+        .all(|p| p.extension().is_some_and(|e| e == "png"))
     {
-        let usage = "[--plot FILE.png] [--save FILE] [--heldout FILE]";
-        eprintln!("usage: cargo run --release --example digits -- {usage}");
-        return ExitCode::from(2);
+        return usage();
     }
     match train_and_report(plot, save, heldout) {
-        Ok(passed) if passed => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -166,12 +173,13 @@ fn train_and_report(
 ) -> Output {
     let images = load(DATA)?;
     println!(
-        "digits: {} images, network 64 -> 64 ReLU -> 10 Softmax",
+        "digits: {} images, 64 -> 64 ReLU -> 10 Softmax",
         images.len()
     );
     // A progress bar on a terminal; indicatif hides it when stderr is not one (CI),
     // and then each epoch is a plain line.
-    let bar = ProgressBar::new(EPOCHS as u64);
+    let style = ProgressStyle::with_template("{bar:30} {msg}")?;
+    let bar = ProgressBar::new(EPOCHS as u64).with_style(style);
     let Trained {
         net,
         history,
@@ -240,12 +248,6 @@ fn draw_curves(file: &std::path::Path, reports: &[EpochReport<f32>]) -> Output {
             plotters::style::register_font("sans-serif", FontStyle::Normal, b).is_ok()
         })
     });
-    let curve = |f: &dyn Fn(&EpochReport<f32>) -> Option<f64>| -> Vec<(f64, f64)> {
-        reports
-            .iter()
-            .filter_map(|r| Some((r.epoch as f64, f(r)?)))
-            .collect()
-    };
     let root = BitMapBackend::new(file, (800, 500)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut builder = ChartBuilder::on(&root);
@@ -262,20 +264,24 @@ fn draw_curves(file: &std::path::Path, reports: &[EpochReport<f32>]) -> Output {
     let mut chart =
         builder.build_cartesian_2d(1.0..reports.len().max(2) as f64, (1e-3..5.0).log_scale())?;
     if text {
-        chart.configure_mesh().x_desc("epoch").draw()?;
+        chart
+            .configure_mesh()
+            .x_desc("epoch")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .draw()?;
     }
-    chart.draw_series(LineSeries::new(
-        curve(&|r| Some(f64::from(r.train_loss))),
-        BLUE.stroke_width(2),
-    ))?;
-    chart.draw_series(LineSeries::new(
-        curve(&|r| Some(f64::from(r.test?.loss))),
-        RED.stroke_width(2),
-    ))?;
-    chart.draw_series(LineSeries::new(
-        curve(&|r| Some(1.0 - r.test?.accuracy)),
-        BLACK.stroke_width(2),
-    ))?;
+    type Curve = (fn(&EpochReport<f32>) -> Option<f64>, RGBColor);
+    let curves: [Curve; 3] = [
+        (|r| Some(f64::from(r.train_loss)), BLUE),
+        (|r| Some(f64::from(r.test?.loss)), RED),
+        (|r| Some(1.0 - r.test?.accuracy), BLACK),
+    ];
+    for (value, color) in curves {
+        let points = reports
+            .iter()
+            .filter_map(|r| Some((r.epoch as f64, value(r)?)));
+        chart.draw_series(LineSeries::new(points, color.stroke_width(2)))?;
+    }
     root.present()?;
     Ok(text)
 }

@@ -11,7 +11,7 @@
 //! and exits with status 1 if the test MSE is not below 1e-3; `tests/training.rs` runs
 //! [`run`] and checks the same bar.
 
-use indicatif::ProgressBar;
+use indicatif::{ProgressBar, ProgressStyle};
 use std::f64::consts::PI;
 use std::ops::ControlFlow;
 use std::process::ExitCode;
@@ -74,7 +74,8 @@ fn main() -> ExitCode {
     println!("sine: 1000 points, network 1 -> 16 Tanh -> 16 Tanh -> 1 Identity, MSE");
     // A progress bar on a terminal; indicatif hides it when stderr is not one (CI),
     // and then every 20th epoch is a plain line.
-    let bar = ProgressBar::new(EPOCHS as u64);
+    let style = ProgressStyle::with_template("{bar:30} {msg}").expect("a valid template");
+    let bar = ProgressBar::new(EPOCHS as u64).with_style(style);
     let result = run(|r| {
         let test = r.test.map_or(0.0, |t| t.loss);
         let line = format!(
