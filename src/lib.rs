@@ -70,9 +70,12 @@
 //!   (feature `alloc`) for networks built directly on the heap.
 //! - `train/` ([`train`]): [`loss`] (mean squared error, Huber, binary and softmax
 //!   cross-entropy), [`optim`] (SGD with momentum, Nesterov and weight decay,
-//!   Adam/AdamW, RMSprop, schedules, gradient clipping), [`init`] (Glorot/He),
-//!   [`train::Trainer`] (one mini-batch step, no heap), [`train::evaluate`] and, with
-//!   `std`, [`fit`] (epochs, shuffling, a held-out set).
+//!   Adam/AdamW, RMSprop, schedules, gradient clipping), [`init`] (Glorot/He, from
+//!   any `rand_core` 0.9 generator or [`init::initialize_seeded`] with the built-in
+//!   [`train::SplitMix64`]), [`train::Trainer`] (one mini-batch step over
+//!   [`train::Sample`]s, no heap), [`train::evaluate`] and, with `std`, [`fit::Fit`]
+//!   (epochs, shuffling, a held-out set, a history) and [`assert_fits!`] (a memory
+//!   budget checked by the compiler).
 //! - `io/`: [`format`] (typenet's binary weight format, and [`static_network!`] for
 //!   weights in flash), `safetensors` (PyTorch), serde.
 //! - [`quant`]: post-training int8 quantization with integer-only inference.
@@ -144,6 +147,7 @@ with_float_backend! {
         Activation, ElementWise, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh,
     };
     pub use net::alias::{Depth, Input, InputSize, Output, OutputSize, ParamCount};
+    pub use net::architecture::Architecture;
     pub use net::arr::{Arr, Matrix};
     #[cfg(feature = "alloc")]
     pub use net::boxed::{BoxedNetwork, Zeroable};
@@ -156,6 +160,8 @@ with_float_backend! {
     // Machinery that public bounds mention but users never name.
     #[doc(hidden)]
     pub use net::compose::Append;
+    #[doc(hidden)]
+    pub use net::dense::ScalarOf as __ScalarOf;
     #[doc(hidden)]
     pub use net::count::{LayerParamCount, Successor};
     #[doc(hidden)]

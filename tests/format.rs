@@ -192,8 +192,82 @@ fn save_and_load_files() {
     ));
     assert!(matches!(
         format::load::<f32, Net>(dir.join("missing.tnet")),
-        Err(FileError::Io(_))
+        Err(FileError::Read { .. })
     ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn architecture_mismatch_says_which_architecture_was_expected() {
+    let bytes = format::to_bytes(&sample());
+    let file_fp = u64::from_le_bytes(bytes[8..16].try_into().unwrap());
+    let err = format::from_bytes::<f32, OtherSize>(&bytes).unwrap_err();
+    let LoadError::ArchitectureMismatch {
+        expected,
+        found,
+        architecture,
+    } = err
+    else {
+        panic!("expected an architecture mismatch, got {err:?}");
+    };
+    assert_eq!(found, file_fp);
+    assert_eq!(architecture.to_string(), "3 -> 5 Tanh -> 2 Softmax");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the file was written for another architecture (sizes or activations differ): \
+             expected 3 -> 5 Tanh -> 2 Softmax (fingerprint {expected:#018x}), \
+             the file's fingerprint is {file_fp:#018x}"
+        )
+    );
+    type Digits = network!(f32; 64 -> 64 ReLU -> 10 Softmax);
+    let err = format::from_bytes::<f32, Digits>(&bytes).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("(sizes or activations differ): expected 64 -> 64 ReLU -> 10 Softmax ("),
+        "{err}"
+    );
+}
+
+#[test]
+fn file_errors_name_the_path() {
+    use std::error::Error;
+    let dir = std::env::temp_dir().join(format!("typenet-format-path-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("missing.tnet");
+    let err = format::load::<f32, Net>(&missing).unwrap_err();
+    let FileError::Read { path, source } = &err else {
+        panic!("expected a read error, got {err:?}");
+    };
+    assert_eq!(path, &missing);
+    assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot read the weight file {}: {source}",
+            missing.display()
+        )
+    );
+    assert!(
+        err.source()
+            .unwrap()
+            .downcast_ref::<std::io::Error>()
+            .is_some()
+    );
+
+    let unwritable = dir.join("no-such-dir").join("net.tnet");
+    let err = format::save(&sample(), &unwritable).unwrap_err();
+    let FileError::Write { path, source } = &err else {
+        panic!("expected a write error, got {err:?}");
+    };
+    assert_eq!(path, &unwritable);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot write the weight file {}: {source}",
+            unwritable.display()
+        )
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

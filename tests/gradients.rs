@@ -131,6 +131,8 @@ nets!(ReluSoftmax, ReluSoftmax32: 3 -> 4 ReLU -> 4 Sigmoid -> 3 Softmax);
 nets!(SoftmaxOnly, SoftmaxOnly32: 4 -> 3 Softmax);
 // Depth 1 with the kink in the output layer itself.
 nets!(LeakyOnly, LeakyOnly32: 3 -> 2 LeakyReLU);
+// A LeakyReLU of slope 0.2 (the slope in the type), hidden and as the output.
+nets!(Leaky02, Leaky02_32: 3 -> 4 LeakyReLU(0.2) -> 2 LeakyReLU(-0.5));
 // Depth 5, every element-wise activation but ReLU, width 6.
 nets!(Deep, Deep32: 2 -> 6 Sigmoid -> 6 Softplus -> 6 Tanh -> 6 LeakyReLU -> 1 Identity);
 
@@ -392,7 +394,7 @@ where
     for i in 1..=N::DEPTH {
         let activation = net.layer(i).expect("layer in 1..=N").activation;
         let z = trace.z(i).expect("layer in 1..=N");
-        if activation == "relu" || activation == "leaky_relu" {
+        if activation == "relu" || activation.starts_with("leaky_relu") {
             for (n, &z) in z.iter().enumerate() {
                 // (prop_assume! takes at most one format argument.)
                 prop_assume!(
@@ -593,6 +595,15 @@ proptest! {
         t in real_target_of::<LeakyOnly>(),
     ) {
         check_gradients::<LeakyOnly, LeakyOnly32>(&p, &x, &t, Cost::Quadratic)?;
+    }
+
+    #[test]
+    fn leaky_relu_slope_0_2_quadratic(
+        p in params_of::<Leaky02>(),
+        x in input_of::<Leaky02>(),
+        t in real_target_of::<Leaky02>(),
+    ) {
+        check_gradients::<Leaky02, Leaky02_32>(&p, &x, &t, Cost::Quadratic)?;
     }
 
     #[test]

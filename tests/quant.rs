@@ -791,7 +791,7 @@ fn save_and_load_files() {
     assert_eq!(quant::load::<QSmall>(&path).unwrap(), q);
     assert!(matches!(
         quant::load::<QSmall>(dir.join("missing.tnet")),
-        Err(FileError::Io(_))
+        Err(FileError::Read { .. })
     ));
     std::fs::write(&path, b"TNET").unwrap();
     assert!(matches!(

@@ -77,6 +77,29 @@ fn reads_a_pytorch_state_dict() {
     );
 }
 
+/// nn.Sequential(nn.Linear(2, 3), nn.LeakyReLU(0.2), nn.Linear(3, 1)) has the same
+/// tensors, and PyTorch records no activation: the slope is the one the type declares.
+#[test]
+fn reads_a_pytorch_leaky_relu_with_the_declared_slope() {
+    type Leaky = network!(f32; 2 -> 3 LeakyReLU(0.2) -> 1 Identity);
+    let net: Leaky = safetensors::from_safetensors(&pytorch_file()).unwrap();
+    // x = [1, 1]: z^1 = [3.5, −0.5, −2], a^1 = [3.5, −0.1, −0.4],
+    // a^2 = 2·3.5 − 1·(−0.1) + 0.25·(−0.4) − 0.5
+    let expected = 2.0 * 3.5 - (0.2_f32 * -0.5) + 0.25 * (0.2 * -2.0) - 0.5;
+    let y = net.forward(&GenericArray::from_array([1.0_f32, 1.0]))[0];
+    assert!((y - expected).abs() <= 1e-6, "{y} vs {expected}");
+    // The file typenet writes records the slope; it still reads back.
+    let bytes = safetensors::to_safetensors(&net).unwrap();
+    assert_eq!(
+        safetensors::from_safetensors::<f32, Leaky>(&bytes).unwrap(),
+        net
+    );
+    assert!(matches!(
+        safetensors::from_safetensors::<f32, Net>(&bytes),
+        Err(SafetensorsError::ActivationMismatch { .. })
+    ));
+}
+
 #[test]
 fn reads_f64_tensors_into_f32_and_the_reverse() {
     let f64s = |v: &[f64]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();

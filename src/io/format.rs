@@ -11,11 +11,18 @@
 //! | 16 | 4 | parameter count, `u32` LE |
 //! | 20 | P·s | the P parameters in the canonical order, each `s` bytes LE |
 //!
+//! # The fingerprint
+//!
 //! The fingerprint is FNV-1a (64 bit) over each layer's description, from the **last**
 //! layer to the first: its input size M_{i−1} as `u32` LE, its output size M_i as
 //! `u32` LE, the activation's [`NAME`](crate::Activation::NAME) in UTF-8, then `;`.
-//! Two networks share a fingerprint exactly when they have the same sizes and
-//! activation names (up to FNV collisions).
+//! An activation's parameters are part of its name (a [`LeakyReLU`](crate::LeakyReLU)
+//! of slope 0.2 is `leaky_relu(0x3fc999999999999a)`, the slope's `f64` bits), so two
+//! networks share a fingerprint exactly when they have the same sizes, activations and
+//! activation parameters (up to FNV collisions): a file of another slope is an
+//! [`ArchitectureMismatch`](LoadError::ArchitectureMismatch). The default slope 0.01
+//! keeps the name `leaky_relu`, so files written before the slope was a parameter
+//! still load.
 //!
 //! The length of a file is a type-level constant, [`EncodedLen`], so writing needs no
 //! heap: [`to_bytes`] returns a `GenericArray<u8, EncodedLen<T, N>>`, and
@@ -38,6 +45,7 @@
 //! ```
 
 use crate::net::alias::ParamCount;
+pub use crate::net::architecture::Architecture;
 use crate::net::network::Network;
 use crate::num::scalar::Scalar;
 use core::fmt;
@@ -168,12 +176,16 @@ pub enum LoadError {
         /// The code in the file.
         found: u8,
     },
-    /// The file was written for a network of other sizes or activations.
+    /// The file was written for a network of other sizes or activations (or
+    /// activation parameters).
     ArchitectureMismatch {
         /// The network's fingerprint.
         expected: u64,
         /// The fingerprint in the file.
         found: u64,
+        /// The network's architecture, for the message (`64 -> 64 ReLU -> 10 Softmax`);
+        /// the file's cannot be read back from its fingerprint.
+        architecture: Architecture,
     },
     /// The header's parameter count is not the network's.
     ParamCountMismatch {
@@ -234,9 +246,14 @@ impl fmt::Display for LoadError {
                 scalar_name(found),
                 scalar_name(expected)
             ),
-            LoadError::ArchitectureMismatch { expected, found } => write!(
+            LoadError::ArchitectureMismatch {
+                expected,
+                found,
+                architecture,
+            } => write!(
                 f,
-                "weight file is for another architecture (fingerprint {found:#018x}, this network is {expected:#018x})"
+                "the file was written for another architecture (sizes or activations differ): \
+                 expected {architecture} (fingerprint {expected:#018x}), the file's fingerprint is {found:#018x}"
             ),
             LoadError::ParamCountMismatch { expected, found } => {
                 write!(
@@ -322,6 +339,7 @@ fn check<T: Storable, N: Network<T>>(bytes: &[u8]) -> Result<(), LoadError> {
         bytes,
         T::CODE,
         <N as Fingerprint<T>>::FINGERPRINT,
+        <N as Network<T>>::architecture(),
         N::PARAMS,
         encoded_len::<T, N>(),
     )?;
@@ -369,15 +387,28 @@ mod file {
     use super::{LoadError, Storable, encoded_len, from_bytes, write_to};
     use crate::net::network::Network;
     use core::fmt;
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
     use std::vec;
+    use std::vec::Vec;
 
-    /// Why [`load`] failed: the file could not be read, or its bytes are not a weight
-    /// file for the network.
+    /// Why [`load`] or [`save`] failed: the file could not be read or written (the
+    /// error names its path), or its bytes are not a weight file for the network.
     #[derive(Debug)]
     pub enum FileError {
         /// Reading the file failed.
-        Io(std::io::Error),
+        Read {
+            /// The file's path.
+            path: PathBuf,
+            /// The I/O error (also the error's [`source`](core::error::Error::source)).
+            source: std::io::Error,
+        },
+        /// Creating or writing the file failed.
+        Write {
+            /// The file's path.
+            path: PathBuf,
+            /// The I/O error (also the error's [`source`](core::error::Error::source)).
+            source: std::io::Error,
+        },
         /// The bytes were read but are not a valid weight file for the network.
         Format(LoadError),
     }
@@ -385,7 +416,20 @@ mod file {
     impl fmt::Display for FileError {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             match self {
-                FileError::Io(e) => write!(f, "cannot read the weight file: {e}"),
+                FileError::Read { path, source } => {
+                    write!(
+                        f,
+                        "cannot read the weight file {}: {source}",
+                        path.display()
+                    )
+                }
+                FileError::Write { path, source } => {
+                    write!(
+                        f,
+                        "cannot write the weight file {}: {source}",
+                        path.display()
+                    )
+                }
                 FileError::Format(e) => e.fmt(f),
             }
         }
@@ -394,39 +438,60 @@ mod file {
     impl core::error::Error for FileError {
         fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
             match self {
-                FileError::Io(e) => Some(e),
+                FileError::Read { source, .. } | FileError::Write { source, .. } => Some(source),
                 FileError::Format(e) => Some(e),
             }
         }
     }
 
+    /// The bytes of the file at `path`, or a [`FileError::Read`] naming it; shared
+    /// with [`quant`](crate::quant).
+    pub(crate) fn read(path: &Path) -> Result<Vec<u8>, FileError> {
+        std::fs::read(path).map_err(|source| FileError::Read {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Writes `bytes` to the file at `path`, or gives a [`FileError::Write`] naming it;
+    /// shared with [`quant`](crate::quant).
+    pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+        std::fs::write(path, bytes).map_err(|source| FileError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
     /// Writes `net` to the file at `path` in the weight format.
     ///
     /// # Errors
-    /// The I/O error of creating or writing the file.
+    /// [`FileError::Write`] (with the path and the I/O error) if the file cannot be
+    /// created or written.
     pub fn save<T: Storable, N: Network<T>>(
         net: &N,
         path: impl AsRef<Path>,
-    ) -> std::io::Result<()> {
+    ) -> Result<(), FileError> {
         let mut bytes = vec![0u8; encoded_len::<T, N>()];
         // `bytes` has exactly the encoded length.
         let _ = write_to(net, &mut bytes);
-        std::fs::write(path, bytes)
+        write(path.as_ref(), &bytes)
     }
 
     /// Reads a network from the weight file at `path`.
     ///
     /// # Errors
-    /// [`FileError::Io`] if the file cannot be read, [`FileError::Format`] if its bytes
-    /// are not a weight file for `N`.
+    /// [`FileError::Read`] (with the path and the I/O error) if the file cannot be
+    /// read, [`FileError::Format`] if its bytes are not a weight file for `N`.
     pub fn load<T: Storable, N: Network<T>>(path: impl AsRef<Path>) -> Result<N, FileError> {
-        let bytes = std::fs::read(path).map_err(FileError::Io)?;
+        let bytes = read(path.as_ref())?;
         from_bytes(&bytes).map_err(FileError::Format)
     }
 }
 
 #[cfg(feature = "std")]
 pub use file::{FileError, load, save};
+#[cfg(feature = "std")]
+pub(crate) use file::{read as read_file, write as write_file};
 
 /// Compile-time check of a weight file for [`static_network!`](crate::static_network!):
 /// panics (a compile error when evaluated in a constant) with a sentence naming the
@@ -535,6 +600,34 @@ pub const fn const_f64s<const N: usize>(bytes: &[u8], offset: usize) -> [f64; N]
     out
 }
 
+/// `N` consecutive [`Q16`](crate::fixed::Q16) values (their `i32` bits) read at
+/// compile time; every bit pattern is a Q16 number, so there is nothing to reject. See
+/// [`const_f32s`].
+#[doc(hidden)]
+pub const fn const_q16s<const N: usize>(
+    bytes: &[u8],
+    offset: usize,
+) -> [crate::num::fixed::Q16; N] {
+    if offset + 4 * N > bytes.len() {
+        panic!(
+            "the weight file's length does not match the network (wrong file, or a network of other sizes)"
+        );
+    }
+    let mut out = [crate::num::fixed::Q16::ZERO; N];
+    let mut k = 0;
+    while k < N {
+        let at = offset + 4 * k;
+        out[k] = crate::num::fixed::Q16::from_bits(i32::from_le_bytes([
+            bytes[at],
+            bytes[at + 1],
+            bytes[at + 2],
+            bytes[at + 3],
+        ]));
+        k += 1;
+    }
+    out
+}
+
 /// The 20-byte header of a file of scalar `code` for a network with `fingerprint` and
 /// `count` parameters; shared with [`quant`](crate::quant), whose int8 files use the
 /// same header.
@@ -554,6 +647,7 @@ pub(crate) fn check_header(
     bytes: &[u8],
     code: u8,
     fingerprint: u64,
+    architecture: Architecture,
     count: usize,
     len: usize,
 ) -> Result<(), LoadError> {
@@ -581,6 +675,7 @@ pub(crate) fn check_header(
         return Err(LoadError::ArchitectureMismatch {
             expected: fingerprint,
             found,
+            architecture,
         });
     }
     let found = u32::from_le_bytes([h[16], h[17], h[18], h[19]]) as usize;

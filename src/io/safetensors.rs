@@ -18,6 +18,15 @@
 //! Tensors may be `F32` or `F64` (converted to the network's scalar). A missing
 //! tensor, a tensor the network has no place for, a wrong shape, another dtype or a
 //! non-finite value is an error naming the tensor.
+//!
+//! Activations are not tensors: a PyTorch file does not say that a module is
+//! `nn.LeakyReLU(0.2)`, so the import takes the activations, and their parameters,
+//! that the network type declares (`network!(f32; 4 -> 8 LeakyReLU(0.2) -> 2 Identity)`
+//! for that module). Files written by typenet record each layer's activation
+//! [`NAME`](crate::Activation::NAME), parameters included, in the safetensors metadata
+//! (`"{prefix}.activation"`, e.g. `"0.activation": "leaky_relu(0x3fc999999999999a)"`);
+//! reading such a file into a network whose activation differs is an
+//! [`ActivationMismatch`](SafetensorsError::ActivationMismatch).
 
 extern crate std;
 
@@ -74,6 +83,16 @@ pub enum SafetensorsError {
         /// The number of names given.
         found: usize,
     },
+    /// The file's metadata records another activation (or activation parameter) for
+    /// a layer than the network has: the file was written for another architecture.
+    ActivationMismatch {
+        /// The metadata key, e.g. `"2.activation"`.
+        name: String,
+        /// The network's activation name ([`NAME`](crate::Activation::NAME)).
+        expected: &'static str,
+        /// The name in the file.
+        found: String,
+    },
     /// Reading or writing the file failed.
     Io(std::io::Error),
 }
@@ -114,6 +133,15 @@ impl fmt::Display for SafetensorsError {
                     "{found} layer names given for a network of {expected} layers"
                 )
             }
+            SafetensorsError::ActivationMismatch {
+                name,
+                expected,
+                found,
+            } => write!(
+                f,
+                "the file was written for another architecture (activations differ): \
+                 its metadata `{name}` is `{found}`, the network's activation is `{expected}`"
+            ),
             SafetensorsError::Io(e) => write!(f, "safetensors file I/O failed: {e}"),
         }
     }
@@ -162,11 +190,25 @@ pub fn from_safetensors_named<T: Storable, N: Network<T>>(
     }
     let file =
         SafeTensors::deserialize(bytes).map_err(|e| SafetensorsError::Parse(e.to_string()))?;
+    // `deserialize` succeeded, so the header parses again.
+    let (_, header) =
+        SafeTensors::read_metadata(bytes).map_err(|e| SafetensorsError::Parse(e.to_string()))?;
     let mut wanted = HashSet::new();
     let mut net = N::zeroed();
+    let metadata = header.metadata().as_ref();
     for (i, prefix) in prefixes.iter().enumerate() {
         let layer = net.layer_mut(i + 1).expect("layers 1..=N exist");
         let (inputs, outputs) = (layer.inputs, layer.outputs);
+        let key = activation_key(prefix);
+        if let Some(found) = metadata.and_then(|m| m.get(&key))
+            && found != layer.activation
+        {
+            return Err(SafetensorsError::ActivationMismatch {
+                name: key,
+                expected: layer.activation,
+                found: found.clone(),
+            });
+        }
         let w_name = format!("{prefix}.weight");
         let b_name = format!("{prefix}.bias");
         read_tensor(&file, &w_name, &[outputs, inputs], layer.weights)?;
@@ -182,6 +224,11 @@ pub fn from_safetensors_named<T: Storable, N: Network<T>>(
         });
     }
     Ok(net)
+}
+
+/// The metadata key of the activation of the layer with module prefix `prefix`.
+fn activation_key(prefix: &str) -> String {
+    format!("{prefix}.activation")
 }
 
 fn read_tensor<T: Storable>(
@@ -270,8 +317,10 @@ pub fn to_safetensors_named<T: Storable, N: Network<T>>(
         bytes
     };
     let mut buffers = Vec::new();
+    let mut metadata = std::collections::HashMap::new();
     for (i, prefix) in prefixes.iter().enumerate() {
         let layer = net.layer(i + 1).expect("layers 1..=N exist");
+        metadata.insert(activation_key(prefix), layer.activation.to_string());
         buffers.push((
             format!("{prefix}.weight"),
             std::vec![layer.outputs, layer.inputs],
@@ -290,7 +339,8 @@ pub fn to_safetensors_named<T: Storable, N: Network<T>>(
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| SafetensorsError::Parse(e.to_string()))?;
-    safetensors::serialize(views, None).map_err(|e| SafetensorsError::Parse(e.to_string()))
+    safetensors::serialize(views, Some(metadata))
+        .map_err(|e| SafetensorsError::Parse(e.to_string()))
 }
 
 /// Reads a network from a safetensors file with PyTorch's names.

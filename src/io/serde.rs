@@ -12,6 +12,11 @@
 //! Deserializing checks the architecture against the network type (a file written for
 //! another architecture is an error naming the first differing layer) and the number
 //! of parameters, and writes the parameters straight into the network: no heap.
+//!
+//! The activation name carries the activation's parameters
+//! ([`Activation::NAME`]): a [`LeakyReLU`](crate::LeakyReLU) of slope 0.2 is
+//! `"leaky_relu(0x3fc999999999999a)"`, so a document written for slope 0.2 does not
+//! deserialize into a network of slope 0.01 (or the other way round).
 
 use crate::net::activation::Activation;
 use crate::net::dense::Dense;

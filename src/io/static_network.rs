@@ -24,7 +24,8 @@
 /// ```
 ///
 /// The architecture is written as for [`network!`](crate::network!), with the scalar
-/// `f32` or `f64`, followed by `;` and a constant byte-string expression. The file is
+/// `f32`, `f64` or `Q16` ([`fixed::Q16`](crate::fixed::Q16), for cores without an FPU;
+/// the name needs no import here), followed by `;` and a constant byte-string expression. The file is
 /// checked while compiling: a wrong length, magic, version, scalar type, architecture
 /// fingerprint or parameter count, or a NaN or infinite parameter, is a compile error
 /// with a sentence saying which.
@@ -37,29 +38,39 @@
 /// ```
 #[macro_export]
 macro_rules! static_network {
-    (f32; $in:tt $(-> $out:tt $act:ident)+ ; $bytes:expr) => {
-        $crate::static_network!(@checked f32, 4, const_f32s; $in $(-> $out $act)+ ; $bytes)
+    (f32; $in:tt $(-> $out:tt $act:ident $(($($p:tt)*))?)+ ; $bytes:expr) => {
+        $crate::static_network!(@checked f32, 0.0, 4, const_f32s; $in $(-> $out $act $(($($p)*))?)+ ; $bytes)
     };
-    (f64; $in:tt $(-> $out:tt $act:ident)+ ; $bytes:expr) => {
-        $crate::static_network!(@checked f64, 8, const_f64s; $in $(-> $out $act)+ ; $bytes)
+    (f64; $in:tt $(-> $out:tt $act:ident $(($($p:tt)*))?)+ ; $bytes:expr) => {
+        $crate::static_network!(@checked f64, 0.0, 8, const_f64s; $in $(-> $out $act $(($($p)*))?)+ ; $bytes)
     };
-    (@checked $t:ident, $size:literal, $read:ident; $in:tt $(-> $out:tt $act:ident)+ ; $bytes:expr) => {{
+    (Q16; $in:tt $(-> $out:tt $act:ident $(($($p:tt)*))?)+ ; $bytes:expr) => {
+        $crate::static_network!(@checked $crate::fixed::Q16, $crate::fixed::Q16::ZERO, 4, const_q16s;
+            $in $(-> $out $act $(($($p)*))?)+ ; $bytes)
+    };
+    (@checked $t:ty, $zero:expr, $size:literal, $read:ident; $in:tt $(-> $out:tt $act:ident $(($($p:tt)*))?)+ ; $bytes:expr) => {{
         const __TYPENET_BYTES: &[u8] = $bytes;
         const _: () = $crate::format::const_check(
             __TYPENET_BYTES,
             <$t as $crate::format::Storable>::CODE,
-            <$crate::network!($t; $in $(-> $out $act)+) as $crate::Network<$t>>::FINGERPRINT_STATE,
-            <$crate::network!($t; $in $(-> $out $act)+) as $crate::Network<$t>>::PARAMS,
+            <$crate::network!($t; $in $(-> $out $act $(($($p)*))?)+) as $crate::Network<$t>>::FINGERPRINT_STATE,
+            <$crate::network!($t; $in $(-> $out $act $(($($p)*))?)+) as $crate::Network<$t>>::PARAMS,
             $size,
         );
-        $crate::static_network!(@layer $t, $size, $read, __TYPENET_BYTES, $crate::format::HEADER_LEN; $in $(-> $out $act)+)
+        $crate::static_network!(@layer $t, $zero, $size, $read, __TYPENET_BYTES, $crate::format::HEADER_LEN; $in $(-> $out $act $(($($p)*))?)+)
     }};
-    (@layer $t:ident, $size:literal, $read:ident, $b:ident, $off:expr; $in:tt -> $out:tt $act:ident $(-> $ro:tt $ra:ident)*) => {
-        $crate::Dense {
+    (@layer $t:ty, $zero:expr, $size:literal, $read:ident, $b:ident, $off:expr; $in:tt -> $out:tt $act:ident $(($($p:tt)*))? $(-> $ro:tt $ra:ident $(($($rp:tt)*))?)*) => {
+        $crate::Dense::<
+            $t,
+            $crate::network!(@size $in),
+            $crate::network!(@size $out),
+            $crate::network!(@act $act $(($($p)*))?),
+            _,
+        > {
             weights: {
                 const I: usize = <$crate::network!(@size $in) as $crate::typenum::Unsigned>::USIZE;
                 const O: usize = <$crate::network!(@size $out) as $crate::typenum::Unsigned>::USIZE;
-                let mut rows = [$crate::generic_array::GenericArray::<$t, $crate::network!(@size $in)>::from_array([0.0; I]); O];
+                let mut rows = [$crate::generic_array::GenericArray::<$t, $crate::network!(@size $in)>::from_array([$zero; I]); O];
                 let mut k = 0;
                 while k < O {
                     rows[k] = $crate::generic_array::GenericArray::from_array(
@@ -77,13 +88,13 @@ macro_rules! static_network {
                     * <$crate::network!(@size $out) as $crate::typenum::Unsigned>::USIZE
                     * $size,
             )),
-            activation: $crate::network!(@act $act),
-            rest: $crate::static_network!(@layer $t, $size, $read, $b,
+            activation: $crate::network!(@act_value $act),
+            rest: $crate::static_network!(@layer $t, $zero, $size, $read, $b,
                 $off + (<$crate::network!(@size $in) as $crate::typenum::Unsigned>::USIZE + 1)
                     * <$crate::network!(@size $out) as $crate::typenum::Unsigned>::USIZE
                     * $size;
-                $out $(-> $ro $ra)*),
+                $out $(-> $ro $ra $(($($rp)*))?)*),
         }
     };
-    (@layer $t:ident, $size:literal, $read:ident, $b:ident, $off:expr; $in:tt) => { $crate::End };
+    (@layer $t:ty, $zero:expr, $size:literal, $read:ident, $b:ident, $off:expr; $in:tt) => { $crate::End };
 }

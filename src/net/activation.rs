@@ -171,17 +171,130 @@ impl ElementWise for ReLU {
     }
 }
 
-/// The leaky rectifier: φ(z) = z for z > 0, and [`LeakyReLU::SLOPE`]` · z` otherwise.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct LeakyReLU;
+/// The leaky rectifier: φ(z) = z for z > 0, and `slope · z` otherwise.
+///
+/// The slope is part of the type, as the bits of an `f64` (stable Rust has no `f64`
+/// const parameters): `LeakyReLU` alone is PyTorch's default `negative_slope` 0.01, and
+/// any other slope is written with [`LeakyReLU::slope`], or in [`network!`](crate::network!)
+/// as `LeakyReLU(0.2)`:
+///
+/// ```
+/// use typenet::{network, LeakyReLU, Network};
+///
+/// type Leaky02 = LeakyReLU<{ LeakyReLU::slope(0.2) }>;
+/// assert_eq!(Leaky02::SLOPE, 0.2);
+/// assert_eq!(<LeakyReLU>::SLOPE, 0.01);
+///
+/// type Net = network!(f32; 2 -> 8 LeakyReLU(0.2) -> 1 Identity);
+/// assert_eq!(Net::layer_shape(1).unwrap().activation, "leaky_relu(0x3fc999999999999a)");
+/// ```
+///
+/// Because the slope is in the type, two networks of the same type have the same
+/// slopes: equality of networks compares parameters only, and
+/// [`zeroed`](crate::Network::zeroed), the weight formats and the fingerprint keep the
+/// slope. Its [`NAME`](Activation::NAME) is `"leaky_relu"` for the default 0.01 (the
+/// name, and so the fingerprint, of files written before the slope was a parameter)
+/// and `"leaky_relu(0x…)"` with the slope's 16 hexadecimal `f64` bits otherwise
+/// (see [`fingerprint`](crate::format#the-fingerprint)).
+///
+/// The slope must be finite; a NaN or infinite one is a compile error, where the type
+/// is written for [`LeakyReLU::slope`] and `LeakyReLU(..)` in `network!`
+/// (`tests/compile_fail/leaky_relu_slope_not_finite.rs`), and otherwise where the
+/// activation is used:
+///
+/// ```compile_fail
+/// use typenet::{network, Network};
+/// type Net = network!(f32; 2 -> 1 LeakyReLU(f64::NAN));
+/// let _ = Net::zeroed();
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LeakyReLU<const SLOPE_BITS: u64 = DEFAULT_SLOPE_BITS>;
+
+/// The bits of 0.01, the default slope of [`LeakyReLU`].
+const DEFAULT_SLOPE_BITS: u64 = 0.01_f64.to_bits();
 
 impl LeakyReLU {
-    /// The slope for z ≤ 0: 0.01, PyTorch's default `negative_slope`.
-    pub const SLOPE: f64 = 0.01;
+    /// The const argument of [`LeakyReLU`] for the slope `x`: its `f64` bits, so that
+    /// `LeakyReLU<{ LeakyReLU::slope(0.2) }>` is the leaky rectifier with slope 0.2.
+    ///
+    /// # Panics
+    /// If `x` is NaN or infinite. In a const argument, where it is meant to be used,
+    /// that is a compile error with this sentence, even under `cargo check`.
+    pub const fn slope(x: f64) -> u64 {
+        if !x.is_finite() {
+            panic!("the slope of a LeakyReLU must be a finite number (not NaN or infinite)");
+        }
+        x.to_bits()
+    }
 }
 
-impl ElementWise for LeakyReLU {
-    const NAME: &'static str = "leaky_relu";
+impl<const SLOPE_BITS: u64> LeakyReLU<SLOPE_BITS> {
+    /// The slope for z ≤ 0 (0.01, PyTorch's default `negative_slope`, unless the type
+    /// says otherwise). Evaluating it checks, by [`LeakyReLU::slope`], that the slope is
+    /// finite, for a type written with other bits than `slope` gives.
+    pub const SLOPE: f64 = f64::from_bits(LeakyReLU::slope(f64::from_bits(SLOPE_BITS)));
+
+    const NAME_BYTES: [u8; 30] = leaky_relu_name(SLOPE_BITS);
+}
+
+/// `LeakyReLU(0.2)`, as in [`network!`](crate::network!): the slope is in the type, not
+/// in the (empty) value, so a derived `Debug` would not show it.
+impl<const SLOPE_BITS: u64> Debug for LeakyReLU<SLOPE_BITS> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "LeakyReLU({:?})", Self::SLOPE)
+    }
+}
+
+impl<const SLOPE_BITS: u64> Default for LeakyReLU<SLOPE_BITS> {
+    fn default() -> Self {
+        // Evaluates the slope check where the activation is built.
+        let _ = const { Self::SLOPE };
+        LeakyReLU
+    }
+}
+
+/// `leaky_relu(0x` + the 16 lower-case hexadecimal digits of `bits` + `)`.
+const fn leaky_relu_name(bits: u64) -> [u8; 30] {
+    let mut out = *b"leaky_relu(0x0000000000000000)";
+    let mut k = 0;
+    while k < 16 {
+        let nibble = ((bits >> (60 - 4 * k)) & 0xf) as u8;
+        out[13 + k] = if nibble < 10 {
+            b'0' + nibble
+        } else {
+            b'a' + nibble - 10
+        };
+        k += 1;
+    }
+    out
+}
+
+/// The slope of a LeakyReLU from its [`NAME`](Activation::NAME): 0.01 for
+/// `"leaky_relu"`, the `f64` of the hexadecimal bits for `"leaky_relu(0x…)"`, `None`
+/// for any other name. The inverse of [`leaky_relu_name`].
+pub(crate) fn leaky_relu_slope(name: &str) -> Option<f64> {
+    if name == "leaky_relu" {
+        return Some(f64::from_bits(DEFAULT_SLOPE_BITS));
+    }
+    let hex = name.strip_prefix("leaky_relu(0x")?.strip_suffix(')')?;
+    if hex.len() != 16 {
+        return None;
+    }
+    u64::from_str_radix(hex, 16).ok().map(f64::from_bits)
+}
+
+impl<const SLOPE_BITS: u64> ElementWise for LeakyReLU<SLOPE_BITS> {
+    const NAME: &'static str = {
+        let slope = Self::SLOPE;
+        if slope.to_bits() == DEFAULT_SLOPE_BITS {
+            "leaky_relu"
+        } else {
+            match core::str::from_utf8(&Self::NAME_BYTES) {
+                Ok(name) => name,
+                Err(_) => panic!("a LeakyReLU name is ASCII"),
+            }
+        }
+    };
     const INIT: Init = Init::HeUniform;
     #[inline]
     fn phi<T: Scalar>(&self, z: T) -> T {
@@ -322,9 +435,26 @@ mod tests {
     }
 
     #[test]
-    fn leaky_relu_slope() {
-        assert_eq!(apply(LeakyReLU, -2.0), -0.02);
-        assert_eq!(apply(LeakyReLU, 3.0), 3.0);
+    fn leaky_relu_slope_in_type_and_name() {
+        let default: LeakyReLU = LeakyReLU;
+        assert_eq!(apply(default, -2.0), -0.02);
+        assert_eq!(apply(LeakyReLU::<{ LeakyReLU::slope(0.2) }>, -2.0), -0.4);
+        assert_eq!(apply(LeakyReLU::<{ LeakyReLU::slope(0.2) }>, 2.0), 2.0);
+        assert_eq!(<LeakyReLU as Activation<f32>>::NAME, "leaky_relu");
+        assert_eq!(
+            <LeakyReLU<{ LeakyReLU::slope(-1.5) }> as Activation<f32>>::NAME,
+            "leaky_relu(0xbff8000000000000)"
+        );
+        assert_eq!(apply(LeakyReLU::<{ LeakyReLU::slope(0.01) }>, -2.0), -0.02);
+        assert_eq!(apply(default, 3.0), 3.0);
+        assert_eq!(leaky_relu_slope("leaky_relu"), Some(0.01));
+        assert_eq!(
+            leaky_relu_slope(<LeakyReLU<{ LeakyReLU::slope(-1.5) }> as ElementWise>::NAME),
+            Some(-1.5)
+        );
+        assert_eq!(leaky_relu_slope("leaky_relu(0x12)"), None);
+        assert_eq!(leaky_relu_slope("relu"), None);
+
         assert_eq!(apply(ReLU, -3.0), 0.0);
     }
 }

@@ -35,6 +35,10 @@ pub unsafe trait Zeroable {}
 unsafe impl Zeroable for f32 {}
 // SAFETY: as above.
 unsafe impl Zeroable for f64 {}
+// SAFETY: `Q16` is `#[repr(transparent)]` over one `i32`, so its bytes are exactly
+// those of the `i32`; every `i32` bit pattern is a valid Q16.16 number (there is no
+// invariant), and all-zero bits are `Q16::ZERO`, the value `Q16::zero()` gives.
+unsafe impl Zeroable for crate::num::fixed::Q16 {}
 // SAFETY: zero-sized unit structs have no bytes, so there is no invalid pattern.
 unsafe impl Zeroable for End {}
 // SAFETY: a `GenericArray<T, N>` is `N` consecutive `T`s with no other bytes; all-zero
@@ -58,7 +62,10 @@ macro_rules! zeroable_unit {
         unsafe impl Zeroable for $t {}
     )*};
 }
-zeroable_unit!(Identity, Sigmoid, Tanh, ReLU, LeakyReLU, Softplus, Softmax);
+zeroable_unit!(Identity, Sigmoid, Tanh, ReLU, Softplus, Softmax);
+// SAFETY: `LeakyReLU<S>` is a fieldless unit struct for every slope: zero-sized, no
+// bytes, no invalid pattern (its slope lives in the type, not in the value).
+unsafe impl<const SLOPE_BITS: u64> Zeroable for LeakyReLU<SLOPE_BITS> {}
 
 /// Heap constructors that never place the network on the stack.
 ///

@@ -166,6 +166,25 @@ where
     }
 }
 
+/// The scalar type of a network type, for macros that are given only the network
+/// ([`assert_fits!`](crate::assert_fits!)).
+#[doc(hidden)]
+pub trait ScalarOf {
+    /// `T` of `Dense<T, ...>`.
+    type Scalar: Scalar;
+}
+
+impl<T, I, O, A, R> ScalarOf for Dense<T, I, O, A, R>
+where
+    T: Scalar,
+    I: ArrayLength,
+    O: ArrayLength,
+    A: Activation<T>,
+    R: Layers<T, O>,
+{
+    type Scalar = T;
+}
+
 // Manual impls: a derive would demand `Clone`/`Debug`/`PartialEq` of the size types
 // `I` and `O`, which are never values.
 impl<T, I, O, A, R> Clone for Dense<T, I, O, A, R>
@@ -206,6 +225,9 @@ where
     }
 }
 
+/// Compares weights and biases. The activations, their parameters included (a
+/// `LeakyReLU`'s slope is a type parameter), are fixed by the type, so two values of
+/// one type with equal parameters are equal networks.
 impl<T, I, O, A, R> PartialEq for Dense<T, I, O, A, R>
 where
     T: Scalar,
@@ -245,6 +267,15 @@ where
     type Trace<const B: usize> = DenseTrace<T, O, R::Trace<B>, B>;
     const FINGERPRINT_STATE: u64 =
         crate::net::fingerprint::fnv_layer(R::FINGERPRINT_STATE, I::USIZE, O::USIZE, A::NAME);
+
+    const LARGEST_LAYER_IO: usize = {
+        let here = I::USIZE + O::USIZE;
+        if here > R::LARGEST_LAYER_IO {
+            here
+        } else {
+            R::LARGEST_LAYER_IO
+        }
+    };
 
     fn zeroed() -> Self {
         Dense {

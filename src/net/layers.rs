@@ -44,6 +44,9 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug + Sealed {
     /// [`format`](crate::format)); the offset basis for [`End`].
     const FINGERPRINT_STATE: u64;
 
+    /// The largest M_{i−1} + M_i over the stack's layers (0 for [`End`]).
+    const LARGEST_LAYER_IO: usize;
+
     /// A stack with every parameter zero.
     fn zeroed() -> Self;
 
@@ -156,6 +159,7 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
     type OutputActivation<Prev: Activation<T>> = Prev;
     type Trace<const B: usize> = ();
     const FINGERPRINT_STATE: u64 = crate::net::fingerprint::FNV_OFFSET;
+    const LARGEST_LAYER_IO: usize = 0;
 
     #[inline]
     fn zeroed() -> Self {

@@ -39,18 +39,29 @@
 /// Activations are the built-in names (`Identity`, `Sigmoid`, `Tanh`, `ReLU`,
 /// `LeakyReLU`, `Softplus`, `Softmax`), which need no import, or any other
 /// [`Activation`](crate::Activation) type in scope, named by a single identifier.
+/// An activation with a parameter takes it in parentheses: `LeakyReLU(0.2)` is
+/// [`LeakyReLU`](crate::LeakyReLU) with slope 0.2 (`LeakyReLU` alone has slope 0.01).
+///
+/// ```
+/// use typenet::{network, LeakyReLU, Network};
+///
+/// type Net = network!(f32; 2 -> 8 LeakyReLU(0.2) -> 1 Identity);
+/// let _: network!(f32; 2 -> 8 LeakyReLU(0.2) -> 1 Identity) =
+///     typenet::Dense::<_, _, _, LeakyReLU<{ LeakyReLU::slope(0.2) }>, _>::zeroed();
+/// ```
 #[macro_export]
 macro_rules! network {
-    ($t:ty; $in:tt $(-> $out:tt $act:ident)+) => {
-        $crate::network!(@layers $t; $in $(-> $out $act)+)
+    ($t:ty; $in:tt $(-> $out:tt $act:ident $(($($p:tt)*))?)+) => {
+        $crate::network!(@layers $t; $in $(-> $out $act $(($($p)*))?)+)
     };
-    (@layers $t:ty; $in:tt -> $out:tt $act:ident $(-> $rest_out:tt $rest_act:ident)*) => {
+    (@layers $t:ty; $in:tt -> $out:tt $act:ident $(($($p:tt)*))?
+        $(-> $rest_out:tt $rest_act:ident $(($($rest_p:tt)*))?)*) => {
         $crate::Dense<
             $t,
             $crate::network!(@size $in),
             $crate::network!(@size $out),
-            $crate::network!(@act $act),
-            $crate::network!(@layers $t; $out $(-> $rest_out $rest_act)*)
+            $crate::network!(@act $act $(($($p)*))?),
+            $crate::network!(@layers $t; $out $(-> $rest_out $rest_act $(($($rest_p)*))?)*)
         >
     };
     (@layers $t:ty; $in:tt) => { $crate::End };
@@ -61,7 +72,11 @@ macro_rules! network {
     (@act Tanh) => { $crate::Tanh };
     (@act ReLU) => { $crate::ReLU };
     (@act LeakyReLU) => { $crate::LeakyReLU };
+    (@act LeakyReLU($slope:expr)) => { $crate::LeakyReLU<{ <$crate::LeakyReLU>::slope($slope) }> };
     (@act Softplus) => { $crate::Softplus };
     (@act Softmax) => { $crate::Softmax };
     (@act $other:ident) => { $other };
+    // The value of an activation in a struct expression whose type is spelled out
+    // (`static_network!`, `static_qnetwork!`): the parameters come from the type.
+    (@act_value $name:ident $(($($p:tt)*))?) => { $crate::network!(@act $name) };
 }

@@ -9,6 +9,7 @@ mod macros;
 
 pub(crate) mod activation;
 pub(crate) mod alias;
+pub(crate) mod architecture;
 pub(crate) mod arr;
 #[cfg(feature = "alloc")]
 pub(crate) mod boxed;

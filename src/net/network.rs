@@ -2,6 +2,7 @@
 //! [`Dense`] whose sizes connect.
 
 use crate::net::activation::Activation;
+use crate::net::architecture::Architecture;
 use crate::net::arr::Arr;
 use crate::net::compose::Append;
 use crate::net::count::{LayerParamCount, Successor};
@@ -84,6 +85,22 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     const DEPTH: usize = <Self::Depth as Unsigned>::USIZE;
     /// The number of parameters as a `usize`.
     const PARAMS: usize = <Self::ParamCount as Unsigned>::USIZE;
+
+    /// Bytes of the weights and biases, PARAMS × `size_of::<T>()`: flash, for a network
+    /// in a `static` ([`static_network!`](crate::static_network!)). See also
+    /// [`assert_fits!`](crate::assert_fits!).
+    const WEIGHT_BYTES: usize = Self::PARAMS * core::mem::size_of::<T>();
+    /// Bytes of the inference working set: the largest M_{i−1} + M_i over the layers
+    /// (the input and output vectors of one layer) times `size_of::<T>()`. The stack a
+    /// forward pass uses is this plus the code's own frames, which depend on the target
+    /// and the optimisation level (`embedded/FIGURES.md` measures both).
+    const INFERENCE_BYTES: usize =
+        <Self as Network<T>>::LARGEST_LAYER_IO * core::mem::size_of::<T>();
+    /// Bytes of the record of one training pass, a [`Trace`] (z^i, a^i, ξ^i of every
+    /// layer and the input).
+    const TRACE_BYTES: usize = core::mem::size_of::<Trace<T, Self>>();
+    /// Bytes of a gradient (a value of the network's own type).
+    const GRADIENT_BYTES: usize = core::mem::size_of::<Self>();
 
     /// A network with every weight and bias zero; also the starting value of a gradient.
     ///
@@ -298,6 +315,18 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     /// The sizes and activation of layer `i` (1..=N), from the type alone.
     fn layer_shape(i: usize) -> Option<LayerShape>;
 
+    /// The architecture in `network!` syntax (`64 -> 64 ReLU -> 10 Softmax`), for
+    /// messages and reports.
+    ///
+    /// ```
+    /// use typenet::{network, Network};
+    /// type Net = network!(f32; 64 -> 64 ReLU -> 10 Softmax);
+    /// assert_eq!(Net::architecture().to_string(), "64 -> 64 ReLU -> 10 Softmax");
+    /// ```
+    fn architecture() -> Architecture {
+        Architecture::from_layer_shapes(Self::layer_shape)
+    }
+
     /// W^i and b^i of layer `i` (1..=N), or `None` out of range.
     fn layer(&self, i: usize) -> Option<LayerRef<'_, T>>;
 
@@ -324,6 +353,10 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     #[doc(hidden)]
     /// The architecture fingerprint state (see [`format`](crate::format)).
     const FINGERPRINT_STATE: u64;
+
+    #[doc(hidden)]
+    /// The largest M_{i−1} + M_i over the layers.
+    const LARGEST_LAYER_IO: usize;
 
     #[doc(hidden)]
     /// The records of a training pass over a block of `B` samples.
@@ -466,6 +499,7 @@ where
     type ParamCount = <Self as Layers<T, I>>::ParamCount;
     type OutputActivation = <Self as Layers<T, I>>::OutputActivation<A>;
     const FINGERPRINT_STATE: u64 = <Self as Layers<T, I>>::FINGERPRINT_STATE;
+    const LARGEST_LAYER_IO: usize = <Self as Layers<T, I>>::LARGEST_LAYER_IO;
     type BlockTraces<const B: usize> = <Self as Layers<T, I>>::Trace<B>;
 
     fn zeroed() -> Self {

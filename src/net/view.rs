@@ -2,6 +2,7 @@
 //! recorded for it. They let code walk a network layer by layer without naming its
 //! nested type.
 
+use crate::net::activation::leaky_relu_slope;
 use crate::net::scheme::Init;
 
 /// The parameters of layer i: W^i and b^i.
@@ -16,10 +17,19 @@ pub struct LayerRef<'a, T> {
     pub inputs: usize,
     /// M_i, the number of rows of W^i.
     pub outputs: usize,
-    /// The name of φ_i ([`Activation::NAME`](crate::Activation::NAME)).
+    /// The name of φ_i ([`Activation::NAME`](crate::Activation::NAME)), parameters
+    /// included (`"leaky_relu(0x3fc999999999999a)"` for slope 0.2; see [`slope`](Self::slope)).
     pub activation: &'static str,
     /// φ_i's default initialisation ([`Activation::INIT`](crate::Activation::INIT)).
     pub init: Init,
+}
+
+impl<T> LayerRef<'_, T> {
+    /// The negative slope of φ_i if it is a [`LeakyReLU`](crate::LeakyReLU) (read from
+    /// its [`NAME`](crate::Activation::NAME), which carries it), `None` otherwise.
+    pub fn slope(&self) -> Option<f64> {
+        leaky_relu_slope(self.activation)
+    }
 }
 
 /// The parameters of layer i, mutable. Same layout as [`LayerRef`].
@@ -57,6 +67,22 @@ pub struct LayerShape {
     pub inputs: usize,
     /// M_i.
     pub outputs: usize,
-    /// The name of φ_i.
+    /// The name of φ_i, parameters included (see [`LayerRef::activation`]).
     pub activation: &'static str,
+}
+
+impl LayerShape {
+    /// The negative slope of φ_i if it is a [`LeakyReLU`](crate::LeakyReLU), `None`
+    /// otherwise; see [`LayerRef::slope`].
+    ///
+    /// ```
+    /// use typenet::{network, Network};
+    /// type Net = network!(f32; 2 -> 8 LeakyReLU(0.2) -> 4 LeakyReLU -> 1 Identity);
+    /// assert_eq!(Net::layer_shape(1).unwrap().slope(), Some(0.2));
+    /// assert_eq!(Net::layer_shape(2).unwrap().slope(), Some(0.01));
+    /// assert_eq!(Net::layer_shape(3).unwrap().slope(), None);
+    /// ```
+    pub fn slope(&self) -> Option<f64> {
+        leaky_relu_slope(self.activation)
+    }
 }

@@ -38,7 +38,12 @@ use core::ops::{
 };
 
 /// Q16.16 fixed point: an `i32` counting units of 2^−16. See the [module docs](self).
+///
+/// `#[repr(transparent)]`: a `Q16` has exactly the bytes of its `i32`, so all-zero
+/// bytes are [`Q16::ZERO`] (what lets [`BoxedNetwork`](crate::BoxedNetwork) build Q16
+/// networks zeroed on the heap).
 #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
 pub struct Q16(i32);
 
 const FRAC: u32 = 16;

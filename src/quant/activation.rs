@@ -133,8 +133,8 @@ pub fn apply_lookup_table(table: &[i8; 256], z: &[i8], a: &mut [i8]) {
 }
 
 macro_rules! lookup_activation {
-    ($($t:ty),*) => {$(
-        impl QActivation for $t {
+    ($([$($g:tt)*] $t:ty),*) => {$(
+        impl<$($g)*> QActivation for $t {
             type Table = [i8; 256];
             const TABLE_BYTES: usize = 256;
             const FOLDED: bool = false;
@@ -164,7 +164,9 @@ macro_rules! lookup_activation {
     )*};
 }
 
-lookup_activation!(LeakyReLU, Tanh, Sigmoid, Softplus);
+// LeakyReLU's table is built from its `Default` value, which carries the slope of its
+// type: a slope-0.2 layer gets the table of 0.2 · z.
+lookup_activation!([const SLOPE_BITS: u64] LeakyReLU<SLOPE_BITS>, [] Tanh, [] Sigmoid, [] Softplus);
 
 /// The value of e^0 in a softmax table: entries are e^{−s_z·d} in units of 2^−15.
 pub const SOFTMAX_ONE: u16 = 1 << 15;

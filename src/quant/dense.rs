@@ -10,6 +10,7 @@ use super::view::QLayerRef;
 use crate::io::format::LoadError;
 use crate::net::activation::Activation;
 use crate::net::arr::{Arr, Matrix};
+use crate::net::view::LayerShape;
 use generic_array::{ArrayLength, GenericArray};
 
 /// The largest input size M_{i−1} of an int8 layer: below it the `i32` accumulator of
@@ -223,6 +224,18 @@ where
 
     fn output_params_after(&self, _: QParams) -> QParams {
         self.rest.output_params_after(self.output)
+    }
+
+    fn layer_shape(i: usize) -> Option<LayerShape> {
+        match i {
+            0 => None,
+            1 => Some(LayerShape {
+                inputs: I::USIZE,
+                outputs: O::USIZE,
+                activation: <A as Activation<f32>>::NAME,
+            }),
+            _ => R::layer_shape(i - 1),
+        }
     }
 
     fn layer_ref(&self, i: usize) -> Option<QLayerRef<'_>> {

@@ -33,7 +33,7 @@ mod std_file {
     extern crate std;
 
     use super::{QNetwork, from_bytes};
-    use crate::io::format::FileError;
+    use crate::io::format::{FileError, read_file, write_file};
     use std::path::Path;
     use std::vec;
     use std::vec::Vec;
@@ -49,18 +49,19 @@ mod std_file {
     /// Writes `net` to the file at `path`.
     ///
     /// # Errors
-    /// The I/O error of creating or writing the file.
-    pub fn save<Q: QNetwork>(net: &Q, path: impl AsRef<Path>) -> std::io::Result<()> {
-        std::fs::write(path, to_vec(net))
+    /// [`FileError::Write`] (with the path and the I/O error) if the file cannot be
+    /// created or written.
+    pub fn save<Q: QNetwork>(net: &Q, path: impl AsRef<Path>) -> Result<(), FileError> {
+        write_file(path.as_ref(), &to_vec(net))
     }
 
     /// Reads an int8 network from the weight file at `path`.
     ///
     /// # Errors
-    /// [`FileError::Io`] if the file cannot be read, [`FileError::Format`] if its bytes
-    /// are not an int8 weight file for `Q`.
+    /// [`FileError::Read`] (with the path and the I/O error) if the file cannot be
+    /// read, [`FileError::Format`] if its bytes are not an int8 weight file for `Q`.
     pub fn load<Q: QNetwork>(path: impl AsRef<Path>) -> Result<Q, FileError> {
-        let bytes = std::fs::read(path).map_err(FileError::Io)?;
+        let bytes = read_file(path.as_ref())?;
         from_bytes(&bytes).map_err(FileError::Format)
     }
 }

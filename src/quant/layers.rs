@@ -7,6 +7,7 @@ use super::view::QLayerRef;
 use crate::io::format::LoadError;
 use crate::net::arr::Arr;
 use crate::net::layers::End;
+use crate::net::view::LayerShape;
 use core::fmt::Debug;
 use generic_array::ArrayLength;
 
@@ -38,6 +39,11 @@ pub trait QLayers<In: ArrayLength>: Sealed + Sized + Clone + Debug + PartialEq {
 
     /// Layer `i` of the stack, counting its first layer as 1.
     fn layer_ref(&self, i: usize) -> Option<QLayerRef<'_>>;
+
+    /// The shape of layer `i` (1-based), as in the f32 network
+    /// ([`Network::layer_shape`](crate::Network::layer_shape)); `None` for 0 and past
+    /// the last layer.
+    fn layer_shape(i: usize) -> Option<LayerShape>;
 
     /// Writes the layer records into the first [`RECORDS_LEN`](QLayers::RECORDS_LEN)
     /// bytes of `out` (a shorter `out` receives a prefix).
@@ -73,6 +79,10 @@ impl<In: ArrayLength> QLayers<In> for End {
     }
 
     fn layer_ref(&self, _: usize) -> Option<QLayerRef<'_>> {
+        None
+    }
+
+    fn layer_shape(_: usize) -> Option<LayerShape> {
         None
     }
 

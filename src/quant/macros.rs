@@ -55,30 +55,30 @@
 /// ```
 #[macro_export]
 macro_rules! static_qnetwork {
-    ($in:tt $(-> $out:tt $act:ident)+ ; $bytes:expr) => {{
+    ($in:tt $(-> $out:tt $act:ident $(($($p:tt)*))?)+ ; $bytes:expr) => {{
         const __TYPENET_QBYTES: &[u8] = $bytes;
         const _: () = $crate::quant::const_check(
             __TYPENET_QBYTES,
-            <$crate::quant::Quantized<$crate::network!(f32; $in $(-> $out $act)+)>
+            <$crate::quant::Quantized<$crate::network!(f32; $in $(-> $out $act $(($($p)*))?)+)>
                 as $crate::quant::QNetwork>::FINGERPRINT,
-            <$crate::quant::Quantized<$crate::network!(f32; $in $(-> $out $act)+)>
+            <$crate::quant::Quantized<$crate::network!(f32; $in $(-> $out $act $(($($p)*))?)+)>
                 as $crate::quant::QNetwork>::PARAMS,
-            <$crate::quant::Quantized<$crate::network!(f32; $in $(-> $out $act)+)>
+            <$crate::quant::Quantized<$crate::network!(f32; $in $(-> $out $act $(($($p)*))?)+)>
                 as $crate::quant::QNetwork>::ENCODED_LEN,
         );
         $crate::static_qnetwork!(@layer __TYPENET_QBYTES, $crate::format::HEADER_LEN,
-            $crate::format::HEADER_LEN + 5; $in $(-> $out $act)+)
+            $crate::format::HEADER_LEN + 5; $in $(-> $out $act $(($($p)*))?)+)
     }};
     // One layer: `$input` is the offset of its input's parameters, `$off` of its record.
     // The offsets handed to the next layer are spelled out from the sizes (no local
     // constants), so the next layer's own `I` and `O` cannot shadow them.
-    (@layer $b:ident, $input:expr, $off:expr; $in:tt -> $out:tt $act:ident $(-> $ro:tt $ra:ident)*) => {{
+    (@layer $b:ident, $input:expr, $off:expr; $in:tt -> $out:tt $act:ident $(($($p:tt)*))? $(-> $ro:tt $ra:ident $(($($rp:tt)*))?)*) => {{
         const I: usize = <$crate::network!(@size $in) as $crate::typenum::Unsigned>::USIZE;
         const O: usize = <$crate::network!(@size $out) as $crate::typenum::Unsigned>::USIZE;
         $crate::quant::QDense::<
             $crate::network!(@size $in),
             $crate::network!(@size $out),
-            $crate::network!(@act $act),
+            $crate::network!(@act $act $(($($p)*))?),
             _,
         > {
             weights: {
@@ -105,14 +105,14 @@ macro_rules! static_qnetwork {
             pre_activation: $crate::quant::const_params($b, $off),
             output: $crate::quant::const_params($b, $off + 5),
             table: $crate::static_qnetwork!(@table $act; $b, $off + 10 + 13 * O + O * I),
-            activation: $crate::network!(@act $act),
+            activation: $crate::network!(@act_value $act),
             rest: $crate::static_qnetwork!(@layer $b, $off + 5,
                 $off + $crate::quant::const_record_len(
                     <$crate::network!(@size $in) as $crate::typenum::Unsigned>::USIZE,
                     <$crate::network!(@size $out) as $crate::typenum::Unsigned>::USIZE,
-                    <$crate::network!(@act $act) as $crate::quant::QActivation>::TABLE_BYTES,
+                    <$crate::network!(@act $act $(($($p)*))?) as $crate::quant::QActivation>::TABLE_BYTES,
                 );
-                $out $(-> $ro $ra)*),
+                $out $(-> $ro $ra $(($($rp)*))?)*),
         }
     }};
     (@layer $b:ident, $input:expr, $off:expr; $in:tt) => { $crate::End };

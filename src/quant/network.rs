@@ -149,6 +149,7 @@ where
             bytes,
             INT8_CODE,
             Self::FINGERPRINT,
+            crate::io::format::Architecture::from_layer_shapes(<Self as QLayers<I>>::layer_shape),
             <Self as QNetwork>::PARAMS,
             Self::ENCODED_LEN,
         )?;

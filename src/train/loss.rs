@@ -229,6 +229,20 @@ impl<T: Scalar, N: Network<T>> Loss<T, N, Arr<T, N::Output>> for Huber<T> {
     }
 }
 
+/// The rule of a fused loss `L` that needs the network's output activation φ_N to be
+/// `Expected` ([`SoftmaxCrossEntropy`] needs [`Softmax`], [`BinaryCrossEntropy`]
+/// needs [`Sigmoid`]): implemented for `Expected` itself only, so a network with
+/// another output activation is rejected with a message naming the loss and the
+/// activation it needs.
+#[diagnostic::on_unimplemented(
+    message = "`{L}` needs a network whose output activation is `{Expected}`, but this network's output activation is `{Self}`",
+    label = "the network's output activation must be `{Expected}` for `{L}`",
+    note = "the loss is fused with its output activation (its gradient ξ^N is computed from z^N): end the network with `{Expected}`, or use a loss that takes any output (`MeanSquaredError`, `Huber`)"
+)]
+pub trait OutputIs<Expected, L> {}
+
+impl<A, L> OutputIs<A, L> for A {}
+
 /// Binary cross-entropy on a [`Sigmoid`] output, computed from the logits z^N:
 /// E = (1/M) Σ_k [max(z_k, 0) − z_k t_k + ln(1 + e^−|z_k|)], which equals
 /// −(1/M) Σ_k [t_k ln a_k + (1 − t_k) ln(1 − a_k)] without ever taking the log of a
@@ -240,7 +254,8 @@ pub struct BinaryCrossEntropy;
 impl<T, N> Loss<T, N, Arr<T, N::Output>> for BinaryCrossEntropy
 where
     T: Scalar,
-    N: Network<T, OutputActivation = Sigmoid>,
+    N: Network<T>,
+    N::OutputActivation: OutputIs<Sigmoid, BinaryCrossEntropy>,
 {
     const SEED: Seed = Seed::Xi;
 
@@ -274,7 +289,8 @@ pub struct SoftmaxCrossEntropy;
 impl<T, N, Tg> Loss<T, N, Tg> for SoftmaxCrossEntropy
 where
     T: Scalar,
-    N: Network<T, OutputActivation = Softmax>,
+    N: Network<T>,
+    N::OutputActivation: OutputIs<Softmax, SoftmaxCrossEntropy>,
     Tg: ClassTarget<T, N::Output>,
 {
     const SEED: Seed = Seed::Xi;

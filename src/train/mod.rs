@@ -13,6 +13,7 @@ pub mod init;
 pub mod loss;
 pub mod optim;
 
+mod budget;
 mod error;
 mod rng;
 mod sample;

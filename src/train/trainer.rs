@@ -59,6 +59,11 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>> Trainer<T, N, O> {
 }
 
 impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N, O, B> {
+    /// Bytes of a trainer: the gradient, the training records of one sample and of a
+    /// block of `B`, the seeds, and the optimizer with its state (see
+    /// [`assert_fits!`](crate::assert_fits!)).
+    pub const RAM_BYTES: usize = core::mem::size_of::<Self>();
+
     /// A trainer around `optimizer`, without clipping, working in blocks of `B`
     /// samples: `Trainer::<_, _, _, 1>::with_block_size(opt)` keeps a single record,
     /// for microcontrollers with little RAM.
@@ -87,9 +92,9 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
 
     /// One step on a mini-batch of [`Sample`]s (`&data`, `data.iter()`,
     /// `data[a..b].iter()`, owned `(input, target)` pairs or pairs of references): for
-    /// each sample runs the training forward pass, the loss and the backward pass, averages E and the gradients over the
-    /// batch, clips them if asked, and applies the optimizer. Returns the batch's mean
-    /// loss.
+    /// each sample runs the training forward pass, the loss and the backward pass,
+    /// averages E and the gradients over the batch, clips them if asked, and applies the
+    /// optimizer. Returns the batch's mean loss.
     ///
     /// # Errors
     /// Nothing is changed in `net` or in the optimizer when this returns an error:

@@ -1,7 +1,8 @@
 //! The held-out digits classified in Q16.16 fixed point (integer arithmetic only, for
 //! cores without an FPU): the network of `examples/03-digits.rs` converted by
 //! `cargo run --release --example digits_q16 -- --save embedded/data/digits_q16.tnet`,
-//! decoded in place onto the stack with `typenet::format::load_into`. Prints the lines
+//! decoded at compile time by `typenet::static_network!` into a `static` that stays in
+//! flash (no copy into RAM, no decoding at run time). Prints the lines
 //! `cargo run --release --example digits_q16` prints; CI compares them.
 #![no_std]
 #![no_main]
@@ -10,12 +11,14 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use typenet::fixed::Q16;
 use typenet::generic_array::GenericArray;
-use typenet::{Network, format, loss::argmax, network};
+use typenet::{Network, loss::argmax, network, static_network};
 
 type DigitsQ16 = network!(Q16; 64 -> 64 ReLU -> 10 Softmax);
 
-/// The Q16.16 weights (weight format, scalar code 3).
-const WEIGHTS: &[u8] = include_bytes!("../../data/digits_q16.tnet");
+/// The network, its Q16.16 weights (weight format, scalar code 3) checked and decoded
+/// while compiling: a wrong file is a compile error.
+static NET: DigitsQ16 = static_network!(Q16; 64 -> 64 ReLU -> 10 Softmax;
+    include_bytes!("../../data/digits_q16.tnet"));
 
 /// The held-out images: 64 pixel bytes (0..16) and a label byte each.
 const HELDOUT: &[u8] = include_bytes!("../../data/heldout.bin");
@@ -26,11 +29,7 @@ const _: () = assert!(
 
 #[entry]
 fn main() -> ! {
-    let mut net = DigitsQ16::zeroed();
-    if let Err(e) = format::load_into(&mut net, WEIGHTS) {
-        hprintln!("cannot decode the weights: {}", e);
-        typenet_firmware::exit(false)
-    }
+    let net = &NET;
     let (mut correct, mut checksum) = (0usize, 0xcbf2_9ce4_8422_2325_u64);
     let images = HELDOUT.chunks_exact(65);
     let count = images.len();

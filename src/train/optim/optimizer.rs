@@ -14,7 +14,12 @@ use crate::train::error::TrainError;
 /// them. A step that would produce a NaN or an infinity (a diverging learning rate, a
 /// poisoned gradient) returns [`TrainError::NonFiniteUpdate`] and leaves the network
 /// and the optimizer exactly as they were.
-pub trait Optimizer<T: Scalar, N: Network<T>> {
+pub trait Optimizer<T: Scalar, N: Network<T>>: Sized {
+    /// Bytes of the optimizer with its state (for Adam: the two moment estimates, each
+    /// of the network's size, and the hyper-parameters). See
+    /// [`assert_fits!`](crate::assert_fits!).
+    const STATE_BYTES: usize = core::mem::size_of::<Self>();
+
     /// Applies one update from `grads` (∂E/∂W^i and ∂E/∂b^i, in a value of type `N`).
     ///
     /// # Errors
