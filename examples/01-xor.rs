@@ -5,24 +5,10 @@
 //! not learn XOR (every prediction within 0.1 of its target).
 
 use std::process::ExitCode;
+use typenet::init::initialize_seeded;
 use typenet::{Network, Trace, network};
 
 type Net = network!(f64; 2 -> 4 Tanh -> 1 Sigmoid);
-
-/// A small deterministic generator for the initial weights (xorshift64*), so the
-/// example needs no other crate and prints the same run every time.
-struct XorShift(u64);
-
-impl XorShift {
-    /// A value uniform in [−1, 1).
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let bits = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
-        bits as f64 / (1u64 << 52) as f64 - 1.0
-    }
-}
 
 const DATA: [([f64; 2], f64); 4] = [
     ([0.0, 0.0], 0.0),
@@ -43,10 +29,10 @@ fn loss(net: &Net) -> f64 {
 }
 
 fn main() -> ExitCode {
-    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
-    // Uniform in [−1, 1): enough to break the symmetry between hidden neurons.
-    let init: Vec<f64> = (0..Net::PARAMS).map(|_| rng.next()).collect();
-    let mut net = Net::from_params(&init).expect("init has Net::PARAMS values");
+    // Random weights (Glorot uniform, from typenet's built-in generator and a seed)
+    // break the symmetry between the hidden neurons; biases start at zero.
+    let mut net = Net::zeroed();
+    initialize_seeded(&mut net, 42);
 
     let mut trace = Trace::<f64, Net>::new();
     let mut grads = Net::zeroed();
