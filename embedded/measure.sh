@@ -237,7 +237,7 @@ int8_host=$(cd .. && cargo run -q --release --example digits_int8)
 int8_correct=$(sed -n 's/^digits int8: \([0-9]*\) of.*/\1/p' <<<"$int8_host")
 int8_sum=$(sed -n 's/^predictions checksum: //p' <<<"$int8_host")
 grep -q "^check: digits_int8 correct=$int8_correct images=[0-9]* .* checksum=$int8_sum\$" "$work/$M3.1" || {
-    echo "measure's int8 digits check differs from examples/digits_int8.rs ($int8_host)" >&2
+    echo "measure's int8 digits check differs from examples/firmware/digits_int8.rs ($int8_host)" >&2
     exit 1
 }
 echo "The Q16 checks are identical on both cores (integer arithmetic), and the Q16 XOR"

@@ -13,14 +13,14 @@
 //!
 //! `cargo test --release --test quant -- --nocapture` prints the measured figures.
 
-#[path = "../examples/common/mod.rs"]
-mod common;
+// The digits example's data loading and split (its `main` and training are not used).
+#[allow(dead_code)]
+#[path = "../examples/03-digits.rs"]
+mod digits;
 
-use common::{csv, tasks};
 use proptest::prelude::*;
 use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg64;
-use typenet::fit::train_test_split;
 use typenet::format::{self, BufferTooSmall, FileError, LoadError};
 use typenet::generic_array::GenericArray;
 use typenet::loss::argmax;
@@ -62,29 +62,21 @@ fn pixels_to_input(pixels: &[u8; 64]) -> Arr<f32, typenet::typenum::U64> {
     }))
 }
 
-/// The training part of `digits.csv`, split exactly as `examples/digits.rs` split it
-/// before training the network in `embedded/data/` (the seeded 80/20 split of
-/// `examples/common/tasks.rs`), scaled to [0, 1]. Checks on the way that the other
-/// part is the held-out file, so no held-out image is used for calibration.
+/// The training part of `digits.csv`, split exactly as `examples/03-digits.rs` split it
+/// before training the network in `embedded/data/` (its seeded 80/20 split), scaled to
+/// [0, 1]. Checks on the way that the other part is the held-out file, so no held-out
+/// image is used for calibration.
 fn training_inputs() -> Vec<Arr<f32, typenet::typenum::U64>> {
-    let data = csv::load(tasks::DIGITS_CSV, &tasks::digits_columns()).unwrap();
-    let pairs: Vec<(Vec<f32>, usize)> = data
-        .features
-        .iter()
-        .cloned()
-        .zip(data.labels.iter().copied())
-        .collect();
-    let mut rng = Pcg64::seed_from_u64(tasks::DIGITS.seed);
-    let (train, test) = train_test_split(&pairs, tasks::DIGITS.train_fraction, &mut rng);
+    let images = digits::load(digits::DATA).unwrap();
+    let (train, test, _) = digits::split(&images);
     let held = heldout();
     assert_eq!(test.len(), held.len());
-    for ((x, label), (pixels, held_label)) in test.iter().zip(&held) {
-        assert_eq!(label, held_label);
-        assert!(x.iter().zip(pixels).all(|(&a, &b)| a == f32::from(b)));
+    for ((pixels, digit), (held_pixels, held_digit)) in test.iter().zip(&held) {
+        assert_eq!((pixels, usize::from(*digit)), (held_pixels, *held_digit));
     }
     train
         .iter()
-        .map(|(x, _)| GenericArray::from_array(std::array::from_fn::<f32, 64, _>(|k| x[k] / 16.0)))
+        .map(|(pixels, _)| digits::input(pixels))
         .collect()
 }
 

@@ -1,5 +1,5 @@
 //! Classifies the held-out handwritten digits with the network trained by
-//! `examples/digits.rs`, on a Cortex-M core, and prints the accuracy and a checksum of
+//! `examples/03-digits.rs`, on a Cortex-M core, and prints the accuracy and a checksum of
 //! the predictions (FNV-1a 64 over the predicted class bytes), which CI compares with
 //! the host's.
 //!

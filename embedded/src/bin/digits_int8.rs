@@ -1,7 +1,7 @@
 //! Classifies the held-out handwritten digits with the int8 version of the digits
 //! network (`typenet::quant`), on a Cortex-M core, with integer arithmetic only, and
 //! prints the accuracy and a checksum of the predictions (FNV-1a 64 over the predicted
-//! class bytes), which CI compares with the host's `examples/digits_int8.rs`.
+//! class bytes), which CI compares with the host's `examples/firmware/digits_int8.rs`.
 //!
 //! The network is a `static` built at compile time by `static_qnetwork!` from
 //! `data/digits_int8.tnet` (written by

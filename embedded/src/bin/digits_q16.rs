@@ -1,5 +1,5 @@
 //! The held-out digits classified in Q16.16 fixed point (integer arithmetic only, for
-//! cores without an FPU): the network of `examples/digits.rs` converted by
+//! cores without an FPU): the network of `examples/03-digits.rs` converted by
 //! `cargo run --release --example digits_q16 -- --save embedded/data/digits_q16.tnet`,
 //! decoded at compile time by `typenet::static_network!` into a `static` that stays in
 //! flash (no copy into RAM, no decoding at run time). Prints the lines

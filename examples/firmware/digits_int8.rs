@@ -9,10 +9,10 @@
 //! cargo run --release --example digits_int8 -- --save embedded/data/digits_int8.tnet
 //! ```
 //!
-//! Calibration: the seeded 80/20 split of `examples/common/tasks.rs` (seed and fraction
-//! of `DIGITS`, the split `examples/digits.rs` trained on; 1438 images), pixels scaled
-//! to [0, 1], as `tests/quant.rs` does; the other part of the split must be
-//! `heldout.bin`, so no held-out image is used.
+//! Calibration: the training part of the seeded 80/20 split that `examples/03-digits.rs`
+//! trained on (its `load`, `split` and `input`; 1438 images, pixels scaled to [0, 1]),
+//! as `tests/quant.rs` does; the other part of the split must be `heldout.bin`, so no
+//! held-out image is used.
 //!
 //! Without options the program classifies with the int8 network stored in
 //! `embedded/data/digits_int8.tnet` (what the firmware includes), after checking that
@@ -28,15 +28,14 @@
 //!
 //! Exit status: 0 on success, 1 when a step fails, 2 for bad arguments.
 
-#[path = "common/mod.rs"]
-mod common;
+// The digits example's data loading and split (its `main` and training are not used).
+#[allow(dead_code)]
+#[path = "../03-digits.rs"]
+mod digits;
+mod heldout;
 
-use common::heldout::{self, HELDOUT, Tally};
-use common::{csv, tasks};
-use rand_core::SeedableRng;
-use rand_pcg::Pcg64;
+use heldout::{HELDOUT, Tally};
 use std::process::ExitCode;
-use typenet::fit::train_test_split;
 use typenet::generic_array::GenericArray;
 use typenet::loss::argmax;
 use typenet::quant::{self, QNetwork, Quantized};
@@ -57,37 +56,25 @@ fn pixel_to_int8(p: u8) -> i8 {
     ((255 * i32::from(p) + 7) / 16 - 128) as i8
 }
 
-/// The training part of `digits.csv`, split as `examples/digits.rs` split it, scaled
+/// The training part of `digits.csv`, split as `examples/03-digits.rs` split it, scaled
 /// to [0, 1]; checks that the other part is `heldout`.
 fn training_inputs(heldout: &[u8]) -> Result<Vec<Arr<f32, typenet::typenum::U64>>, String> {
-    let data = csv::load(tasks::DIGITS_CSV, &tasks::digits_columns())
-        .map_err(|e| format!("{}: {e}", tasks::DIGITS_CSV))?;
-    let pairs: Vec<(Vec<f32>, usize)> = data
-        .features
-        .iter()
-        .cloned()
-        .zip(data.labels.iter().copied())
-        .collect();
-    let mut rng = Pcg64::seed_from_u64(tasks::DIGITS.seed);
-    let (train, test) = train_test_split(&pairs, tasks::DIGITS.train_fraction, &mut rng);
+    let images = digits::load(digits::DATA).map_err(|e| e.to_string())?;
+    let (train, test, _) = digits::split(&images);
     let same = test.len() * 65 == heldout.len()
         && test
             .iter()
             .zip(heldout.chunks_exact(65))
-            .all(|((x, label), image)| {
-                *label == usize::from(image[64])
-                    && x.len() == 64
-                    && x.iter().zip(image).all(|(&a, &b)| a == f32::from(b))
-            });
+            .all(|((pixels, digit), image)| pixels[..] == image[..64] && *digit == image[64]);
     if !same {
         return Err(format!(
             "{HELDOUT} is not the test part of the split of {}",
-            tasks::DIGITS_CSV
+            digits::DATA
         ));
     }
     Ok(train
         .iter()
-        .map(|(x, _)| GenericArray::from_array(std::array::from_fn::<f32, 64, _>(|k| x[k] / 16.0)))
+        .map(|(pixels, _)| digits::input(pixels))
         .collect())
 }
 

@@ -9,9 +9,9 @@
 //! cargo run --release --example digits_q16 -- --save embedded/data/digits_q16.tnet
 //! ```
 
-mod common;
+mod heldout;
 
-use common::heldout::{self, Tally};
+use heldout::Tally;
 use std::process::ExitCode;
 use typenet::fixed::Q16;
 use typenet::generic_array::GenericArray;

@@ -6,9 +6,9 @@
 //! cargo run --release --example digits_heldout
 //! ```
 
-mod common;
+mod heldout;
 
-use common::heldout::{self, Tally};
+use heldout::Tally;
 use std::process::ExitCode;
 use typenet::generic_array::GenericArray;
 use typenet::loss::argmax;

@@ -1,7 +1,8 @@
 //! The held-out digits of `embedded/data/heldout.bin` (65 bytes per image: 64 pixels
 //! 0..16 row by row, then the label) and the tally the firmware prints, shared by the
-//! host examples that CI compares with the Cortex-M binaries (`digits_heldout`,
-//! `digits_q16`, `digits_int8`).
+//! host references of the firmware, the examples CI compares byte for byte with the
+//! Cortex-M binaries (`digits_heldout.rs`, `digits_q16.rs`, `digits_int8.rs` beside
+//! this file).
 
 /// The file the firmware embeds.
 pub const HELDOUT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/embedded/data/heldout.bin");
