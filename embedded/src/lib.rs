@@ -1,5 +1,8 @@
-//! What the firmware programs share: leaving QEMU with a status, and the panic handler.
+//! What the firmware programs share: leaving QEMU with a status, the panic handler, and
+//! the autoencoder's inputs and printed lines ([`autoencoder`]).
 #![no_std]
+
+pub mod autoencoder;
 
 use cortex_m_semihosting::{debug, hprintln};
 
