@@ -855,6 +855,84 @@ fn insn_q16_from_f64(cal: &Calibration) {
     per_item("q16_from_f64_usize", N, work, base, cal);
 }
 
+// ---------------------------------------------------------------------------------
+// The MLPerf Tiny AD autoencoder in int8 (the network of `autoencoder_int8`), on the
+// boards with the flash for its 286 KB of weights (`big_flash`: the M4F's).
+// ---------------------------------------------------------------------------------
+
+#[cfg(big_flash)]
+mod autoencoder {
+    use super::{Calibration, per_item, print_stack, stack_use, timeline};
+    use core::hint::black_box;
+    use cortex_m_semihosting::hprintln;
+    use typenet::generic_array::GenericArray;
+    use typenet::quant::{QNetwork, Quantized};
+    use typenet::typenum::U640;
+    use typenet::{network, static_qnetwork};
+    use typenet_firmware::autoencoder::{
+        FNV_START, Reconstruction, TEST_SEEDS, fnv1a, synthetic_log_mel,
+    };
+
+    type QAutoencoder = Quantized<
+        network!(f32; 640 -> 128 ReLU -> 128 ReLU -> 128 ReLU -> 128 ReLU -> 8 ReLU
+            -> 128 ReLU -> 128 ReLU -> 128 ReLU -> 128 ReLU -> 640 Identity),
+    >;
+    type Io = GenericArray<i8, U640>;
+
+    /// The int8 network of `autoencoder_int8`, in flash.
+    static NET: QAutoencoder = static_qnetwork!(
+        640 -> 128 ReLU -> 128 ReLU -> 128 ReLU -> 128 ReLU -> 8 ReLU
+            -> 128 ReLU -> 128 ReLU -> 128 ReLU -> 128 ReLU -> 640 Identity;
+        include_bytes!("../../data/autoencoder_int8.tnet")
+    );
+
+    /// The int8 test inputs of `autoencoder_int8` (quantized once, outside the timing).
+    fn inputs() -> [Io; TEST_SEEDS.len()] {
+        core::array::from_fn(|i| NET.quantize_input(&synthetic_log_mel(TEST_SEEDS[i])))
+    }
+
+    /// The int8 autoencoder inference. Out of line so that `measure.sh` finds it in the
+    /// disassembly (`measure::autoencoder::int8_autoencoder_forward`) and checks that
+    /// it reaches no floating point.
+    #[inline(never)]
+    fn int8_autoencoder_forward(net: &QAutoencoder, x: &Io) -> Io {
+        net.forward(x)
+    }
+
+    /// The peak stack of one inference on the first test input (prepared here, so it
+    /// lies in this frame, above the painted region); the workload's result is the low
+    /// 32 bits of the outputs' checksum.
+    #[inline(never)]
+    pub fn stack() {
+        let x = NET.quantize_input(&synthetic_log_mel(TEST_SEEDS[0]));
+        let used = stack_use(&mut || {
+            fnv1a(
+                FNV_START,
+                int8_autoencoder_forward(&NET, &x).iter().map(|&q| q as u8),
+            ) as u32
+        });
+        print_stack("autoencoder_int8_inference", used);
+    }
+
+    /// Instructions per inference over the test inputs, then the lines of
+    /// `autoencoder_int8` as checks (`measure.sh` compares them with the host example).
+    #[inline(never)]
+    pub fn insn(cal: &Calibration) {
+        let xs = inputs();
+        let net: &QAutoencoder = black_box(&NET);
+        let base = timeline(xs.len(), |i| {
+            black_box(&xs[black_box(i)]);
+        });
+        let work = timeline(xs.len(), |i| {
+            black_box(int8_autoencoder_forward(net, black_box(&xs[i])));
+        });
+        per_item("autoencoder_int8_forward", xs.len(), work, base, cal);
+        for i in 0..TEST_SEEDS.len() {
+            hprintln!("check: autoencoder_int8 {}", Reconstruction::of(net, i));
+        }
+    }
+}
+
 #[entry]
 fn main() -> ! {
     let Some(mut core) = cortex_m::Peripherals::take() else {
@@ -883,6 +961,8 @@ fn main() -> ! {
     stack_sine_q16();
     stack_xor_q16_step();
     stack_digits_int8();
+    #[cfg(big_flash)]
+    autoencoder::stack();
 
     let cal = calibrate();
     hprintln!(
@@ -902,5 +982,7 @@ fn main() -> ! {
     // int8: the digits network of `digits_int8` (there is no int8 sine or XOR workload:
     // the columns show "—").
     insn_digits_int8(&cal);
+    #[cfg(big_flash)]
+    autoencoder::insn(&cal);
     typenet_firmware::exit(true)
 }
