@@ -85,7 +85,8 @@ fn run(save: Option<&str>) -> Result<(), String> {
     let calibrated: QDigits =
         quant::quantize(&net, &calibration).map_err(|e| format!("quantization failed: {e}"))?;
     if let Some(path) = save {
-        return quant::save(&calibrated, path).map_err(|e| format!("{path}: {e}"));
+        // The error names the path itself.
+        return quant::save(&calibrated, path).map_err(|e| e.to_string());
     }
 
     let q: QDigits = quant::load(INT8_WEIGHTS).map_err(|e| format!("{INT8_WEIGHTS}: {e}"))?;

@@ -56,11 +56,48 @@ fn write_activation(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
         "softplus" => "Softplus",
         "softmax" => "Softmax",
         _ => match leaky_relu_slope(name) {
-            Some(slope) => return write!(f, "LeakyReLU({slope:?})"),
+            Some(slope) => {
+                f.write_str("LeakyReLU(")?;
+                write_decimal(f, slope)?;
+                return f.write_str(")");
+            }
             None => name,
         },
     };
     f.write_str(syntax)
+}
+
+/// Writes `v` in decimal with at most 12 fractional digits (trailing zeros dropped):
+/// `0.2`, `0.01`, `-1.5`. Written out rather than with `{}` so that a firmware that
+/// prints a load error does not link core's float formatting (about 14 KB of flash on a
+/// Cortex-M); slopes are small numbers a person typed, which this writes back as typed.
+fn write_decimal(f: &mut fmt::Formatter<'_>, v: f64) -> fmt::Result {
+    const SCALE: u64 = 1_000_000_000_000;
+    if v.is_nan() || v.is_infinite() || v.abs() >= 1e15 {
+        // Never a slope (`LeakyReLU::slope` refuses non-finite values); the bits say it
+        // exactly.
+        return write!(f, "{:#018x}", v.to_bits());
+    }
+    if v < 0.0 {
+        f.write_str("-")?;
+    }
+    let a = if v < 0.0 { -v } else { v };
+    let mut int = a as u64;
+    let mut frac = ((a - int as f64) * SCALE as f64 + 0.5) as u64;
+    if frac >= SCALE {
+        int += 1;
+        frac -= SCALE;
+    }
+    write!(f, "{int}")?;
+    if frac > 0 {
+        let mut digits = 12;
+        while frac.is_multiple_of(10) {
+            frac /= 10;
+            digits -= 1;
+        }
+        write!(f, ".{frac:0digits$}")?;
+    }
+    Ok(())
 }
 
 impl fmt::Display for Architecture {
@@ -97,5 +134,38 @@ impl Hash for Architecture {
         for layer in self.layers() {
             layer.hash(state);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_decimal;
+    use core::fmt;
+
+    struct Decimal(f64);
+    impl fmt::Display for Decimal {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write_decimal(f, self.0)
+        }
+    }
+
+    #[test]
+    fn slopes_are_written_as_typed() {
+        extern crate std;
+        use std::string::ToString;
+        for (v, s) in [
+            (0.2, "0.2"),
+            (0.01, "0.01"),
+            (-1.5, "-1.5"),
+            (3.0, "3"),
+            (0.0, "0"),
+            (0.125, "0.125"),
+            (1.0 / 3.0, "0.333333333333"),
+            (0.9999999999999, "1"),
+            (1e-13, "0"),
+        ] {
+            assert_eq!(Decimal(v).to_string(), s, "{v}");
+        }
+        assert_eq!(Decimal(f64::INFINITY).to_string(), "0x7ff0000000000000");
     }
 }

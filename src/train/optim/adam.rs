@@ -154,14 +154,12 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Adam<T, N> {
             correction1: T::one() - beta1_t,
             correction2: T::one() - beta2_t,
         };
-        super::two_pass::update_with_state(
+        super::two_pass::update_with_two_states(
             net,
             grads,
-            [&mut self.m, &mut self.v],
-            move |w, g, [m, v]| {
-                let (w, m, v) = rule.update(w, g, m, v);
-                (w, [m, v])
-            },
+            &mut self.m,
+            &mut self.v,
+            move |w, g, m, v| rule.update(w, g, m, v),
         )?;
         self.steps += 1;
         self.beta1_t = beta1_t;

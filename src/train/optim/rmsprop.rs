@@ -49,11 +49,10 @@ impl<T: Scalar, N: Network<T>> RmsProp<T, N> {
 impl<T: Scalar, N: Network<T>> Optimizer<T, N> for RmsProp<T, N> {
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
         let (lr, alpha, eps) = (self.learning_rate, self.alpha, self.epsilon);
-        let update = move |w: T, g: T, [v]: [T; 1]| {
+        super::two_pass::update_with_state(net, grads, &mut self.v, move |w: T, g: T, v: T| {
             let v = alpha * v + (T::one() - alpha) * g * g;
-            (w - lr * g / (v.sqrt() + eps), [v])
-        };
-        super::two_pass::update_with_state(net, grads, [&mut self.v], update)
+            (w - lr * g / (v.sqrt() + eps), v)
+        })
     }
 
     fn learning_rate(&self) -> T {

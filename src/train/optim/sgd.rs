@@ -107,9 +107,8 @@ impl<T: Scalar> Rule<T> {
         // Copied in by value: the hyper-parameters then live in registers, where a
         // captured reference would be re-read after every store to w.
         let (lr, wd) = (self.learning_rate, self.weight_decay);
-        let new = move |w: T, g: T| w - lr * (g + wd * w);
         // No state: the shared two-pass update with K = 0 state values.
-        super::two_pass::update_with_state(net, grads, [], move |w, g, []| (new(w, g), []))
+        super::two_pass::update_stateless(net, grads, move |w: T, g: T| (w - lr * (g + wd * w),))
     }
 
     /// (new w, new v) for one parameter.
@@ -132,9 +131,8 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
         if rule.momentum == T::zero() {
             return rule.step_without_momentum(net, grads);
         }
-        super::two_pass::update_with_state(net, grads, [&mut self.velocity], move |w, g, [v]| {
-            let (w, v) = rule.update(w, g, v);
-            (w, [v])
+        super::two_pass::update_with_state(net, grads, &mut self.velocity, move |w, g, v| {
+            rule.update(w, g, v)
         })
     }
 
