@@ -11,14 +11,14 @@ fn main() {
     } else {
         "MEMORY\n{\n  FLASH : ORIGIN = 0x00000000, LENGTH = 256K\n  RAM : ORIGIN = 0x20000000, LENGTH = 64K\n}\n"
     };
-    // `big_flash`: the board has room for the autoencoder's 286 KB of int8 weights
-    // (`src/bin/autoencoder_int8.rs`); the M3 board's 256 KiB of flash has not.
-    println!("cargo:rustc-check-cfg=cfg(big_flash)");
-    if target.starts_with("thumbv7em") {
-        println!("cargo:rustc-cfg=big_flash");
-    }
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     fs::write(out.join("memory.x"), memory).expect("OUT_DIR is writable");
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed=build.rs");
+    // `big_flash`: the board has room for the autoencoder's 286 KB of int8 weights
+    // (`src/bin/autoencoder_int8.rs`); the 256 KiB of the others have not.
+    println!("cargo:rustc-check-cfg=cfg(big_flash)");
+    if target.starts_with("thumbv7em") {
+        println!("cargo:rustc-cfg=big_flash");
+    }
 }
