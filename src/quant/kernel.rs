@@ -1,0 +1,100 @@
+//! The fast path of an int8 layer (see [`QDense`](super::QDense)): the accumulators
+//! b′_k + Σ_j w_kj x_j with the input zero point already folded into b′, four output
+//! rows per pass over the input, then the branch-free requantization with the
+//! activation's clamp.
+//!
+//! The dot products are exact `i32` sums (the layer checked when it was built that
+//! none can overflow), so the portable loop below and the Arm DSP loop of
+//! `dsp.rs` give the same results on every target.
+
+use super::requant::{Multiplier, requantize_right};
+use crate::alias::{Arr, Matrix};
+use generic_array::{ArrayLength, GenericArray};
+
+#[cfg(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp)))]
+use super::dsp::dot_rows;
+
+/// acc_r + Σ_j rows\[r\]\[j\] · x_j for each of the `R` rows (each at least as long as
+/// `x`): the portable loop, each x_j read once for the `R` rows.
+#[cfg(not(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp))))]
+#[inline(always)]
+fn dot_rows<const R: usize>(rows: [&[i8]; R], x: &[i8], mut acc: [i32; R]) -> [i32; R] {
+    let rows = rows.map(|row| &row[..x.len()]);
+    for (j, &xj) in x.iter().enumerate() {
+        let xj = i32::from(xj);
+        for (acc, row) in acc.iter_mut().zip(&rows) {
+            *acc += i32::from(row[j]) * xj;
+        }
+    }
+    acc
+}
+
+/// One output: requantized (shift in [−31, 0], accumulator ≠ `i32::MIN`, as the layer
+/// checked), plus the target zero point, clamped to [`floor`, 127].
+#[inline(always)]
+fn output(acc: i32, m: Multiplier, zero_point: i32, floor: i32) -> i8 {
+    let right = (-i32::from(m.shift)) as u32;
+    requantize_right(acc, m.multiplier, right)
+        .saturating_add(zero_point)
+        .max(floor)
+        .min(i32::from(i8::MAX)) as i8
+}
+
+/// The rows of `weights` in groups of `R`, their accumulators started at the folded
+/// biases, requantized into `out`.
+#[inline(always)]
+fn rows<I: ArrayLength, const R: usize>(
+    weights: &[GenericArray<i8, I>],
+    x: &[i8],
+    bias: &[i32],
+    multipliers: &[Multiplier],
+    zero_point: i32,
+    floor: i32,
+    out: &mut [i8],
+) {
+    let (w, _) = weights.as_chunks::<R>();
+    let (b, _) = bias.as_chunks::<R>();
+    let (m, _) = multipliers.as_chunks::<R>();
+    let (o, _) = out.as_chunks_mut::<R>();
+    for (((w, b), m), o) in w.iter().zip(b).zip(m).zip(o) {
+        let acc = dot_rows(w.each_ref().map(|row| &row[..]), x, *b);
+        for ((o, &acc), &m) in o.iter_mut().zip(&acc).zip(m) {
+            *o = output(acc, m, zero_point, floor);
+        }
+    }
+}
+
+/// The fast path of a layer: out_k = clamp(requantize(b′_k + Σ_j w_kj x_j, M_k) + zp,
+/// floor, 127), four rows at a time, then two, then one.
+#[inline]
+pub(crate) fn dense<I: ArrayLength, O: ArrayLength>(
+    weights: &Matrix<i8, O, I>,
+    x: &Arr<i8, I>,
+    folded_bias: &Arr<i32, O>,
+    multipliers: &Arr<Multiplier, O>,
+    zero_point: i32,
+    floor: i32,
+    out: &mut Arr<i8, O>,
+) {
+    let quads = O::USIZE / 4 * 4;
+    let pairs = quads + (O::USIZE - quads) / 2 * 2;
+    rows::<I, 4>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+    rows::<I, 2>(
+        &weights[quads..],
+        x,
+        &folded_bias[quads..],
+        &multipliers[quads..],
+        zero_point,
+        floor,
+        &mut out[quads..],
+    );
+    rows::<I, 1>(
+        &weights[pairs..],
+        x,
+        &folded_bias[pairs..],
+        &multipliers[pairs..],
+        zero_point,
+        floor,
+        &mut out[pairs..],
+    );
+}
