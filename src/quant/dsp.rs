@@ -14,6 +14,7 @@
 //! portable loop's on every target.
 
 use core::arch::asm;
+use generic_array::ArrayLength;
 
 /// Four int8 as a little-endian word (byte j in bits 8j..8j+8). A copy of the bytes:
 /// no alignment needed (the compiler emits one `LDR`, which Armv7-M allows unaligned).
@@ -68,22 +69,182 @@ fn mac(acc: i32, w: u32, (x_even, x_odd): (u32, u32)) -> i32 {
     acc
 }
 
-/// acc_r + Σ_j rows\[r\]\[j\] · x_j for each of the `R` rows (each at least as long as
-/// `x`): four inputs per step, the last `x.len() % 4` in plain Rust.
+/// The body of [`quad`]'s loop: one input word against the same word of four rows.
+/// `{wp}` points at row 0; rows 1, 2, 3 are `{s1}`, `{s2}`, `{s3}` bytes further.
+macro_rules! quad_step {
+    () => {
+        concat!(
+            "ldr {x}, [{xp}], #4\n",
+            "ldr {w}, [{wp}, #{s1}]\n",
+            "sxtb16 {xo}, {x}, ror #8\n",
+            "sxtb16 {x}, {x}\n",
+            "sxtb16 {t}, {w}\n",
+            "sxtb16 {w}, {w}, ror #8\n",
+            "smlad {a1}, {t}, {x}, {a1}\n",
+            "smlad {a1}, {w}, {xo}, {a1}\n",
+            "ldr {w}, [{wp}, #{s2}]\n",
+            "sxtb16 {t}, {w}\n",
+            "sxtb16 {w}, {w}, ror #8\n",
+            "smlad {a2}, {t}, {x}, {a2}\n",
+            "smlad {a2}, {w}, {xo}, {a2}\n",
+            "ldr {w}, [{wp}, #{s3}]\n",
+            "sxtb16 {t}, {w}\n",
+            "sxtb16 {w}, {w}, ror #8\n",
+            "smlad {a3}, {t}, {x}, {a3}\n",
+            "smlad {a3}, {w}, {xo}, {a3}\n",
+            "ldr {w}, [{wp}], #4\n",
+            "sxtb16 {t}, {w}\n",
+            "sxtb16 {w}, {w}, ror #8\n",
+            "smlad {a0}, {t}, {x}, {a0}\n",
+            "smlad {a0}, {w}, {xo}, {a0}\n",
+        )
+    };
+}
+
+/// Four rows of `I` weights (`block`, row r at r·I) against the first `words` words of
+/// `x`, for 3·I < 4096 (the `LDR` immediate offsets) and `words` ≥ 1: the whole loop
+/// in assembly, 25 instructions per 16 multiply-accumulates (24.5 when two words are
+/// done per pass, for an even number of words).
 #[inline(always)]
-pub(super) fn dot_rows<const R: usize>(rows: [&[i8]; R], x: &[i8], mut acc: [i32; R]) -> [i32; R] {
-    let (words, tail) = x.as_chunks::<4>();
-    let body = words.len() * 4;
-    let row_words = rows.map(|row| row[..body].as_chunks::<4>().0);
-    for (c, xw) in words.iter().enumerate() {
-        let x = unpack(word(xw));
-        for (acc, row) in acc.iter_mut().zip(&row_words) {
-            *acc = mac(*acc, word(&row[c]), x);
+fn quad<I: ArrayLength>(block: &[i8], x: &[i8], words: usize, acc: [i32; 4]) -> [i32; 4] {
+    // Bounds, checked here so that the loads below stay inside the two slices.
+    let x = &x[..4 * words];
+    let block = &block[..3 * I::USIZE + 4 * words];
+    let [mut a0, mut a1, mut a2, mut a3] = acc;
+    let xp = x.as_ptr();
+    // SAFETY: `end` is one past the last of the `words` input words (in `x`).
+    let end = unsafe { xp.add(4 * words) };
+    let wp = block.as_ptr();
+    if words % 2 == 0 {
+        // SAFETY: the loop runs `words` (even, ≥ 2) steps; each reads input word c
+        // (bytes 4c..4c+4 of `x`) and word c of the four rows (bytes r·I + 4c..+4 of
+        // `block`), all inside the slices checked above. The `LDR`s may be unaligned:
+        // Armv7-M/Armv7E-M (and Armv7-A/R) load an unaligned word as a copy of four
+        // bytes, as rustc's own code for `u32::from_le_bytes` of a byte slice does on
+        // these targets (only a firmware that sets CCR.UNALIGN_TRP would fault, and
+        // then rustc's code too). Register-only DSP arithmetic otherwise (the module's
+        // cfg guarantees the extension); no stores, no stack. Partial sums stay in
+        // range (the layer's bound), so SMLAD never saturates.
+        unsafe {
+            asm!(
+                "2:",
+                quad_step!(),
+                quad_step!(),
+                "cmp {xp}, {end}",
+                "bne 2b",
+                xp = inout(reg) xp => _,
+                wp = inout(reg) wp => _,
+                end = in(reg) end,
+                x = out(reg) _,
+                xo = out(reg) _,
+                w = out(reg) _,
+                t = out(reg) _,
+                a0 = inout(reg) a0,
+                a1 = inout(reg) a1,
+                a2 = inout(reg) a2,
+                a3 = inout(reg) a3,
+                s1 = const I::USIZE,
+                s2 = const 2 * I::USIZE,
+                s3 = const 3 * I::USIZE,
+                options(readonly, nostack),
+            );
+        }
+    } else {
+        // SAFETY: as above, one word per pass (`words` ≥ 1).
+        unsafe {
+            asm!(
+                "2:",
+                quad_step!(),
+                "cmp {xp}, {end}",
+                "bne 2b",
+                xp = inout(reg) xp => _,
+                wp = inout(reg) wp => _,
+                end = in(reg) end,
+                x = out(reg) _,
+                xo = out(reg) _,
+                w = out(reg) _,
+                t = out(reg) _,
+                a0 = inout(reg) a0,
+                a1 = inout(reg) a1,
+                a2 = inout(reg) a2,
+                a3 = inout(reg) a3,
+                s1 = const I::USIZE,
+                s2 = const 2 * I::USIZE,
+                s3 = const 3 * I::USIZE,
+                options(readonly, nostack),
+            );
         }
     }
-    for (acc, row) in acc.iter_mut().zip(&rows) {
-        for (&w, &x) in row[body..].iter().zip(tail) {
-            *acc += i32::from(w) * i32::from(x);
+    [a0, a1, a2, a3]
+}
+
+/// The words of row `r` of `block` (rows of `stride` bytes), as many as `x` has.
+#[inline(always)]
+fn row_words(block: &[i8], r: usize, stride: usize, words: usize) -> &[[i8; 4]] {
+    block[r * stride..][..4 * words].as_chunks::<4>().0
+}
+
+/// acc_r + Σ_j block\[r·I + j\] · x_j for the `R` rows of `block` (rows of `I` ≥
+/// `x.len()` bytes): four inputs per step, each input word loaded and unpacked once
+/// for the `R` rows (four rows: [`quad`]'s assembly loop; two and one in Rust, written
+/// out: the firmware's `opt-level = "s"` would not unroll a loop over the rows), the
+/// last `x.len() % 4` inputs in plain Rust.
+#[inline(always)]
+pub(super) fn dot_rows<I: ArrayLength, const R: usize>(
+    block: &[i8],
+    x: &[i8],
+    mut acc: [i32; R],
+) -> [i32; R] {
+    let stride = I::USIZE;
+    let (xw, tail) = x.as_chunks::<4>();
+    let n = xw.len();
+    match acc.as_mut_slice() {
+        [a0, a1, a2, a3] if n > 0 && 3 * I::USIZE < 4096 => {
+            [*a0, *a1, *a2, *a3] = quad::<I>(block, x, n, [*a0, *a1, *a2, *a3]);
+        }
+        [a0, a1, a2, a3] => {
+            let (w0, w1) = (
+                row_words(block, 0, stride, n),
+                row_words(block, 1, stride, n),
+            );
+            let (w2, w3) = (
+                row_words(block, 2, stride, n),
+                row_words(block, 3, stride, n),
+            );
+            for c in 0..n {
+                let x = unpack(word(&xw[c]));
+                *a0 = mac(*a0, word(&w0[c]), x);
+                *a1 = mac(*a1, word(&w1[c]), x);
+                *a2 = mac(*a2, word(&w2[c]), x);
+                *a3 = mac(*a3, word(&w3[c]), x);
+            }
+        }
+        [a0, a1] => {
+            let (w0, w1) = (
+                row_words(block, 0, stride, n),
+                row_words(block, 1, stride, n),
+            );
+            for c in 0..n {
+                let x = unpack(word(&xw[c]));
+                *a0 = mac(*a0, word(&w0[c]), x);
+                *a1 = mac(*a1, word(&w1[c]), x);
+            }
+        }
+        acc => {
+            for (r, a) in acc.iter_mut().enumerate() {
+                let w = row_words(block, r, stride, n);
+                for c in 0..n {
+                    *a = mac(*a, word(&w[c]), unpack(word(&xw[c])));
+                }
+            }
+        }
+    }
+    if !tail.is_empty() {
+        for (r, a) in acc.iter_mut().enumerate() {
+            let row = &block[r * stride + 4 * n..][..tail.len()];
+            for (&w, &x) in row.iter().zip(tail) {
+                *a += i32::from(w) * i32::from(x);
+            }
         }
     }
     acc

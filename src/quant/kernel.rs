@@ -14,12 +14,13 @@ use generic_array::{ArrayLength, GenericArray};
 #[cfg(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp)))]
 use super::dsp::dot_rows;
 
-/// acc_r + Σ_j rows\[r\]\[j\] · x_j for each of the `R` rows (each at least as long as
-/// `x`): the portable loop, each x_j read once for the `R` rows.
+/// acc_r + Σ_j block\[r·I + j\] · x_j for the `R` rows of `block` (rows of `I` ≥
+/// `x.len()` bytes): the portable loop, each x_j read once for the `R` rows.
 #[cfg(not(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp))))]
 #[inline(always)]
-fn dot_rows<const R: usize>(rows: [&[i8]; R], x: &[i8], mut acc: [i32; R]) -> [i32; R] {
-    let rows = rows.map(|row| &row[..x.len()]);
+fn dot_rows<I: ArrayLength, const R: usize>(block: &[i8], x: &[i8], mut acc: [i32; R]) -> [i32; R] {
+    let stride = I::USIZE;
+    let rows: [&[i8]; R] = core::array::from_fn(|r| &block[r * stride..][..x.len()]);
     for (j, &xj) in x.iter().enumerate() {
         let xj = i32::from(xj);
         for (acc, row) in acc.iter_mut().zip(&rows) {
@@ -44,7 +45,7 @@ fn output(acc: i32, m: Multiplier, zero_point: i32, floor: i32) -> i8 {
 /// biases, requantized into `out`.
 #[inline(always)]
 fn rows<I: ArrayLength, const R: usize>(
-    weights: &[GenericArray<i8, I>],
+    weights: &[i8],
     x: &[i8],
     bias: &[i32],
     multipliers: &[Multiplier],
@@ -52,12 +53,12 @@ fn rows<I: ArrayLength, const R: usize>(
     floor: i32,
     out: &mut [i8],
 ) {
-    let (w, _) = weights.as_chunks::<R>();
     let (b, _) = bias.as_chunks::<R>();
     let (m, _) = multipliers.as_chunks::<R>();
     let (o, _) = out.as_chunks_mut::<R>();
-    for (((w, b), m), o) in w.iter().zip(b).zip(m).zip(o) {
-        let acc = dot_rows(w.each_ref().map(|row| &row[..]), x, *b);
+    let blocks = weights.chunks_exact(R * I::USIZE);
+    for (((w, b), m), o) in blocks.zip(b).zip(m).zip(o) {
+        let acc = dot_rows::<I, R>(w, x, *b);
         for ((o, &acc), &m) in o.iter_mut().zip(&acc).zip(m) {
             *o = output(acc, m, zero_point, floor);
         }
@@ -76,11 +77,12 @@ pub(crate) fn dense<I: ArrayLength, O: ArrayLength>(
     floor: i32,
     out: &mut Arr<i8, O>,
 ) {
+    let weights = GenericArray::slice_from_chunks(weights);
     let quads = O::USIZE / 4 * 4;
     let pairs = quads + (O::USIZE - quads) / 2 * 2;
     rows::<I, 4>(weights, x, folded_bias, multipliers, zero_point, floor, out);
     rows::<I, 2>(
-        &weights[quads..],
+        &weights[quads * I::USIZE..],
         x,
         &folded_bias[quads..],
         &multipliers[quads..],
@@ -89,7 +91,7 @@ pub(crate) fn dense<I: ArrayLength, O: ArrayLength>(
         &mut out[quads..],
     );
     rows::<I, 1>(
-        &weights[pairs..],
+        &weights[pairs * I::USIZE..],
         x,
         &folded_bias[pairs..],
         &multipliers[pairs..],
