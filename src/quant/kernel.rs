@@ -30,15 +30,15 @@ fn dot_rows<I: ArrayLength, const R: usize>(block: &[i8], x: &[i8], mut acc: [i3
     acc
 }
 
-/// One output: requantized (shift in [−31, 0], accumulator ≠ `i32::MIN`, as the layer
-/// checked), plus the target zero point, clamped to [`floor`, 127].
+/// One output: requantized (shift in [−31, 0], |accumulator| ≤ 2^30, as the layer
+/// checked, so |result| ≤ 2^30 and adding the zero point cannot overflow), plus the
+/// target zero point, clamped to [`floor`, 127] (`SSAT` and one comparison on Arm).
 #[inline(always)]
 fn output(acc: i32, m: Multiplier, zero_point: i32, floor: i32) -> i8 {
     let right = (-i32::from(m.shift)) as u32;
-    requantize_right(acc, m.multiplier, right)
-        .saturating_add(zero_point)
-        .max(floor)
-        .min(i32::from(i8::MAX)) as i8
+    (requantize_right(acc, m.multiplier, right) + zero_point)
+        .clamp(i32::from(i8::MIN), i32::from(i8::MAX))
+        .max(floor) as i8
 }
 
 /// The rows of `weights` in groups of `R`, their accumulators started at the folded
@@ -59,8 +59,17 @@ fn rows<I: ArrayLength, const R: usize>(
     let blocks = weights.chunks_exact(R * I::USIZE);
     for (((w, b), m), o) in blocks.zip(b).zip(m).zip(o) {
         let acc = dot_rows::<I, R>(w, x, *b);
-        for ((o, &acc), &m) in o.iter_mut().zip(&acc).zip(m) {
-            *o = output(acc, m, zero_point, floor);
+        let out = |acc: i32, m: Multiplier| output(acc, m, zero_point, floor);
+        // written out for four rows (no loop at the firmware's opt-level "s")
+        match (o.as_mut_slice(), acc.as_slice(), m.as_slice()) {
+            ([o0, o1, o2, o3], &[a0, a1, a2, a3], &[m0, m1, m2, m3]) => {
+                (*o0, *o1, *o2, *o3) = (out(a0, m0), out(a1, m1), out(a2, m2), out(a3, m3));
+            }
+            (o, acc, m) => {
+                for ((o, &acc), &m) in o.iter_mut().zip(acc).zip(m) {
+                    *o = out(acc, m);
+                }
+            }
         }
     }
 }
