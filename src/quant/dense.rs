@@ -44,7 +44,7 @@ pub const MAX_INPUTS: usize = 65_536;
 /// the DSP extension, `SXTB16` and `SMLAD` on four inputs per word; see
 /// `src/quant/dsp.rs`). The requantization of that path is branch-free, with the ReLU
 /// clamp folded into its final clamp. It is taken when, for every row, no accumulator
-/// can leave [−2^30, 2^30] whatever the input (|b′_k| + 128 Σ_j |w_kj| ≤ 2^30, so the
+/// can reach ±2^30 whatever the input (|b′_k| + 128 Σ_j |w_kj| < 2^30, so the
 /// sums are exact and no saturation happens) and the shift is in [−31, 0]
 /// (`fast`); every network [`quantize`](super::quantize) makes for up to a few thousand
 /// inputs per layer qualifies. Any other layer (a hand-made file, say) runs the general
@@ -92,7 +92,7 @@ where
 }
 
 /// b − zp Σ_j w_j, if every accumulator (b − zp Σ_j w_j) + Σ_j w_j x_j over int8 x_j
-/// stays in [−2^30, 2^30] (|b′| + 128 Σ_j |w_j| ≤ 2^30); `None` otherwise.
+/// stays strictly inside ±2^30 (|b′| + 128 Σ_j |w_j| < 2^30); `None` otherwise.
 /// A `const fn`, so [`static_qnetwork!`](crate::static_qnetwork!) folds at compile time.
 #[doc(hidden)]
 pub const fn fold_row(row: &[i8], bias: i32, zero_point: i8) -> Option<i32> {
@@ -105,7 +105,7 @@ pub const fn fold_row(row: &[i8], bias: i32, zero_point: i8) -> Option<i32> {
         j += 1;
     }
     let folded = bias as i64 - zero_point as i64 * sum;
-    if folded.abs() + 128 * abs <= 1 << 30 {
+    if folded.abs() + 128 * abs < 1 << 30 {
         Some(folded as i32)
     } else {
         None

@@ -7,7 +7,7 @@
 //! none can overflow), so the portable loop below and the Arm DSP loop of
 //! `dsp.rs` give the same results on every target.
 
-use super::requant::{Multiplier, requantize_right};
+use super::requant::{Multiplier, requantize_kernel};
 use crate::alias::{Arr, Matrix};
 use generic_array::{ArrayLength, GenericArray};
 
@@ -30,13 +30,12 @@ fn dot_rows<I: ArrayLength, const R: usize>(block: &[i8], x: &[i8], mut acc: [i3
     acc
 }
 
-/// One output: requantized (shift in [−31, 0], |accumulator| ≤ 2^30, as the layer
-/// checked, so |result| ≤ 2^30 and adding the zero point cannot overflow), plus the
+/// One output: requantized (shift in [−31, 0], |accumulator| < 2^30, as the layer
+/// checked, so |result| < 2^30 and adding the zero point cannot overflow), plus the
 /// target zero point, clamped to [`floor`, 127] (`SSAT` and one comparison on Arm).
 #[inline(always)]
 fn output(acc: i32, m: Multiplier, zero_point: i32, floor: i32) -> i8 {
-    let right = (-i32::from(m.shift)) as u32;
-    (requantize_right(acc, m.multiplier, right) + zero_point)
+    (requantize_kernel(acc, m.multiplier, m.shift) + zero_point)
         .clamp(i32::from(i8::MIN), i32::from(i8::MAX))
         .max(floor) as i8
 }
