@@ -20,11 +20,34 @@ use super::dsp::dot_rows;
 #[inline(always)]
 fn dot_rows<I: ArrayLength, const R: usize>(block: &[i8], x: &[i8], mut acc: [i32; R]) -> [i32; R] {
     let stride = I::USIZE;
-    let rows: [&[i8]; R] = core::array::from_fn(|r| &block[r * stride..][..x.len()]);
-    for (j, &xj) in x.iter().enumerate() {
-        let xj = i32::from(xj);
-        for (acc, row) in acc.iter_mut().zip(&rows) {
-            *acc += i32::from(row[j]) * xj;
+    let row = |r: usize| &block[r * stride..][..x.len()];
+    // written out for four and two rows: the firmware's opt-level "s" does not unroll
+    // a loop over the rows
+    match acc.as_mut_slice() {
+        [a0, a1, a2, a3] => {
+            let (w0, w1, w2, w3) = (row(0), row(1), row(2), row(3));
+            for (j, &xj) in x.iter().enumerate() {
+                let xj = i32::from(xj);
+                *a0 += i32::from(w0[j]) * xj;
+                *a1 += i32::from(w1[j]) * xj;
+                *a2 += i32::from(w2[j]) * xj;
+                *a3 += i32::from(w3[j]) * xj;
+            }
+        }
+        [a0, a1] => {
+            let (w0, w1) = (row(0), row(1));
+            for (j, &xj) in x.iter().enumerate() {
+                let xj = i32::from(xj);
+                *a0 += i32::from(w0[j]) * xj;
+                *a1 += i32::from(w1[j]) * xj;
+            }
+        }
+        acc => {
+            for (r, a) in acc.iter_mut().enumerate() {
+                for (&w, &xj) in row(r).iter().zip(x) {
+                    *a += i32::from(w) * i32::from(xj);
+                }
+            }
         }
     }
     acc
