@@ -56,17 +56,21 @@ fn dot_rows<I: ArrayLength, const R: usize>(block: &[i8], x: &[i8], mut acc: [i3
 /// One output: requantized (shift in [−31, 0], |accumulator| < 2^30, as the layer
 /// checked, so |result| < 2^30 and adding the zero point cannot overflow), plus the
 /// target zero point, clamped to [`floor`, 127] (`SSAT` and one comparison on Arm).
+///
+/// `FLOOR` false: the floor is −128 (identity, the pre-activation of a table
+/// activation or softmax, and ReLU whose zero point is −128, as every ReLU layer that
+/// [`quantize`](super::quantize) makes), so the clamp is one `SSAT`.
 #[inline(always)]
-fn output(acc: i32, m: Multiplier, zero_point: i32, floor: i32) -> i8 {
-    (requantize_kernel(acc, m.multiplier, m.shift) + zero_point)
-        .clamp(i32::from(i8::MIN), i32::from(i8::MAX))
-        .max(floor) as i8
+fn output<const FLOOR: bool>(acc: i32, m: Multiplier, zero_point: i32, floor: i32) -> i8 {
+    let q = (requantize_kernel(acc, m.multiplier, m.shift) + zero_point)
+        .clamp(i32::from(i8::MIN), i32::from(i8::MAX));
+    if FLOOR { q.max(floor) as i8 } else { q as i8 }
 }
 
 /// The rows of `weights` in groups of `R`, their accumulators started at the folded
 /// biases, requantized into `out`.
 #[inline(always)]
-fn rows<I: ArrayLength, const R: usize>(
+fn rows<I: ArrayLength, const R: usize, const FLOOR: bool>(
     weights: &[i8],
     x: &[i8],
     bias: &[i32],
@@ -81,7 +85,7 @@ fn rows<I: ArrayLength, const R: usize>(
     let blocks = weights.chunks_exact(R * I::USIZE);
     for (((w, b), m), o) in blocks.zip(b).zip(m).zip(o) {
         let acc = dot_rows::<I, R>(w, x, *b);
-        let out = |acc: i32, m: Multiplier| output(acc, m, zero_point, floor);
+        let out = |acc: i32, m: Multiplier| output::<FLOOR>(acc, m, zero_point, floor);
         // written out for four rows (no loop at the firmware's opt-level "s")
         match (o.as_mut_slice(), acc.as_slice(), m.as_slice()) {
             ([o0, o1, o2, o3], &[a0, a1, a2, a3], &[m0, m1, m2, m3]) => {
@@ -108,11 +112,29 @@ pub(crate) fn dense<I: ArrayLength, O: ArrayLength>(
     floor: i32,
     out: &mut Arr<i8, O>,
 ) {
+    // one test per layer; the clamp at −128 is the saturation itself
+    if floor == i32::from(i8::MIN) {
+        dense_clamped::<I, O, false>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+    } else {
+        dense_clamped::<I, O, true>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+    }
+}
+
+#[inline(always)]
+fn dense_clamped<I: ArrayLength, O: ArrayLength, const FLOOR: bool>(
+    weights: &Matrix<i8, O, I>,
+    x: &Arr<i8, I>,
+    folded_bias: &Arr<i32, O>,
+    multipliers: &Arr<Multiplier, O>,
+    zero_point: i32,
+    floor: i32,
+    out: &mut Arr<i8, O>,
+) {
     let weights = GenericArray::slice_from_chunks(weights);
     let quads = O::USIZE / 4 * 4;
     let pairs = quads + (O::USIZE - quads) / 2 * 2;
-    rows::<I, 4>(weights, x, folded_bias, multipliers, zero_point, floor, out);
-    rows::<I, 2>(
+    rows::<I, 4, FLOOR>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+    rows::<I, 2, FLOOR>(
         &weights[quads * I::USIZE..],
         x,
         &folded_bias[quads..],
@@ -121,7 +143,7 @@ pub(crate) fn dense<I: ArrayLength, O: ArrayLength>(
         floor,
         &mut out[quads..],
     );
-    rows::<I, 1>(
+    rows::<I, 1, FLOOR>(
         &weights[pairs * I::USIZE..],
         x,
         &folded_bias[pairs..],
