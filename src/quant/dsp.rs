@@ -115,7 +115,7 @@ fn quad<I: ArrayLength>(block: &[i8], x: &[i8], words: usize, acc: [i32; 4]) -> 
     // SAFETY: `end` is one past the last of the `words` input words (in `x`).
     let end = unsafe { xp.add(4 * words) };
     let wp = block.as_ptr();
-    if words % 2 == 0 {
+    if words.is_multiple_of(2) {
         // SAFETY: the loop runs `words` (even, ≥ 2) steps; each reads input word c
         // (bytes 4c..4c+4 of `x`) and word c of the four rows (bytes r·I + 4c..+4 of
         // `block`), all inside the slices checked above. The `LDR`s may be unaligned:

@@ -57,6 +57,12 @@
 //! [`requantize`] (`SaturatingRoundingDoublingHighMul` then `RoundingDivideByPOT`);
 //! plus the target zero point, saturated to int8; then the activation:
 //!
+//! (How it runs: Σ_j q_kj · zp_in is folded into the bias when the layer is built, so
+//! the kernel's inner loop is a pure Σ_j q_kj x_j over int8, four output rows per pass,
+//! with `SXTB16`/`SMLAD` on Arm cores with the DSP extension; the requantization on
+//! that path is branch-free and equal to [`requantize`]; ReLU and identity are its
+//! final clamp. See [`QDense`].)
+//!
 //! | activation | int8 computation | error against φ of the int8 z |
 //! | --- | --- | --- |
 //! | `ReLU` | folded: requantized to a's parameters, max(q, zp_a) | exact |
