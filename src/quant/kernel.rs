@@ -100,6 +100,12 @@ fn rows<I: ArrayLength, const R: usize, const FLOOR: bool>(
     }
 }
 
+/// Whether the kernel takes four rows per pass (else two): not on Armv6-M (Cortex-M0,
+/// M0+, M1), whose eight low registers cannot hold four accumulators, four rows and the
+/// input at once (the 32-bit atomics it lacks are the stable cfg that tells it apart
+/// among the Arm targets).
+const WIDE: bool = !cfg!(all(target_arch = "arm", not(target_has_atomic = "32")));
+
 /// The fast path of a layer: out_k = clamp(requantize(b′_k + Σ_j w_kj x_j, M_k) + zp,
 /// floor, 127), four rows at a time, then two, then one.
 #[inline]
@@ -131,9 +137,11 @@ fn dense_clamped<I: ArrayLength, O: ArrayLength, const FLOOR: bool>(
     out: &mut Arr<i8, O>,
 ) {
     let weights = GenericArray::slice_from_chunks(weights);
-    let quads = O::USIZE / 4 * 4;
+    let quads = if WIDE { O::USIZE / 4 * 4 } else { 0 };
     let pairs = quads + (O::USIZE - quads) / 2 * 2;
-    rows::<I, 4, FLOOR>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+    if WIDE {
+        rows::<I, 4, FLOOR>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+    }
     rows::<I, 2, FLOOR>(
         &weights[quads * I::USIZE..],
         x,
