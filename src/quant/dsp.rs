@@ -35,7 +35,8 @@ fn unpack(w: u32) -> (u32, u32) {
             "sxtb16 {even}, {w}",
             "sxtb16 {odd}, {w}, ror #8",
             w = in(reg) w,
-            even = lateout(reg) even,
+            // written before `w`'s last read: must not share its register
+            even = out(reg) even,
             odd = lateout(reg) odd,
             options(pure, nomem, nostack, preserves_flags),
         );
