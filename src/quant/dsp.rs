@@ -9,9 +9,11 @@
 //! stable Rust does not report yet for Arm targets), or `--cfg typenet_dsp` given by
 //! the firmware's build (see `embedded/.cargo/config.toml`); setting that cfg for a
 //! core without the DSP extension fails to assemble. Stable Rust has no DSP
-//! intrinsics, hence the `asm!`: register-only arithmetic, no memory access. The sums
-//! are exact (the layer checked that none can overflow), so the results equal the
-//! portable loop's on every target.
+//! intrinsics, hence the `asm!`: register arithmetic, and in the four-row loop
+//! ([`quad`]) word loads from the weight and input slices, whose bounds are checked
+//! before the loop. The sums are exact (the layer checked that none can overflow), so
+//! the results equal the portable loop's on every target (`embedded/`'s
+//! `int8_kernels` checks it on the device).
 
 use core::arch::asm;
 use generic_array::ArrayLength;
