@@ -2,7 +2,8 @@
 # Flash/RAM, peak stack and instructions of the firmware, as markdown tables (the
 # figures in FIGURES.md). Run from anywhere: bash embedded/measure.sh
 #
-# Needs: the two Rust targets, qemu-system-arm, readelf (binutils), llvm-objdump (to
+# Needs: the three Rust targets (thumbv7em-none-eabihf, thumbv7m-none-eabi,
+# thumbv6m-none-eabi), qemu-system-arm, readelf (binutils), llvm-objdump (to
 # find the exit calls for the external stack check, and for the floating-point check)
 # and python3 (a 60-line client of QEMU's gdb stub for that check, and the call-graph
 # walk of the floating-point check).
@@ -31,17 +32,22 @@ cd "$(dirname "$0")"
 
 M4=thumbv7em-none-eabihf
 M3=thumbv7m-none-eabi
+# The Cortex-M0 (16 KiB of RAM): `measure` without the workloads that copy the digits
+# network into RAM, in a section of its own (section 4).
+M0=thumbv6m-none-eabi
 # The machine of each target, as in .cargo/config.toml.
 machine() {
     case "$1" in
         "$M4") echo "-cpu cortex-m4 -machine mps2-an386" ;;
         "$M3") echo "-cpu cortex-m3 -machine lm3s6965evb" ;;
+        "$M0") echo "-machine microbit" ;;
     esac
 }
 core_name() {
     case "$1" in
         "$M4") echo "Cortex-M4F (mps2-an386)" ;;
         "$M3") echo "Cortex-M3 (lm3s6965evb)" ;;
+        "$M0") echo "Cortex-M0 (microbit)" ;;
     esac
 }
 elf() { echo "target/$1/release/$2"; }
@@ -52,6 +58,7 @@ trap 'rm -rf "$work"' EXIT
 for t in "$M4" "$M3"; do
     cargo build -q --release --target "$t" --bins
 done
+cargo build -q --release --target "$M0" --bin measure --bin digits_int8
 
 echo "## Environment"
 echo
@@ -476,8 +483,49 @@ for pair in "digits $M4" "digits $M3" "digits_int8 $M4" "digits_int8 $M3" "digit
     echo "| \`$1\` | $2 | $peak | $room |"
 done
 echo
+# ---------------------------------------------------------------------------------
+# 4. The Cortex-M0 (thumbv6m-none-eabi, QEMU microbit: no DSP, no hardware divide,
+#    16 KiB of RAM). `measure` there leaves out the workloads that copy the 19 KB
+#    digits network into RAM (f32 decoded at run time, Q16); twice, as above.
+# ---------------------------------------------------------------------------------
+run_measure "$M0" >"$work/$M0.1"
+run_measure "$M0" >"$work/$M0.2"
+if ! cmp -s "$work/$M0.1" "$work/$M0.2"; then
+    echo "measure on $M0 printed different output on two runs:" >&2
+    diff "$work/$M0.1" "$work/$M0.2" >&2 || true
+    exit 1
+fi
+# Integer arithmetic: the int8 and Q16 checks the M0 prints must be the M3's.
+if ! diff <(grep '^check: \(digits_int8\|sine_q16\|xor_q16\) ' "$work/$M0.1") \
+    <(grep '^check: \(digits_int8\|sine_q16\|xor_q16\) ' "$work/$M3.1") >&2; then
+    echo "the int8 and Q16 checks of the M0 differ from the M3's" >&2
+    exit 1
+fi
+echo "## $(core_name "$M0")"
+echo
+echo "\`measure\` on $M0, twice (identical output, \`cmp\`), without the workloads that"
+echo "copy the 19 KB digits network into RAM (16 KiB): its int8 and Q16 checks equal the M3's."
+echo
+echo "| binary | target | .vector_table | .text | .rodata | .data (load image) | .gnu.sgstubs | flash | .data | .bss + .uninit | static RAM |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| \`digits_int8\` | $M0 | $(sizes "$(elf "$M0" digits_int8)") |"
+echo
+echo "| workload | items | $(core_name "$M0") | $(core_name "$M3") | M0 / M3 |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+for w in digits_static_forward sine_forward xor_adam_training_step xor_f32_sgd_training_step \
+    sine_q16_forward xor_q16_sgd_training_step digits_int8_forward; do
+    a=$(field "$M0" insn "$w" per_item)
+    b=$(field "$M3" insn "$w" per_item)
+    echo "| $w | $(field "$M0" insn "$w" n) | $a ± $(field "$M0" insn "$w" pm) | $b ± $(field "$M3" insn "$w" pm) | $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }') |"
+done
+echo
+echo "Peak stack (own / total bytes, painted inside \`measure\`): digits_int8_inference"
+echo "$(field "$M0" stack digits_int8_inference own) / $(field "$M0" stack digits_int8_inference total);"
+echo "$(grep '^check: digits_int8 ' "$work/$M0.1" | sed 's/^check: //')."
+echo
+
 echo "## Raw output of \`measure\`"
-for t in "$M4" "$M3"; do
+for t in "$M4" "$M3" "$M0"; do
     echo
     echo "$t:"
     echo '```'

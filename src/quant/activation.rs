@@ -51,6 +51,15 @@ pub trait QActivation: Activation<f32> + Activation<f64> {
         if Self::FOLDED { output } else { pre_activation }
     }
 
+    /// `Some(floor)` when [`apply`](QActivation::apply) on requantized accumulators is
+    /// exactly max(z, floor) (identity: −128; ReLU: the output zero point), so that the
+    /// layer folds it into the requantization's final clamp and does not call `apply`;
+    /// `None` (the default) otherwise.
+    fn folded_floor(output: QParams) -> Option<i8> {
+        let _ = output;
+        None
+    }
+
     /// Builds the table for a layer whose pre-activation has parameters
     /// `pre_activation` and activation `output` (float arithmetic, at quantization time).
     fn build_table(pre_activation: QParams, output: QParams) -> Self::Table;
@@ -75,6 +84,9 @@ impl QActivation for Identity {
     type Table = ();
     const TABLE_BYTES: usize = 0;
     const FOLDED: bool = true;
+    fn folded_floor(_: QParams) -> Option<i8> {
+        Some(i8::MIN)
+    }
     fn build_table(_: QParams, _: QParams) {}
     fn empty_table() {}
     #[inline]
@@ -89,6 +101,10 @@ impl QActivation for ReLU {
     type Table = ();
     const TABLE_BYTES: usize = 0;
     const FOLDED: bool = true;
+    /// The output zero point: max(z, zero point) is the requantization's clamp at it.
+    fn folded_floor(output: QParams) -> Option<i8> {
+        Some(output.zero_point)
+    }
     fn build_table(_: QParams, _: QParams) {}
     fn empty_table() {}
     /// max(z, zero point): exact, since the zero point is the real 0.

@@ -216,7 +216,7 @@ where
             (weight_scales[k], bias[k], multipliers[k]) =
                 quantize_row(&self.weights[k], self.bias[k], (s_in, s_target), first, q)?;
         }
-        Ok(QDense {
+        Ok(QDense::built(QDense {
             weights,
             bias,
             weight_scales,
@@ -227,7 +227,9 @@ where
             table: A::build_table(pre_activation, output),
             activation: A::default(),
             rest: self.rest.quantize_layers(first + 1, output, &ranges.rest)?,
-        })
+            folded_bias: Arr::<i32, O>::default(),
+            fast: false,
+        }))
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::activation::QActivation;
 use super::bytes::{Reader, Writer};
+use super::kernel;
 use super::layers::QLayers;
 use super::params::QParams;
 use super::requant::{Multiplier, requantize};
@@ -35,6 +36,24 @@ pub const MAX_INPUTS: usize = 65_536;
 /// where the real value of acc_k is s_in · s_w\[k\] · acc_k and M_k = s_in · s_w\[k\] / s_t,
 /// with t the pre-activation z (lookup-table activations and softmax) or the activation
 /// itself (ReLU and identity, folded into the requantization).
+///
+/// # The kernel
+/// Σ_j w_kj · zp_in is a constant, so when the layer is built ([`quantize`](super::quantize),
+/// [`from_bytes`](super::from_bytes), [`static_qnetwork!`](crate::static_qnetwork!)) it is
+/// folded into the bias: `folded_bias[k]` = b_k − zp_in Σ_j w_kj, and the inner loop is
+/// a pure Σ_j w_kj x_j over int8, four output rows per pass over x (on Arm cores with
+/// the DSP extension, `SXTB16` and `SMLAD` on four inputs per word; see
+/// `src/quant/dsp.rs`). The requantization of that path is branch-free, with the ReLU
+/// clamp folded into its final clamp. It is taken when, for every row, no accumulator
+/// can reach ±2^30 whatever the input (|b′_k| + 128 Σ_j |w_kj| < 2^30, so the
+/// sums are exact and no saturation happens) and the shift is in [−31, 0]
+/// (`fast`); every network [`quantize`](super::quantize) makes for up to a few thousand
+/// inputs per layer qualifies. Any other layer (a hand-made file, say) runs the general
+/// path: the `i32` accumulator above, saturated, and [`requantize`]. Both give exactly
+/// the formulas above.
+///
+/// `folded_bias` and `fast` are derived from `weights`, `bias`, `multipliers` and
+/// `input`: after changing those fields by hand, call [`refold`](QDense::refold).
 pub struct QDense<I, O, A, R>
 where
     I: ArrayLength,
@@ -64,6 +83,40 @@ where
     pub activation: A,
     /// The layers after this one.
     pub rest: R,
+    /// Derived: b_k − zp_in Σ_j w_kj, the bias with the input zero point folded in
+    /// (meaningful when `fast`).
+    #[doc(hidden)]
+    pub folded_bias: Arr<i32, O>,
+    /// Derived: whether the layer runs the kernel's fast path (see the type's docs).
+    #[doc(hidden)]
+    pub fast: bool,
+}
+
+/// b − zp Σ_j w_j, if every accumulator (b − zp Σ_j w_j) + Σ_j w_j x_j over int8 x_j
+/// stays strictly inside ±2^30 (|b′| + 128 Σ_j |w_j| < 2^30); `None` otherwise.
+/// A `const fn`, so [`static_qnetwork!`](crate::static_qnetwork!) folds at compile time.
+#[doc(hidden)]
+pub const fn fold_row(row: &[i8], bias: i32, zero_point: i8) -> Option<i32> {
+    let mut sum: i64 = 0;
+    let mut abs: i64 = 0;
+    let mut j = 0;
+    while j < row.len() {
+        sum += row[j] as i64;
+        abs += (row[j] as i64).abs();
+        j += 1;
+    }
+    let folded = bias as i64 - zero_point as i64 * sum;
+    if folded.abs() + 128 * abs < 1 << 30 {
+        Some(folded as i32)
+    } else {
+        None
+    }
+}
+
+/// Whether a multiplier is in the fast path's domain (shift in [−31, 0]).
+#[doc(hidden)]
+pub const fn fast_multiplier(m: Multiplier) -> bool {
+    m.shift >= -31 && m.shift <= 0
 }
 
 impl<I, O, A, R> QDense<I, O, A, R>
@@ -77,22 +130,65 @@ where
     /// [module docs](super)).
     pub const RECORD_LEN: usize = 10 + 13 * O::USIZE + O::USIZE * I::USIZE + A::TABLE_BYTES;
 
-    /// The int8 pre-activations (requantized accumulators) of input `x`.
+    /// `layer` with its derived fields computed.
+    pub(crate) fn built(mut layer: Self) -> Self {
+        layer.refold();
+        layer
+    }
+
+    /// Recomputes the derived `folded_bias` and `fast` of this layer (not of the
+    /// layers after it) from `weights`, `bias`, `multipliers` and `input`: needed only
+    /// after changing those fields by hand; every constructor calls it.
+    pub fn refold(&mut self) {
+        let zp = self.input.zero_point;
+        let mut fast = self.multipliers.iter().all(|&m| fast_multiplier(m));
+        for ((f, row), &b) in self
+            .folded_bias
+            .iter_mut()
+            .zip(self.weights.iter())
+            .zip(self.bias.iter())
+        {
+            match fold_row(row, b, zp) {
+                Some(folded) => *f = folded,
+                None => {
+                    *f = 0;
+                    fast = false;
+                }
+            }
+        }
+        self.fast = fast;
+    }
+
+    /// The int8 requantized accumulators of input `x`, in the parameters of
+    /// [`QActivation::requant_params`], clamped to [`floor`, 127].
     #[inline]
-    fn requantized(&self, x: &Arr<i8, I>) -> Arr<i8, O> {
+    fn requantized(&self, x: &Arr<i8, I>, floor: i8) -> Arr<i8, O> {
         const {
             assert!(
                 I::USIZE <= MAX_INPUTS,
                 "an int8 layer takes at most 65 536 inputs (its i32 accumulator could overflow)"
             )
         };
-        let zp_in = i32::from(self.input.zero_point);
         let zp_t = i32::from(if A::FOLDED {
             self.output.zero_point
         } else {
             self.pre_activation.zero_point
         });
+        let floor = i32::from(floor);
         let mut z = Arr::<i8, O>::default();
+        if self.fast {
+            kernel::dense(
+                &self.weights,
+                x,
+                &self.folded_bias,
+                &self.multipliers,
+                zp_t,
+                floor,
+                &mut z,
+            );
+            return z;
+        }
+        let zp_in = i32::from(self.input.zero_point);
         for (((z, row), &b), &m) in z
             .iter_mut()
             .zip(self.weights.iter())
@@ -102,7 +198,7 @@ where
             let acc = dot(row, x, zp_in).saturating_add(b);
             *z = requantize(acc, m)
                 .saturating_add(zp_t)
-                .clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8;
+                .clamp(floor, i32::from(i8::MAX)) as i8;
         }
         z
     }
@@ -138,6 +234,8 @@ where
             table: self.table.clone(),
             activation: self.activation,
             rest: self.rest.clone(),
+            folded_bias: self.folded_bias.clone(),
+            fast: self.fast,
         }
     }
 }
@@ -163,6 +261,8 @@ where
             .field("multipliers", &self.multipliers)
             .field("table", &self.table)
             .field("rest", &self.rest)
+            .field("folded_bias", &self.folded_bias)
+            .field("fast", &self.fast)
             .finish()
     }
 }
@@ -184,6 +284,8 @@ where
             && self.output == other.output
             && self.table == other.table
             && self.rest == other.rest
+            && self.folded_bias == other.folded_bias
+            && self.fast == other.fast
     }
 }
 
@@ -216,9 +318,16 @@ where
 
     #[inline]
     fn run(&self, x: &Arr<i8, I>) -> Arr<i8, R::Output> {
-        let z = self.requantized(x);
-        let mut a = Arr::<i8, O>::default();
-        A::apply(&self.table, &z, self.output.zero_point, &mut a);
+        let a = match A::folded_floor(self.output) {
+            // ReLU and identity: the activation is the requantization's final clamp
+            Some(floor) => self.requantized(x, floor),
+            None => {
+                let z = self.requantized(x, i8::MIN);
+                let mut a = Arr::<i8, O>::default();
+                A::apply(&self.table, &z, self.output.zero_point, &mut a);
+                a
+            }
+        };
         self.rest.run(&a)
     }
 
@@ -315,7 +424,7 @@ where
         let table = A::read_table(r.take(A::TABLE_BYTES)?);
         let scale_index = r.scale_index;
         let rest = R::read_records(r.rest(), output, scale_index)?;
-        Ok(QDense {
+        Ok(QDense::built(QDense {
             weights,
             bias,
             weight_scales,
@@ -326,6 +435,8 @@ where
             table,
             activation: A::default(),
             rest,
-        })
+            folded_bias: Arr::<i32, O>::default(),
+            fast: false,
+        }))
     }
 }

@@ -119,3 +119,29 @@ pub const fn const_u16_table(bytes: &[u8], at: usize) -> [u16; 256] {
     }
     out
 }
+
+/// The derived fields of a layer (see [`QDense`](super::QDense)): the biases with the
+/// input zero point folded in, and whether the fast path applies; what
+/// [`QDense::refold`](super::QDense::refold) computes at run time.
+#[doc(hidden)]
+pub const fn const_fold<const I: usize, const O: usize>(
+    weights: &[[i8; I]; O],
+    bias: &[i32; O],
+    multipliers: &[Multiplier; O],
+    input: QParams,
+) -> ([i32; O], bool) {
+    let mut folded = [0i32; O];
+    let mut fast = true;
+    let mut k = 0;
+    while k < O {
+        match super::dense::fold_row(&weights[k], bias[k], input.zero_point) {
+            Some(b) => folded[k] = b,
+            None => fast = false,
+        }
+        if !super::dense::fast_multiplier(multipliers[k]) {
+            fast = false;
+        }
+        k += 1;
+    }
+    (folded, fast)
+}

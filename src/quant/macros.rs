@@ -75,6 +75,22 @@ macro_rules! static_qnetwork {
     (@layer $b:ident, $input:expr, $off:expr; $in:tt -> $out:tt $act:ident $(($($p:tt)*))? $(-> $ro:tt $ra:ident $(($($rp:tt)*))?)*) => {{
         const I: usize = <$crate::network!(@size $in) as $crate::typenum::Unsigned>::USIZE;
         const O: usize = <$crate::network!(@size $out) as $crate::typenum::Unsigned>::USIZE;
+        const ROWS: [[i8; I]; O] = {
+            let mut rows = [[0; I]; O];
+            let mut k = 0;
+            while k < O {
+                rows[k] = $crate::quant::const_i8s::<I>($b, $off + 10 + 13 * O + k * I);
+                k += 1;
+            }
+            rows
+        };
+        const BIAS: [i32; O] = $crate::quant::const_i32s::<O>($b, $off + 10 + 9 * O);
+        const MULTIPLIERS: [$crate::quant::Multiplier; O] =
+            $crate::quant::const_multipliers::<O>($b, $off + 10 + 4 * O, $off + 10 + 8 * O);
+        const INPUT: $crate::quant::QParams = $crate::quant::const_params($b, $input);
+        // the bias with the input zero point folded in, and the fast-path check
+        const FOLDED: ([i32; O], bool) =
+            $crate::quant::const_fold::<I, O>(&ROWS, &BIAS, &MULTIPLIERS, INPUT);
         $crate::quant::QDense::<
             $crate::network!(@size $in),
             $crate::network!(@size $out),
@@ -85,25 +101,21 @@ macro_rules! static_qnetwork {
                 let mut rows = [$crate::generic_array::GenericArray::<i8, $crate::network!(@size $in)>::from_array([0; I]); O];
                 let mut k = 0;
                 while k < O {
-                    rows[k] = $crate::generic_array::GenericArray::from_array(
-                        $crate::quant::const_i8s::<I>($b, $off + 10 + 13 * O + k * I),
-                    );
+                    rows[k] = $crate::generic_array::GenericArray::from_array(ROWS[k]);
                     k += 1;
                 }
                 $crate::generic_array::GenericArray::from_array(rows)
             },
-            bias: $crate::generic_array::GenericArray::from_array(
-                $crate::quant::const_i32s::<O>($b, $off + 10 + 9 * O),
-            ),
+            bias: $crate::generic_array::GenericArray::from_array(BIAS),
             weight_scales: $crate::generic_array::GenericArray::from_array(
                 $crate::format::const_f32s::<O>($b, $off + 10),
             ),
-            multipliers: $crate::generic_array::GenericArray::from_array(
-                $crate::quant::const_multipliers::<O>($b, $off + 10 + 4 * O, $off + 10 + 8 * O),
-            ),
-            input: $crate::quant::const_params($b, $input),
+            multipliers: $crate::generic_array::GenericArray::from_array(MULTIPLIERS),
+            input: INPUT,
             pre_activation: $crate::quant::const_params($b, $off),
             output: $crate::quant::const_params($b, $off + 5),
+            folded_bias: $crate::generic_array::GenericArray::from_array(FOLDED.0),
+            fast: FOLDED.1,
             table: $crate::static_qnetwork!(@table $act; $b, $off + 10 + 13 * O + O * I),
             activation: $crate::network!(@act_value $act),
             rest: $crate::static_qnetwork!(@layer $b, $off + 5,

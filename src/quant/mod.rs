@@ -57,6 +57,12 @@
 //! [`requantize`] (`SaturatingRoundingDoublingHighMul` then `RoundingDivideByPOT`);
 //! plus the target zero point, saturated to int8; then the activation:
 //!
+//! (How it runs: Σ_j q_kj · zp_in is folded into the bias when the layer is built, so
+//! the kernel's inner loop is a pure Σ_j q_kj x_j over int8, four output rows per pass,
+//! with `SXTB16`/`SMLAD` on Arm cores with the DSP extension; the requantization on
+//! that path is branch-free and equal to [`requantize`]; ReLU and identity are its
+//! final clamp. See [`QDense`].)
+//!
 //! | activation | int8 computation | error against φ of the int8 z |
 //! | --- | --- | --- |
 //! | `ReLU` | folded: requantized to a's parameters, max(q, zp_a) | exact |
@@ -142,12 +148,19 @@
 //! network (any table, multiplier or shift computes without panicking), so reading
 //! never panics; a proptest feeds it 120 000 random and mutated buffers.
 
+// `typenet_dsp`: the opt-in cfg of `dsp.rs` (stable Rust does not report the Arm
+// `dsp` target feature); the crate's manifest does not declare it.
+#![allow(unexpected_cfgs)]
+
 mod activation;
 mod bytes;
 mod calibrate;
 mod dense;
+#[cfg(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp)))]
+mod dsp;
 mod error;
 mod file;
+mod kernel;
 mod konst;
 mod layers;
 mod macros;
@@ -162,14 +175,16 @@ pub use activation::{
 };
 pub use calibrate::{Calibration, LayerRanges, Quantize, Quantized, quantize};
 pub use dense::{MAX_INPUTS, QDense};
+#[doc(hidden)]
+pub use dense::{fast_multiplier, fold_row};
 pub use error::{QuantizeError, ScaleKind};
 pub use file::{encoded_len, from_bytes, write_to};
 #[cfg(feature = "std")]
 pub use file::{load, save, to_vec};
 #[doc(hidden)]
 pub use konst::{
-    const_check, const_i8s, const_i32s, const_multipliers, const_params, const_record_len,
-    const_u16_table,
+    const_check, const_fold, const_i8s, const_i32s, const_multipliers, const_params,
+    const_record_len, const_u16_table,
 };
 pub use layers::QLayers;
 pub use network::{INT8_CODE, QNetwork};

@@ -63,16 +63,18 @@ pub fn quantize_multiplier(real: f64) -> Multiplier {
 /// gemmlowp's `SaturatingRoundingDoublingHighMul`: the high 32 bits of 2·a·b, rounded
 /// to nearest (ties away from zero), i.e. round(a·b / 2^31). The one overflow,
 /// a = b = −2^31, saturates to `i32::MAX`.
+///
+/// Branch-free: gemmlowp's `(a·b + nudge) / 2^31` with a nudge of 2^30 or 1 − 2^30 by
+/// the product's sign and a division truncating toward zero is ⌊(a·b + 2^30) / 2^31⌋
+/// for every product (its ties round toward +∞, so "away from zero" for positive
+/// products only, exactly as gemmlowp), one arithmetic shift; the test module keeps
+/// gemmlowp's form as the reference.
 #[inline]
 pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
-    if a == i32::MIN && b == i32::MIN {
-        return i32::MAX;
-    }
-    let ab = i64::from(a) * i64::from(b);
-    let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
-    // Division truncating toward zero, as in gemmlowp; by a constant power of two, so
-    // it compiles to shifts. |ab + nudge| < 2^62, and the quotient fits an i32.
-    ((ab + nudge) / (1i64 << 31)) as i32
+    // |a·b| ≤ 2^62, so the sum cannot overflow; the quotient is in [−2^31 + 1, 2^31],
+    // and only a = b = −2^31 reaches 2^31.
+    let high = (i64::from(a) * i64::from(b) + (1 << 30)) >> 31;
+    high.min(i64::from(i32::MAX)) as i32
 }
 
 /// gemmlowp's `RoundingDivideByPOT`: x / 2^`exponent` rounded to nearest, ties away
@@ -93,48 +95,235 @@ pub fn rounding_divide_by_pot(x: i32, exponent: u32) -> i32 {
 /// [`saturating_rounding_doubling_high_mul`] by the mantissa, then
 /// [`rounding_divide_by_pot`] by 2^−shift for a negative shift. Where TensorFlow Lite
 /// would overflow (x · 2^shift beyond the `i32` range), the product is instead
-/// computed in `i64` with one rounding and saturated to the `i32` range.
+/// computed in `i64` with one rounding (ties away from zero) and saturated to the
+/// `i32` range.
 ///
 /// The result r is the exact rational product x·m·2^(shift−31) rounded down or up
 /// (|r − exact| ≤ 3/4: two roundings, the first scaled down by the second), saturated
 /// to the `i32` range; `tests/quant.rs` checks this against `i128` arithmetic.
+///
+/// Branch-free: both cases are one `i64` product x·m shifted right by 31 − max(shift, 0)
+/// with a rounding constant, the overflow case's negative ties moved one step down
+/// (away from zero), then a saturation and the rounding division. The unit tests
+/// compare it with the earlier two-path implementation over random and exhaustive
+/// ranges of accumulators, multipliers and shifts.
 #[inline]
 pub fn requantize(x: i32, m: Multiplier) -> i32 {
     let shift = i32::from(m.shift).clamp(-31, 31);
     let left = shift.max(0) as u32;
     let right = (-shift).max(0) as u32;
-    match i32::try_from(i64::from(x) << left) {
-        Ok(shifted) => rounding_divide_by_pot(
-            saturating_rounding_doubling_high_mul(shifted, m.multiplier),
-            right,
-        ),
-        Err(_) => saturated_product(x, m.multiplier, left),
-    }
+    // |x·m| ≤ 2^62
+    let p = i64::from(x) * i64::from(m.multiplier);
+    // ⌊(x·2^left·m + 2^30) / 2^31⌋ = ⌊(p + half) / 2^s⌋, s = 31 − left in 0..=31
+    let s = 31 - left;
+    let half = (1i64 << s) >> 1;
+    let high = (p + half) >> s;
+    // Where x·2^left does not fit an i32 the product is rounded once, ties away from
+    // zero: a negative tie (remainder exactly half) goes one step further down.
+    let overflow = x.wrapping_shl(left) >> left != x;
+    let negative_tie = p < 0 && s > 0 && (p & ((1i64 << s) - 1)) == half;
+    let high = high - i64::from(overflow & negative_tie);
+    let high = high.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+    rounding_divide_by_pot(high, right)
 }
 
-/// round(x · m · 2^(left − 31)) saturated to the `i32` range, for `left` in 1..=31
-/// (the cold path of [`requantize`]).
-#[cold]
-fn saturated_product(x: i32, m: i32, left: u32) -> i32 {
-    // |x·m| < 2^62
-    let p = i64::from(x) * i64::from(m);
-    let s = 31u32.saturating_sub(left);
-    let rounded = if s == 0 {
-        p
-    } else {
-        let half = 1i64 << (s - 1);
-        if p >= 0 {
-            (p + half) >> s
-        } else {
-            -((half - p) >> s)
-        }
-    };
-    rounded.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+/// The requantization of the kernel's hot path, for an accumulator |`x`| < 2^30 and a
+/// multiplier with `shift` in [−31, 0]: equal to [`requantize`] there (the unit tests
+/// check it), branch-free, in a handful of instructions:
+///
+/// - the high multiply ⌊(x·m + 2^30) / 2^31⌋ is ⌊(2x·m + 2^31) / 2^32⌋, the rounded
+///   high word of 2x·m (one `SMMULR` on cores with the DSP extension); 2x fits an
+///   `i32` and no saturation is needed, since x ≠ −2^31;
+/// - the rounding division by 2^R (R = −shift), ties away from zero, is
+///   (h + ⌊2^R / 2⌋ − \[h < 0 and R > 0\]) >> R, and "h < 0 and R > 0" is the sign bit
+///   of h & shift; |h| < 2^30, so the sum cannot overflow.
+///
+/// The layers check that domain once, when they are built.
+#[inline(always)]
+pub(crate) fn requantize_kernel(x: i32, multiplier: i32, shift: i8) -> i32 {
+    let high = ((i64::from(2 * x) * i64::from(multiplier) + (1 << 31)) >> 32) as i32;
+    let shift = i32::from(shift);
+    let right = (-shift) as u32 & 31;
+    let half = ((1u32 << right) >> 1) as i32;
+    (high + half + ((high & shift) >> 31)) >> right
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The implementation before the branch-free one, kept as the reference: gemmlowp's
+    /// `SaturatingRoundingDoublingHighMul` with its sign-dependent nudge and truncating
+    /// division.
+    fn reference_high_mul(a: i32, b: i32) -> i32 {
+        if a == i32::MIN && b == i32::MIN {
+            return i32::MAX;
+        }
+        let ab = i64::from(a) * i64::from(b);
+        let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
+        ((ab + nudge) / (1i64 << 31)) as i32
+    }
+
+    /// The earlier `RoundingDivideByPOT` (unchanged, kept for the reference).
+    fn reference_divide_by_pot(x: i32, exponent: u32) -> i32 {
+        let exponent = exponent.min(31);
+        let mask = ((1i64 << exponent) - 1) as i32;
+        let remainder = x & mask;
+        let threshold = (mask >> 1) + i32::from(x < 0);
+        (x >> exponent) + i32::from(remainder > threshold)
+    }
+
+    /// The earlier two-path `requantize`: the shifted accumulator through the high
+    /// multiply and the rounding division when it fits, else one rounding in `i64`.
+    fn reference_requantize(x: i32, m: Multiplier) -> i32 {
+        let shift = i32::from(m.shift).clamp(-31, 31);
+        let left = shift.max(0) as u32;
+        let right = (-shift).max(0) as u32;
+        match i32::try_from(i64::from(x) << left) {
+            Ok(shifted) => {
+                reference_divide_by_pot(reference_high_mul(shifted, m.multiplier), right)
+            }
+            Err(_) => reference_saturated_product(x, m.multiplier, left),
+        }
+    }
+
+    fn reference_saturated_product(x: i32, m: i32, left: u32) -> i32 {
+        let p = i64::from(x) * i64::from(m);
+        let s = 31u32.saturating_sub(left);
+        let rounded = if s == 0 {
+            p
+        } else {
+            let half = 1i64 << (s - 1);
+            if p >= 0 {
+                (p + half) >> s
+            } else {
+                -((half - p) >> s)
+            }
+        };
+        rounded.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+    }
+
+    /// Accumulators: anything, weighted toward the ends, zero and small values.
+    fn accumulator() -> impl Strategy<Value = i32> {
+        prop_oneof![
+            any::<i32>(),
+            -1000i32..1000,
+            Just(i32::MIN),
+            Just(i32::MAX),
+            Just(i32::MIN + 1),
+            (0u32..31).prop_map(|e| 1i32 << e),
+            (0u32..31).prop_map(|e| -(1i32 << e)),
+        ]
+    }
+
+    /// Multipliers: anything, the Q31 mantissas `quantize_multiplier` makes, and ends.
+    fn mantissa() -> impl Strategy<Value = i32> {
+        prop_oneof![
+            any::<i32>(),
+            (1i32 << 30)..=i32::MAX,
+            Just(i32::MIN),
+            Just(i32::MAX),
+            Just(0),
+            Just(1 << 30),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        #[test]
+        fn branch_free_requantize_equals_the_reference(
+            x in accumulator(),
+            multiplier in mantissa(),
+            shift in any::<i8>(),
+        ) {
+            let m = Multiplier { multiplier, shift };
+            prop_assert_eq!(requantize(x, m), reference_requantize(x, m));
+        }
+
+        #[test]
+        fn branch_free_requantize_equals_the_reference_near_overflow(
+            x in accumulator(),
+            multiplier in mantissa(),
+            shift in 1i8..=31,
+        ) {
+            // positive shifts: the two paths of the reference and the ties between them
+            let m = Multiplier { multiplier, shift };
+            prop_assert_eq!(requantize(x, m), reference_requantize(x, m));
+        }
+
+        #[test]
+        fn hot_path_requantize_equals_the_reference(
+            x in prop_oneof![accumulator(), -(1i32 << 30) + 1..(1 << 30)]
+                .prop_filter("the kernel's domain", |&x| x.unsigned_abs() < 1 << 30),
+            multiplier in mantissa(),
+            shift in -31i8..=0,
+        ) {
+            let m = Multiplier { multiplier, shift };
+            prop_assert_eq!(
+                requantize_kernel(x, multiplier, shift),
+                reference_requantize(x, m)
+            );
+        }
+
+        #[test]
+        fn branch_free_high_mul_equals_the_reference(a in accumulator(), b in mantissa()) {
+            prop_assert_eq!(saturating_rounding_doubling_high_mul(a, b), reference_high_mul(a, b));
+        }
+    }
+
+    /// Every accumulator in [−2^11, 2^11] and every shift in [−34, 34] (clamped ones
+    /// included), with multipliers at the ends, around the powers of two and spread in
+    /// between: 4097 · 69 · 45 cases.
+    #[test]
+    fn branch_free_requantize_exhaustive_small_range() {
+        let mut multipliers = std::vec![
+            0,
+            1,
+            -1,
+            2,
+            3,
+            i32::MIN,
+            i32::MIN + 1,
+            i32::MAX,
+            i32::MAX - 1
+        ];
+        for e in [15, 29, 30] {
+            multipliers.extend([(1 << e) - 1, 1 << e, (1 << e) + 1, -(1 << e)]);
+        }
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        while multipliers.len() < 45 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            multipliers.push((state >> 32) as i32);
+        }
+        for &multiplier in &multipliers {
+            for shift in -34i8..=34 {
+                let m = Multiplier { multiplier, shift };
+                for x in -(1i32 << 11)..=(1 << 11) {
+                    let want = reference_requantize(x, m);
+                    assert_eq!(requantize(x, m), want, "x={x} m={m:?}");
+                    if (-31..=0).contains(&shift) {
+                        assert_eq!(
+                            requantize_kernel(x, multiplier, shift),
+                            want,
+                            "hot path x={x} m={m:?}"
+                        );
+                    }
+                }
+                // and the ends of the accumulator range
+                for x in [i32::MIN, i32::MIN + 1, i32::MAX - 1, i32::MAX] {
+                    assert_eq!(
+                        requantize(x, m),
+                        reference_requantize(x, m),
+                        "x={x} m={m:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn multiplier_of_powers_of_two_and_thirds() {

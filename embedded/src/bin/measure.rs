@@ -18,8 +18,14 @@
 //! networks and an XOR training step in Q16.16 fixed point ([`typenet::fixed::Q16`])
 //! as well, for cores without an FPU, and the digits network in int8
 //! (`typenet::quant`, the network of `digits_int8`).
+//!
+//! On the Cortex-M0 board (`thumbv6m-none-eabi`, QEMU `microbit`, 16 KiB of RAM; cfg
+//! `small_ram` from `build.rs`) the workloads that copy the 19 KB digits network into
+//! RAM (f32 decoded at run time, Q16) are left out.
 #![no_std]
 #![no_main]
+// `small_ram` leaves out the workloads that use some of the helpers
+#![cfg_attr(small_ram, allow(dead_code, unused_imports))]
 
 use core::hint::black_box;
 use cortex_m::peripheral::SYST;
@@ -343,6 +349,7 @@ fn stack_digits_static() {
 }
 
 #[inline(never)]
+#[cfg(not(small_ram))]
 fn stack_digits_runtime() {
     // As `digits` does it: `from_bytes` decodes onto the stack, then one inference.
     let used = stack_use(
@@ -355,6 +362,7 @@ fn stack_digits_runtime() {
 }
 
 #[inline(never)]
+#[cfg(not(small_ram))]
 fn stack_digits_load_into() {
     // The alternative: a zeroed network filled in place by `load_into`, one inference.
     let used = stack_use(&mut || {
@@ -368,6 +376,7 @@ fn stack_digits_load_into() {
 }
 
 #[inline(never)]
+#[cfg(not(small_ram))]
 fn stack_digits_decoded() {
     // One inference with a network decoded beforehand (held by the caller).
     let Ok(net) = format::from_bytes::<f32, DigitsNet>(WEIGHTS) else {
@@ -378,6 +387,7 @@ fn stack_digits_decoded() {
 }
 
 #[inline(never)]
+#[cfg(not(small_ram))]
 fn stack_digits_all() {
     // The whole of `digits`' work: decode, then both networks on every held-out image.
     // Returns the number classified correctly (as `digits` prints).
@@ -454,6 +464,7 @@ fn stack_xor_train() {
 }
 
 #[inline(never)]
+#[cfg(not(small_ram))]
 fn stack_digits_q16() {
     // One Q16 digits inference; the network is converted beforehand (held by the
     // caller). Returns the predicted class.
@@ -599,6 +610,13 @@ fn insn_digits(cal: &Calibration) {
     per_item("digits_static_forward", IMAGES, work, base, cal);
 
     // The same with the network decoded at run time (in RAM instead of flash).
+    #[cfg(not(small_ram))]
+    insn_digits_runtime(cal, base);
+}
+
+#[cfg(not(small_ram))]
+#[inline(never)]
+fn insn_digits_runtime(cal: &Calibration, base: u64) {
     let Ok(runtime) = format::from_bytes::<f32, DigitsNet>(WEIGHTS) else {
         typenet_firmware::exit(false)
     };
@@ -612,6 +630,7 @@ fn insn_digits(cal: &Calibration) {
 
 /// The run-time decode itself (`from_bytes`, as `digits` calls it).
 #[inline(never)]
+#[cfg(not(small_ram))]
 fn insn_decode(cal: &Calibration) {
     let base = timeline(DECODES, |_| {
         black_box(WEIGHTS);
@@ -693,6 +712,7 @@ fn insn_xor_sgd(cal: &Calibration) {
 /// Digits in Q16: the network converted from `digits`' weights, the inputs converted
 /// (integer-only) in both timelines, as for f32.
 #[inline(never)]
+#[cfg(not(small_ram))]
 fn insn_digits_q16(cal: &Calibration) {
     let mut net = DigitsNetQ16::zeroed();
     digits_net_q16(&mut net);
@@ -950,13 +970,18 @@ fn main() -> ! {
         (&raw const _stack_start) as usize
     );
     stack_digits_static();
+    #[cfg(not(small_ram))]
     stack_digits_decoded();
+    #[cfg(not(small_ram))]
     stack_digits_runtime();
+    #[cfg(not(small_ram))]
     stack_digits_load_into();
+    #[cfg(not(small_ram))]
     stack_digits_all();
     stack_sine();
     stack_xor_step();
     stack_xor_train();
+    #[cfg(not(small_ram))]
     stack_digits_q16();
     stack_sine_q16();
     stack_xor_q16_step();
@@ -971,10 +996,12 @@ fn main() -> ! {
         cal.ticks
     );
     insn_digits(&cal);
+    #[cfg(not(small_ram))]
     insn_decode(&cal);
     insn_sine(&cal);
     insn_xor(&cal);
     insn_xor_sgd(&cal);
+    #[cfg(not(small_ram))]
     insn_digits_q16(&cal);
     insn_sine_q16(&cal);
     insn_xor_q16(&cal);

@@ -1,0 +1,163 @@
+//! The fast path of an int8 layer (see [`QDense`](super::QDense)): the accumulators
+//! b′_k + Σ_j w_kj x_j with the input zero point already folded into b′, four output
+//! rows per pass over the input, then the branch-free requantization with the
+//! activation's clamp.
+//!
+//! The dot products are exact `i32` sums (the layer checked when it was built that
+//! none can overflow), so the portable loop below and the Arm DSP loop of
+//! `dsp.rs` give the same results on every target.
+
+use super::requant::{Multiplier, requantize_kernel};
+use crate::net::arr::{Arr, Matrix};
+use generic_array::{ArrayLength, GenericArray};
+
+#[cfg(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp)))]
+use super::dsp::dot_rows;
+
+/// acc_r + Σ_j block\[r·I + j\] · x_j for the `R` rows of `block` (rows of `I` ≥
+/// `x.len()` bytes): the portable loop, each x_j read once for the `R` rows.
+#[cfg(not(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp))))]
+#[inline(always)]
+fn dot_rows<I: ArrayLength, const R: usize>(block: &[i8], x: &[i8], mut acc: [i32; R]) -> [i32; R] {
+    let stride = I::USIZE;
+    let row = |r: usize| &block[r * stride..][..x.len()];
+    // written out for four and two rows: the firmware's opt-level "s" does not unroll
+    // a loop over the rows
+    match acc.as_mut_slice() {
+        [a0, a1, a2, a3] => {
+            let (w0, w1, w2, w3) = (row(0), row(1), row(2), row(3));
+            for (j, &xj) in x.iter().enumerate() {
+                let xj = i32::from(xj);
+                *a0 += i32::from(w0[j]) * xj;
+                *a1 += i32::from(w1[j]) * xj;
+                *a2 += i32::from(w2[j]) * xj;
+                *a3 += i32::from(w3[j]) * xj;
+            }
+        }
+        [a0, a1] => {
+            let (w0, w1) = (row(0), row(1));
+            for (j, &xj) in x.iter().enumerate() {
+                let xj = i32::from(xj);
+                *a0 += i32::from(w0[j]) * xj;
+                *a1 += i32::from(w1[j]) * xj;
+            }
+        }
+        acc => {
+            for (r, a) in acc.iter_mut().enumerate() {
+                for (&w, &xj) in row(r).iter().zip(x) {
+                    *a += i32::from(w) * i32::from(xj);
+                }
+            }
+        }
+    }
+    acc
+}
+
+/// One output: requantized (shift in [−31, 0], |accumulator| < 2^30, as the layer
+/// checked, so |result| < 2^30 and adding the zero point cannot overflow), plus the
+/// target zero point, clamped to [`floor`, 127] (`SSAT` and one comparison on Arm).
+///
+/// `FLOOR` false: the floor is −128 (identity, the pre-activation of a table
+/// activation or softmax, and ReLU whose zero point is −128, as every ReLU layer that
+/// [`quantize`](super::quantize) makes), so the clamp is one `SSAT`.
+#[inline(always)]
+fn output<const FLOOR: bool>(acc: i32, m: Multiplier, zero_point: i32, floor: i32) -> i8 {
+    let q = (requantize_kernel(acc, m.multiplier, m.shift) + zero_point)
+        .clamp(i32::from(i8::MIN), i32::from(i8::MAX));
+    if FLOOR { q.max(floor) as i8 } else { q as i8 }
+}
+
+/// The rows of `weights` in groups of `R`, their accumulators started at the folded
+/// biases, requantized into `out`.
+#[inline(always)]
+fn rows<I: ArrayLength, const R: usize, const FLOOR: bool>(
+    weights: &[i8],
+    x: &[i8],
+    bias: &[i32],
+    multipliers: &[Multiplier],
+    zero_point: i32,
+    floor: i32,
+    out: &mut [i8],
+) {
+    let (b, _) = bias.as_chunks::<R>();
+    let (m, _) = multipliers.as_chunks::<R>();
+    let (o, _) = out.as_chunks_mut::<R>();
+    let blocks = weights.chunks_exact(R * I::USIZE);
+    for (((w, b), m), o) in blocks.zip(b).zip(m).zip(o) {
+        let acc = dot_rows::<I, R>(w, x, *b);
+        let out = |acc: i32, m: Multiplier| output::<FLOOR>(acc, m, zero_point, floor);
+        // written out for four rows (no loop at the firmware's opt-level "s")
+        match (o.as_mut_slice(), acc.as_slice(), m.as_slice()) {
+            ([o0, o1, o2, o3], &[a0, a1, a2, a3], &[m0, m1, m2, m3]) => {
+                (*o0, *o1, *o2, *o3) = (out(a0, m0), out(a1, m1), out(a2, m2), out(a3, m3));
+            }
+            (o, acc, m) => {
+                for ((o, &acc), &m) in o.iter_mut().zip(acc).zip(m) {
+                    *o = out(acc, m);
+                }
+            }
+        }
+    }
+}
+
+/// Whether the kernel takes four rows per pass (else two): not on Armv6-M (Cortex-M0,
+/// M0+, M1), whose eight low registers cannot hold four accumulators, four rows and the
+/// input at once (the 32-bit atomics it lacks are the stable cfg that tells it apart
+/// among the Arm targets).
+const WIDE: bool = !cfg!(all(target_arch = "arm", not(target_has_atomic = "32")));
+
+/// The fast path of a layer: out_k = clamp(requantize(b′_k + Σ_j w_kj x_j, M_k) + zp,
+/// floor, 127), four rows at a time, then two, then one.
+#[inline]
+pub(crate) fn dense<I: ArrayLength, O: ArrayLength>(
+    weights: &Matrix<i8, O, I>,
+    x: &Arr<i8, I>,
+    folded_bias: &Arr<i32, O>,
+    multipliers: &Arr<Multiplier, O>,
+    zero_point: i32,
+    floor: i32,
+    out: &mut Arr<i8, O>,
+) {
+    // one test per layer; the clamp at −128 is the saturation itself
+    if floor == i32::from(i8::MIN) {
+        dense_clamped::<I, O, false>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+    } else {
+        dense_clamped::<I, O, true>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+    }
+}
+
+#[inline(always)]
+fn dense_clamped<I: ArrayLength, O: ArrayLength, const FLOOR: bool>(
+    weights: &Matrix<i8, O, I>,
+    x: &Arr<i8, I>,
+    folded_bias: &Arr<i32, O>,
+    multipliers: &Arr<Multiplier, O>,
+    zero_point: i32,
+    floor: i32,
+    out: &mut Arr<i8, O>,
+) {
+    let weights = GenericArray::slice_from_chunks(weights);
+    let quads = if WIDE { O::USIZE / 4 * 4 } else { 0 };
+    let pairs = quads + (O::USIZE - quads) / 2 * 2;
+    if WIDE {
+        rows::<I, 4, FLOOR>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+    }
+    rows::<I, 2, FLOOR>(
+        &weights[quads * I::USIZE..],
+        x,
+        &folded_bias[quads..],
+        &multipliers[quads..],
+        zero_point,
+        floor,
+        &mut out[quads..],
+    );
+    rows::<I, 1, FLOOR>(
+        &weights[pairs * I::USIZE..],
+        x,
+        &folded_bias[pairs..],
+        &multipliers[pairs..],
+        zero_point,
+        floor,
+        &mut out[pairs..],
+    );
+}
