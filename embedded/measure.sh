@@ -25,7 +25,7 @@
 #    outside: QEMU loads a file of 0xCC bytes over the free RAM, the program runs to its
 #    semihosting exit call (a breakpoint through the gdb stub), and the client scans RAM
 #    upwards for the first word that is no longer 0xCCCCCCCC.
-# 4. The MLPerf Tiny AD autoencoder in int8 on the M4F (`autoencoder_int8`): its
+# 5. The MLPerf Tiny AD autoencoder in int8 on the M4F (`autoencoder_int8`): its
 #    flash, RAM, stack and instructions per inference, in a section of its own.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -534,8 +534,8 @@ for t in "$M4" "$M3" "$M0"; do
 done
 
 # ---------------------------------------------------------------------------------
-# 4. The MLPerf Tiny AD autoencoder in int8 (`autoencoder_int8`; M4F only, its 286 KB
-#    of weights do not fit the M3 board's 256 KiB of flash): flash and RAM of the
+# 5. The MLPerf Tiny AD autoencoder in int8 (`autoencoder_int8`; M4F only, its 286 KB
+#    of weights do not fit the 256 KiB of flash of the M3 and M0 boards): flash and RAM of the
 #    binary, its peak stack painted from outside, one inference's stack and
 #    instructions from `measure`, the floating-point walk of that inference, and the
 #    outputs against the host example.
