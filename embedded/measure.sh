@@ -117,6 +117,9 @@ done
 echo "Determinism: two runs of \`measure\` per target printed identical output (cmp)."
 echo
 
+# The stack a workload may use beyond the data the types compute (code frames).
+BUDGET_MARGIN=1536
+
 # The value of key=... on the line "<kind>: <name> ..." of a target's output.
 field() {
     sed -n "s/^$2: $3 .*\b$4=\([^ ]*\).*/\1/p" "$work/$1.1"
@@ -134,6 +137,29 @@ for w in digits_static_inference digits_decoded_inference digits_runtime_decode_
     xor_whole_training digits_q16_inference sine_q16_inference xor_q16_training_step \
     digits_int8_inference; do
     echo "| $w | $(field "$M4" stack "$w" own) | $(field "$M4" stack "$w" total) | $(field "$M3" stack "$w" own) | $(field "$M3" stack "$w" total) |"
+done
+echo
+
+echo "## The memory the types compute against the painted stack"
+echo
+echo "computed = what \`typenet::assert_fits!\` uses: \`Network::INFERENCE_BYTES\` for an"
+echo "inference (the largest pair of activation vectors), \`size_of::<Net>() +"
+echo "Trainer::RAM_BYTES\` for training with the network and its trainer on the stack."
+echo "The stack may exceed it by the frames of the code, at most $BUDGET_MARGIN bytes (the"
+echo "margin the docs of \`assert_fits!\` ask for); more fails this script."
+echo
+echo "| workload | $(core_name "$M4") computed | measured | $(core_name "$M3") computed | measured |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+for w in digits_static_inference xor_whole_training; do
+    echo "| $w | $(field "$M4" budget "$w" computed) | $(field "$M4" budget "$w" measured) | $(field "$M3" budget "$w" computed) | $(field "$M3" budget "$w" measured) |"
+    for t in "$M4" "$M3"; do
+        computed=$(field "$t" budget "$w" computed)
+        measured=$(field "$t" budget "$w" measured)
+        if [ -z "$computed" ] || [ "$measured" -gt $((computed + BUDGET_MARGIN)) ]; then
+            echo "$w on $t: the stack ($measured B) exceeds the computed $computed B by more than $BUDGET_MARGIN B" >&2
+            exit 1
+        fi
+    done
 done
 echo
 

@@ -273,6 +273,7 @@ unsafe extern "C" {
 }
 
 /// How deep a workload's stack went.
+#[derive(Clone, Copy)]
 struct StackUse {
     /// Bytes below the stack pointer at the call: the workload's own peak.
     own: usize,
@@ -346,6 +347,15 @@ fn stack_digits_static() {
     // One inference with the `static` network (weights in flash).
     let used = stack_use(&mut || class_u32(argmax(&NET.forward(&digits_input(image(0))))));
     print_stack("digits_static_inference", used);
+    // The working set the types promise (`Network::INFERENCE_BYTES`, the largest pair of
+    // activation vectors): `measure.sh` checks the painted stack against it.
+    print_budget("digits_static_inference", DigitsNet::INFERENCE_BYTES, used.own);
+}
+
+/// The memory the types compute for a workload (`typenet::assert_fits!`'s figures) beside
+/// the stack painted for it.
+fn print_budget(name: &str, computed: usize, measured: usize) {
+    hprintln!("budget: {} computed={} measured={}", name, computed, measured);
 }
 
 #[inline(never)]
@@ -461,6 +471,13 @@ fn stack_xor_train() {
         }
     });
     print_stack("xor_whole_training", used);
+    // The network and its trainer live on this stack: `size_of::<XorNet>()` +
+    // `Trainer::RAM_BYTES` is what the types promise for them.
+    print_budget(
+        "xor_whole_training",
+        core::mem::size_of::<XorNet>() + Trainer::<f32, XorNet, Adam<f32, XorNet>>::RAM_BYTES,
+        used.own,
+    );
 }
 
 #[inline(never)]
