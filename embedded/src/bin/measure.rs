@@ -349,13 +349,22 @@ fn stack_digits_static() {
     print_stack("digits_static_inference", used);
     // The working set the types promise (`Network::INFERENCE_BYTES`, the largest pair of
     // activation vectors): `measure.sh` checks the painted stack against it.
-    print_budget("digits_static_inference", DigitsNet::INFERENCE_BYTES, used.own);
+    print_budget(
+        "digits_static_inference",
+        DigitsNet::INFERENCE_BYTES,
+        used.own,
+    );
 }
 
 /// The memory the types compute for a workload (`typenet::assert_fits!`'s figures) beside
 /// the stack painted for it.
 fn print_budget(name: &str, computed: usize, measured: usize) {
-    hprintln!("budget: {} computed={} measured={}", name, computed, measured);
+    hprintln!(
+        "budget: {} computed={} measured={}",
+        name,
+        computed,
+        measured
+    );
 }
 
 #[inline(never)]
