@@ -136,17 +136,12 @@ fn to_q16<A: Network<f32>, B: Network<Q16>>(from: &A, to: &mut B) {
     }
 }
 
-/// Fills `net` with `digits`' weights: decoded into an f32 network by
-/// `format::load_into`, then converted. Out of line, so the f32 network (19 240
-/// bytes) is off the stack again when it returns.
-#[inline(never)]
-fn digits_net_q16(net: &mut DigitsNetQ16) {
-    let mut f = DigitsNet::zeroed();
-    if format::load_into(&mut f, WEIGHTS).is_err() {
-        typenet_firmware::exit(false)
-    }
-    to_q16(&f, net);
-}
+/// The Q16 digits network of `digits_q16`, in flash (`static_network!(Q16; ..)`): the
+/// file `cargo run --release --example digits_q16 -- --save embedded/data/digits_q16.tnet`
+/// writes, `digits`' weights converted to Q16.16. In flash it runs on the M0 too, whose
+/// 16 KiB of RAM cannot hold its 19 240 bytes.
+static NET_Q16: DigitsNetQ16 = static_network!(Q16; 64 -> 64 ReLU -> 10 Softmax;
+    include_bytes!("../../data/digits_q16.tnet"));
 
 /// A held-out image as Q16 inputs, integer-only: pixel · 2^12 units of 2^−16 is
 /// pixel / 16, exactly the f32 network's input.
@@ -490,15 +485,11 @@ fn stack_xor_train() {
 }
 
 #[inline(never)]
-#[cfg(not(small_ram))]
 fn stack_digits_q16() {
-    // One Q16 digits inference; the network is converted beforehand (held by the
-    // caller). Returns the predicted class.
-    let mut net = DigitsNetQ16::zeroed();
-    digits_net_q16(&mut net);
+    // One Q16 digits inference with the network in flash. Returns the predicted class.
     let used = stack_use(&mut || {
         class_u32(argmax(&q16_digits_forward(
-            &net,
+            &NET_Q16,
             &digits_input_q16(image(0)),
         )))
     });
@@ -735,20 +726,17 @@ fn insn_xor_sgd(cal: &Calibration) {
     }
 }
 
-/// Digits in Q16: the network converted from `digits`' weights, the inputs converted
-/// (integer-only) in both timelines, as for f32.
+/// Digits in Q16: the network in flash (`digits`' weights converted), the inputs
+/// converted (integer-only) in both timelines, as for f32.
 #[inline(never)]
-#[cfg(not(small_ram))]
 fn insn_digits_q16(cal: &Calibration) {
-    let mut net = DigitsNetQ16::zeroed();
-    digits_net_q16(&mut net);
-    let net = black_box(net);
+    let net: &DigitsNetQ16 = black_box(&NET_Q16);
     let base = timeline(IMAGES, |i| {
         black_box(digits_input_q16(image(i)));
     });
     let work = timeline(IMAGES, |i| {
         let x = black_box(digits_input_q16(image(i)));
-        black_box(q16_digits_forward(&net, &x));
+        black_box(q16_digits_forward(net, &x));
     });
     per_item("digits_q16_forward", IMAGES, work, base, cal);
 
@@ -757,7 +745,7 @@ fn insn_digits_q16(cal: &Calibration) {
     let (mut correct, mut correct_f32, mut same) = (0, 0, 0);
     let mut max_diff = 0.0f32;
     for i in 0..IMAGES {
-        let yq = q16_digits_forward(&net, &digits_input_q16(image(i)));
+        let yq = q16_digits_forward(net, &digits_input_q16(image(i)));
         let yf = NET.forward(&digits_input(image(i)));
         let (pq, pf) = (argmax(&yq), argmax(&yf));
         let label = usize::from(image(i)[64]);
@@ -1007,7 +995,6 @@ fn main() -> ! {
     stack_sine();
     stack_xor_step();
     stack_xor_train();
-    #[cfg(not(small_ram))]
     stack_digits_q16();
     stack_sine_q16();
     stack_xor_q16_step();
@@ -1027,7 +1014,6 @@ fn main() -> ! {
     insn_sine(&cal);
     insn_xor(&cal);
     insn_xor_sgd(&cal);
-    #[cfg(not(small_ram))]
     insn_digits_q16(&cal);
     insn_sine_q16(&cal);
     insn_xor_q16(&cal);
