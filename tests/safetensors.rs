@@ -222,3 +222,19 @@ fn files_on_disk() {
         Err(SafetensorsError::Io(_))
     ));
 }
+
+/// The same network always writes the same bytes (a regression: the activations were
+/// one metadata entry per layer, in the order of a hash map, so two writes of one
+/// network could differ; the fuzz target found it).
+#[test]
+fn the_same_network_writes_the_same_bytes() {
+    type Deep = network!(f32; 2 -> 3 ReLU -> 4 Tanh -> 2 Sigmoid -> 3 LeakyReLU(0.2) -> 1 Identity);
+    let params: Vec<f32> = (0..Deep::PARAMS).map(|k| k as f32 / 16.0 - 1.0).collect();
+    let net = Deep::from_params(&params).unwrap();
+    let first = safetensors::to_safetensors(&net).unwrap();
+    for _ in 0..32 {
+        assert_eq!(safetensors::to_safetensors(&net).unwrap(), first);
+    }
+    let back: Deep = safetensors::from_safetensors(&first).unwrap();
+    assert_eq!(back, net);
+}

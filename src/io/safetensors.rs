@@ -30,9 +30,11 @@
 //! `nn.LeakyReLU(0.2)`, so the import takes the activations, and their parameters,
 //! that the network type declares (`network!(f32; 4 -> 8 LeakyReLU(0.2) -> 2 Identity)`
 //! for that module). Files written by typenet record each layer's activation
-//! [`NAME`](crate::Activation::NAME), parameters included, in the safetensors metadata
-//! (`"{prefix}.activation"`, e.g. `"0.activation": "leaky_relu(0x3fc999999999999a)"`);
-//! reading such a file into a network whose activation differs is an
+//! [`NAME`](crate::Activation::NAME), parameters included, in one safetensors metadata
+//! entry, `"typenet.activations"`: `prefix=name` pairs joined by `;`, e.g.
+//! `"0=leaky_relu(0x3fc999999999999a);2=sigmoid"` (one entry, so that the file's bytes
+//! do not depend on the order of a hash map: the same network always writes the same
+//! bytes). Reading such a file into a network whose activation differs is an
 //! [`ActivationMismatch`](SafetensorsError::ActivationMismatch).
 
 extern crate std;
@@ -109,7 +111,7 @@ pub enum SafetensorsError {
     /// The file's metadata records another activation (or activation parameter) for
     /// a layer than the network has: the file was written for another architecture.
     ActivationMismatch {
-        /// The metadata key, e.g. `"2.activation"`.
+        /// The layer's entry, `"{prefix}.activation"`, e.g. `"2.activation"`.
         name: String,
         /// The network's activation name ([`NAME`](crate::Activation::NAME)).
         expected: &'static str,
@@ -224,18 +226,21 @@ pub fn from_safetensors_named<T: Storable, N: Network<T>>(
         SafeTensors::read_metadata(bytes).map_err(|e| SafetensorsError::Parse(e.to_string()))?;
     let mut wanted = HashSet::new();
     let mut net = N::zeroed();
-    let metadata = header.metadata().as_ref();
+    let recorded = header
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(ACTIVATIONS_KEY))
+        .map(String::as_str);
     for (i, prefix) in prefixes.iter().enumerate() {
         let layer = net.layer_mut(i + 1).expect("layers 1..=N exist");
         let (inputs, outputs) = (layer.inputs, layer.outputs);
-        let key = activation_key(prefix);
-        if let Some(found) = metadata.and_then(|m| m.get(&key))
+        if let Some(found) = recorded_activation(recorded, prefix)
             && found != layer.activation
         {
             return Err(SafetensorsError::ActivationMismatch {
-                name: key,
+                name: format!("{prefix}.activation"),
                 expected: layer.activation,
-                found: found.clone(),
+                found: found.to_string(),
             });
         }
         let w_name = format!("{prefix}.weight");
@@ -255,9 +260,15 @@ pub fn from_safetensors_named<T: Storable, N: Network<T>>(
     Ok(net)
 }
 
-/// The metadata key of the activation of the layer with module prefix `prefix`.
-fn activation_key(prefix: &str) -> String {
-    format!("{prefix}.activation")
+/// The metadata entry that records every layer's activation.
+const ACTIVATIONS_KEY: &str = "typenet.activations";
+
+/// The activation name `recorded` (the value of [`ACTIVATIONS_KEY`]) gives the layer
+/// with module prefix `prefix`, if it names one.
+fn recorded_activation<'a>(recorded: Option<&'a str>, prefix: &str) -> Option<&'a str> {
+    recorded?
+        .split(';')
+        .find_map(|pair| pair.strip_prefix(prefix)?.strip_prefix('='))
 }
 
 fn read_tensor<T: Storable>(
@@ -377,10 +388,10 @@ pub fn to_safetensors_named<T: Storable, N: Network<T>>(
         bytes
     };
     let mut buffers = Vec::new();
-    let mut metadata = std::collections::HashMap::new();
+    let mut activations = Vec::new();
     for (i, prefix) in prefixes.iter().enumerate() {
         let layer = net.layer(i + 1).expect("layers 1..=N exist");
-        metadata.insert(activation_key(prefix), layer.activation.to_string());
+        activations.push(format!("{prefix}={}", layer.activation));
         buffers.push((
             format!("{prefix}.weight"),
             std::vec![layer.outputs, layer.inputs],
@@ -399,6 +410,8 @@ pub fn to_safetensors_named<T: Storable, N: Network<T>>(
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| SafetensorsError::Parse(e.to_string()))?;
+    let metadata =
+        std::collections::HashMap::from([(ACTIVATIONS_KEY.to_string(), activations.join(";"))]);
     safetensors::serialize(views, Some(metadata))
         .map_err(|e| SafetensorsError::Parse(e.to_string()))
 }
