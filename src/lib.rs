@@ -110,6 +110,9 @@ extern crate std;
 
 mod activation;
 mod alias;
+#[path = "num/approx.rs"]
+#[doc(hidden)]
+pub mod approx;
 #[cfg(feature = "alloc")]
 mod boxed;
 mod compose;

@@ -1,0 +1,1 @@
+//! approx tests (stub)
