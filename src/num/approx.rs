@@ -118,7 +118,14 @@ fn exp_core_f32(x: f32) -> f32 {
     let r = hi - lo;
     let [e0, e1, e2, e3, e4] = EXP_F32;
     let q = r * r * (e0 + r * (e1 + r * (e2 + r * (e3 + r * e4))));
-    let p = 1.0 + (hi - (lo - q));
+    // p = 1 + hi + (q − lo) with the two large additions compensated (Fast2Sum), so
+    // that the result is rounded once: hi + t = s + s_err, 1 + s = p + p_err exactly.
+    let t = q - lo;
+    let s = hi + t;
+    let s_err = t - (s - hi);
+    let p = 1.0 + s;
+    let p_err = (1.0 - p) + s;
+    let p = p + (p_err + s_err);
     // 2^k as two factors, both normal for −150 ≤ k ≤ 128: p·2^k1 is exact and the
     // second product rounds once, also to a subnormal.
     let k1 = k >> 1;
@@ -128,10 +135,11 @@ fn exp_core_f32(x: f32) -> f32 {
 
 /// e^x for `f32`.
 ///
-/// Error ≤ 0.79 ulp over all `f32` inputs (exhaustive test; measure in the module
-/// docs), results normal or subnormal. Edges: e^x = +∞ for x > 88.72284 (the first input
-/// whose exact result rounds past `f32::MAX`), 0 for x ≤ −103.97208, subnormal in between
-/// and −87.33655; e^±0 = 1; e^+∞ = +∞, e^−∞ = +0; NaN → the same NaN.
+/// Error ≤ EXP_F32 ulp over all `f32` inputs (exhaustive test; measure in the module
+/// docs), results normal or subnormal. Edges: e^x = +∞ for x ≥ 88.72284 (the first input
+/// whose exact result rounds past `f32::MAX`; 88.72283 gives `f32::MAX`-range finite),
+/// +0 for x ≤ −103.972084, subnormal for −103.972084 < x ≤ −87.33655; e^±0 = 1 and
+/// e^x = 1 for subnormal x; e^+∞ = +∞, e^−∞ = +0; NaN → the same NaN.
 #[inline]
 pub fn exp_f32(x: f32) -> f32 {
     let y = exp_core_f32(x);
@@ -166,7 +174,7 @@ fn ln_1p_core_f32(x: f32) -> f32 {
 
 /// ln(1 + x) for `f32`.
 ///
-/// Error ≤ 0.88 ulp over all `f32` inputs (exhaustive test). Edges: ln_1p(±0) = ±0,
+/// Error ≤ LN_1P_F32 ulp over all `f32` inputs (exhaustive test). Edges: ln_1p(±0) = ±0,
 /// ln_1p(x) = x for |x| < 2^−24 (subnormals included); ln_1p(−1) = −∞;
 /// ln_1p(x < −1) = NaN (`f32::NAN`), also for −∞; ln_1p(+∞) = +∞; NaN → the same NaN.
 #[inline]
@@ -181,44 +189,51 @@ pub fn ln_1p_f32(x: f32) -> f32 {
 
 /// tanh x for `f32`.
 ///
-/// Error ≤ 1.3 ulp over all `f32` inputs (exhaustive test). Odd: tanh(−x) = −tanh(x)
+/// Error ≤ TANH_F32 ulp over all `f32` inputs (exhaustive test). Odd: tanh(−x) = −tanh(x)
 /// bit for bit. Edges: tanh(±0) = ±0, tanh(x) = x for |x| < 2^−12 (subnormals
-/// included); tanh(x) = ±1 exactly for |x| ≥ 9.010913 and for ±∞; NaN → the same NaN.
+/// included); tanh(x) = ±1 exactly for |x| ≥ 9.010914 and for ±∞; NaN → the same NaN.
 #[inline]
 pub fn tanh_f32(x: f32) -> f32 {
     let a = abs_f32(x);
     // |x| < 0.625: odd polynomial.
-    let z = x * x;
+    let z = a * a;
     let [t0, t1, t2, t3, t4] = TANH_F32;
-    let small = x + x * (z * (t0 + z * (t1 + z * (t2 + z * (t3 + z * t4)))));
+    let small = a + a * (z * (t0 + z * (t1 + z * (t2 + z * (t3 + z * t4)))));
     // |x| ≥ 0.625: 1 − 2/(e^{2|x|} + 1) ≥ 0.55, no cancellation; e^{2|x|} = +∞ gives 1.
     let e = exp_core_f32(a + a);
-    let big = with_sign_of_f32(1.0 - 2.0 / (e + 1.0), x);
-    let y = if a < 0.625 { small } else { big };
+    let big = 1.0 - 2.0 / (e + 1.0);
+    // Computed on |x| and given the sign of x at the end: odd, and tanh(−0) = −0.
+    let y = with_sign_of_f32(if a < 0.625 { small } else { big }, x);
     if x != x { x } else { y }
 }
 
 /// The logistic function 1/(1 + e^−x) for `f32`.
 ///
-/// Error ≤ 1.6 ulp over all `f32` inputs (exhaustive test). Edges: sigmoid(±0) = 0.5;
-/// 1 exactly for x ≥ 16.635532 and +∞; for very negative x the result is e^x (computed
-/// as e^x/(1 + e^x)), subnormal below x ≈ −87.3 and +0 for x ≤ −103.97208 and −∞;
-/// never outside [0, 1]; NaN → the same NaN.
+/// Error ≤ SIGMOID_F32 ulp over all `f32` inputs (exhaustive test). Edges:
+/// sigmoid(±0) = 0.5; 1 exactly for x ≥ 17.32868 and +∞; for x ≤ −16.982107 the bits of
+/// [`exp_f32`]`(x)` (e^x/(1 + e^x) rounds to e^x there), so subnormal for
+/// x ≤ −87.33655 and +0 for x ≤ −103.972084 and −∞; never outside [0, 1];
+/// NaN → the same NaN.
 #[inline]
 pub fn sigmoid_f32(x: f32) -> f32 {
     let e = exp_core_f32(-abs_f32(x));
+    // d = 1 + e rounds; d_lo = 1 + e − d exactly (Fast2Sum). With q = num/d,
+    // num/(d + d_lo) = q − q·d_lo/d to first order, and 1/d is q (x ≥ 0) or 1 − q (x < 0).
+    let d = 1.0 + e;
+    let d_lo = e - (d - 1.0);
     let num = if x < 0.0 { e } else { 1.0 };
-    let y = num / (1.0 + e);
+    let q = num / d;
+    let w = if x < 0.0 { 1.0 - q } else { q };
+    let y = q - q * w * d_lo;
     if x != x { x } else { y }
 }
 
 /// softplus(x) = ln(1 + e^x) for `f32`, computed as max(x, 0) + ln_1p(e^−|x|).
 ///
-/// Error ≤ 1.6 ulp over all `f32` inputs (exhaustive test). Edges: softplus(0) = ln 2
-/// rounded; softplus(x) = x exactly for x ≥ 16.635532 and +∞ for +∞; for very negative
-/// x it is e^x (the same bits as [`exp_f32`] where ln_1p(e) = e, i.e. below x ≈ −16.6),
-/// subnormal below x ≈ −87.3 and +0 for x ≤ −103.97208 and −∞; never negative;
-/// NaN → the same NaN.
+/// Error ≤ SOFTPLUS_F32 ulp over all `f32` inputs (exhaustive test). Edges:
+/// softplus(0) = ln 2 rounded; softplus(x) = x exactly for x ≥ 14.556091 and +∞ for +∞;
+/// for x ≤ −16.412014 the bits of [`exp_f32`]`(x)`, so subnormal for x ≤ −87.33655 and
+/// +0 for x ≤ −103.972084 and −∞; never negative; NaN → the same NaN.
 #[inline]
 pub fn softplus_f32(x: f32) -> f32 {
     let e = exp_core_f32(-abs_f32(x));
@@ -320,7 +335,14 @@ fn exp_core_f64(x: f64) -> f64 {
             + r * (e1
                 + r * (e2
                     + r * (e3 + r * (e4 + r * (e5 + r * (e6 + r * (e7 + r * (e8 + r * e9)))))))));
-    let p = 1.0 + (hi - (lo - q));
+    // p = 1 + hi + (q − lo) with the two large additions compensated (Fast2Sum), so
+    // that the result is rounded once: hi + t = s + s_err, 1 + s = p + p_err exactly.
+    let t = q - lo;
+    let s = hi + t;
+    let s_err = t - (s - hi);
+    let p = 1.0 + s;
+    let p_err = (1.0 - p) + s;
+    let p = p + (p_err + s_err);
     let k1 = k >> 1;
     let k2 = k.wrapping_sub(k1);
     p * pow2_f64(k1) * pow2_f64(k2)
@@ -328,11 +350,11 @@ fn exp_core_f64(x: f64) -> f64 {
 
 /// e^x for `f64`.
 ///
-/// Error ≤ 0.76 ulp on densely sampled inputs over the whole range (test against a
+/// Error ≤ EXP_F64 ulp on densely sampled inputs over the whole range (test against a
 /// double-double reference; measure in the module docs). Edges: e^x = +∞ for
-/// x > 709.782712893384 (exact result past `f64::MAX`), 0 for x ≤ −745.1332191019412,
-/// subnormal in between and −708.39641853226; e^±0 = 1; e^+∞ = +∞, e^−∞ = +0;
-/// NaN → the same NaN.
+/// x ≥ 709.7827128933841 (the exact result rounds past `f64::MAX`), +0 for
+/// x ≤ −745.1332191019412, subnormal for x ≤ −708.3964185322642; e^±0 = 1 and e^x = 1
+/// for subnormal x; e^+∞ = +∞, e^−∞ = +0; NaN → the same NaN.
 #[inline]
 pub fn exp_f64(x: f64) -> f64 {
     let y = exp_core_f64(x);
@@ -366,7 +388,7 @@ fn ln_1p_core_f64(x: f64) -> f64 {
 
 /// ln(1 + x) for `f64`.
 ///
-/// Error ≤ 0.88 ulp on densely sampled inputs (double-double reference). Edges:
+/// Error ≤ LN_1P_F64 ulp on densely sampled inputs (double-double reference). Edges:
 /// ln_1p(±0) = ±0, ln_1p(x) = x for |x| < 2^−53 (subnormals included); ln_1p(−1) = −∞;
 /// ln_1p(x < −1) = NaN (`f64::NAN`), also for −∞; ln_1p(+∞) = +∞; NaN → the same NaN.
 #[inline]
@@ -381,14 +403,14 @@ pub fn ln_1p_f64(x: f64) -> f64 {
 
 /// tanh x for `f64`.
 ///
-/// Error ≤ 1.3 ulp on densely sampled inputs (double-double reference). Odd:
+/// Error ≤ TANH_F64 ulp on densely sampled inputs (double-double reference). Odd:
 /// tanh(−x) = −tanh(x) bit for bit. Edges: tanh(±0) = ±0, tanh(x) = x for
-/// |x| < 2^−26.5 (subnormals included); tanh(x) = ±1 exactly for |x| ≥ 19.06155 and
-/// for ±∞; NaN → the same NaN.
+/// |x| < 2^−27 (subnormals included); tanh(x) = ±1 exactly for
+/// |x| ≥ 19.061547465398498 and for ±∞; NaN → the same NaN.
 #[inline]
 pub fn tanh_f64(x: f64) -> f64 {
     let a = abs_f64(x);
-    let z = x * x;
+    let z = a * a;
     let [t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11] = TANH_F64;
     let p = t0
         + z * (t1
@@ -397,34 +419,42 @@ pub fn tanh_f64(x: f64) -> f64 {
                     + z * (t4
                         + z * (t5
                             + z * (t6 + z * (t7 + z * (t8 + z * (t9 + z * (t10 + z * t11))))))))));
-    let small = x + x * (z * p);
+    let small = a + a * (z * p);
     let e = exp_core_f64(a + a);
-    let big = with_sign_of_f64(1.0 - 2.0 / (e + 1.0), x);
-    let y = if a < 0.625 { small } else { big };
+    let big = 1.0 - 2.0 / (e + 1.0);
+    // Computed on |x| and given the sign of x at the end: odd, and tanh(−0) = −0.
+    let y = with_sign_of_f64(if a < 0.625 { small } else { big }, x);
     if x != x { x } else { y }
 }
 
 /// The logistic function 1/(1 + e^−x) for `f64`.
 ///
-/// Error ≤ 1.6 ulp on densely sampled inputs (double-double reference). Edges:
-/// sigmoid(±0) = 0.5; 1 exactly for x ≥ 36.7368005696771 and +∞; for very negative x
-/// the result is e^x (computed as e^x/(1 + e^x)), subnormal below x ≈ −708.4 and +0 for
-/// x ≤ −745.1332191019412 and −∞; never outside [0, 1]; NaN → the same NaN.
+/// Error ≤ SIGMOID_F64 ulp on densely sampled inputs (double-double reference). Edges:
+/// sigmoid(±0) = 0.5; 1 exactly for x ≥ 37.42994775023705 and +∞; for very negative x
+/// the bits of [`exp_f64`]`(x)` (tested at x ≤ −40), subnormal for
+/// x ≤ −708.3964185322642 and +0 for x ≤ −745.1332191019412 and −∞; never outside
+/// [0, 1]; NaN → the same NaN.
 #[inline]
 pub fn sigmoid_f64(x: f64) -> f64 {
     let e = exp_core_f64(-abs_f64(x));
+    // d = 1 + e rounds; d_lo = 1 + e − d exactly (Fast2Sum). With q = num/d,
+    // num/(d + d_lo) = q − q·d_lo/d to first order, and 1/d is q (x ≥ 0) or 1 − q (x < 0).
+    let d = 1.0 + e;
+    let d_lo = e - (d - 1.0);
     let num = if x < 0.0 { e } else { 1.0 };
-    let y = num / (1.0 + e);
+    let q = num / d;
+    let w = if x < 0.0 { 1.0 - q } else { q };
+    let y = q - q * w * d_lo;
     if x != x { x } else { y }
 }
 
 /// softplus(x) = ln(1 + e^x) for `f64`, computed as max(x, 0) + ln_1p(e^−|x|).
 ///
-/// Error ≤ 1.6 ulp on densely sampled inputs (double-double reference). Edges:
-/// softplus(0) = ln 2 rounded; softplus(x) = x exactly for x ≥ 36.7368005696771 and +∞
-/// for +∞; for very negative x it is e^x (the bits of [`exp_f64`] below x ≈ −36.7),
-/// subnormal below x ≈ −708.4 and +0 for x ≤ −745.1332191019412 and −∞; never
-/// negative; NaN → the same NaN.
+/// Error ≤ SOFTPLUS_F64 ulp on densely sampled inputs (double-double reference). Edges:
+/// softplus(0) = ln 2 rounded; softplus(x) = x exactly for x ≥ 33.27106466687738 and +∞
+/// for +∞; for x ≤ −36.28771113309849 the bits of [`exp_f64`]`(x)`, so subnormal for
+/// x ≤ −708.3964185322642 and +0 for x ≤ −745.1332191019412 and −∞; never negative;
+/// NaN → the same NaN.
 #[inline]
 pub fn softplus_f64(x: f64) -> f64 {
     let e = exp_core_f64(-abs_f64(x));
