@@ -51,7 +51,9 @@
 //! (2^−149 or 2^−1074), an absolute error floor. A correctly rounded function has an
 //! error ≤ 0.5 ulp. The bounds on the `f32` functions are measured over all 2^32
 //! inputs (`tests/approx.rs`, `TYPENET_EXHAUSTIVE=1`), the bounds on the `f64` functions
-//! over densely sampled inputs against a double-double reference.
+//! over 2^22 sampled inputs per function (random bit patterns, uniform over the useful
+//! range, log-uniform magnitudes, runs of consecutive floats at the seams) against a
+//! double-double reference: the largest error seen, not a proof.
 
 // ---------------------------------------------------------------------------------------
 // f32
@@ -135,15 +137,15 @@ fn exp_core_f32(x: f32) -> f32 {
 
 /// e^x for `f32`.
 ///
-/// Error ≤ EXP_F32 ulp over all `f32` inputs (exhaustive test; measure in the module
-/// docs), results normal or subnormal. Edges: e^x = +∞ for x ≥ 88.72284 (the first input
-/// whose exact result rounds past `f32::MAX`; 88.72283 gives `f32::MAX`-range finite),
-/// +0 for x ≤ −103.972084, subnormal for −103.972084 < x ≤ −87.33655; e^±0 = 1 and
+/// Error ≤ 0.78 ulp over all `f32` inputs (exhaustive test; measure in the module
+/// docs), results normal or subnormal; monotonic over all inputs. Edges: e^x = +∞ for
+/// x ≥ 88.72284 (the first input whose exact result rounds past `f32::MAX`), +0 for
+/// x ≤ −103.972084, subnormal for −103.972084 < x ≤ −87.33655; e^±0 = 1 and
 /// e^x = 1 for subnormal x; e^+∞ = +∞, e^−∞ = +0; NaN → the same NaN.
 #[inline]
 pub fn exp_f32(x: f32) -> f32 {
     let y = exp_core_f32(x);
-    if x != x { x } else { y }
+    if x.is_nan() { x } else { y }
 }
 
 /// ln(1 + x) for x ≥ 0 or NaN-free x > −1, without the edge cases.
@@ -174,7 +176,8 @@ fn ln_1p_core_f32(x: f32) -> f32 {
 
 /// ln(1 + x) for `f32`.
 ///
-/// Error ≤ LN_1P_F32 ulp over all `f32` inputs (exhaustive test). Edges: ln_1p(±0) = ±0,
+/// Error ≤ 0.87 ulp over all `f32` inputs (exhaustive test); monotonic except at one
+/// pair of adjacent inputs (exhaustive count). Edges: ln_1p(±0) = ±0,
 /// ln_1p(x) = x for |x| < 2^−24 (subnormals included); ln_1p(−1) = −∞;
 /// ln_1p(x < −1) = NaN (`f32::NAN`), also for −∞; ln_1p(+∞) = +∞; NaN → the same NaN.
 #[inline]
@@ -184,12 +187,13 @@ pub fn ln_1p_f32(x: f32) -> f32 {
     let y = if x == f32::INFINITY { x } else { y };
     let y = if x == -1.0 { f32::NEG_INFINITY } else { y };
     let y = if x < -1.0 { f32::NAN } else { y };
-    if x != x { x } else { y }
+    if x.is_nan() { x } else { y }
 }
 
 /// tanh x for `f32`.
 ///
-/// Error ≤ TANH_F32 ulp over all `f32` inputs (exhaustive test). Odd: tanh(−x) = −tanh(x)
+/// Error ≤ 1.35 ulp over all `f32` inputs (exhaustive test); monotonic over all inputs.
+/// Odd: tanh(−x) = −tanh(x)
 /// bit for bit. Edges: tanh(±0) = ±0, tanh(x) = x for |x| < 2^−12 (subnormals
 /// included); tanh(x) = ±1 exactly for |x| ≥ 9.010914 and for ±∞; NaN → the same NaN.
 #[inline]
@@ -204,12 +208,14 @@ pub fn tanh_f32(x: f32) -> f32 {
     let big = 1.0 - 2.0 / (e + 1.0);
     // Computed on |x| and given the sign of x at the end: odd, and tanh(−0) = −0.
     let y = with_sign_of_f32(if a < 0.625 { small } else { big }, x);
-    if x != x { x } else { y }
+    if x.is_nan() { x } else { y }
 }
 
 /// The logistic function 1/(1 + e^−x) for `f32`.
 ///
-/// Error ≤ SIGMOID_F32 ulp over all `f32` inputs (exhaustive test). Edges:
+/// Error ≤ 1.97 ulp over all `f32` inputs (exhaustive test; the largest errors are at
+/// x < −2, where e^x's own rounding and the division add up). Not monotonic at the last
+/// bit: 703 545 pairs of adjacent inputs give a decreasing result. Edges:
 /// sigmoid(±0) = 0.5; 1 exactly for x ≥ 17.32868 and +∞; for x ≤ −16.982107 the bits of
 /// [`exp_f32`]`(x)` (e^x/(1 + e^x) rounds to e^x there), so subnormal for
 /// x ≤ −87.33655 and +0 for x ≤ −103.972084 and −∞; never outside [0, 1];
@@ -225,12 +231,13 @@ pub fn sigmoid_f32(x: f32) -> f32 {
     let q = num / d;
     let w = if x < 0.0 { 1.0 - q } else { q };
     let y = q - q * w * d_lo;
-    if x != x { x } else { y }
+    if x.is_nan() { x } else { y }
 }
 
 /// softplus(x) = ln(1 + e^x) for `f32`, computed as max(x, 0) + ln_1p(e^−|x|).
 ///
-/// Error ≤ SOFTPLUS_F32 ulp over all `f32` inputs (exhaustive test). Edges:
+/// Error ≤ 1.59 ulp over all `f32` inputs (exhaustive test). Not monotonic at the last
+/// bit: 2 398 954 pairs of adjacent inputs give a decreasing result. Edges:
 /// softplus(0) = ln 2 rounded; softplus(x) = x exactly for x ≥ 14.556091 and +∞ for +∞;
 /// for x ≤ −16.412014 the bits of [`exp_f32`]`(x)`, so subnormal for x ≤ −87.33655 and
 /// +0 for x ≤ −103.972084 and −∞; never negative; NaN → the same NaN.
@@ -240,7 +247,7 @@ pub fn softplus_f32(x: f32) -> f32 {
     let l = ln_1p_core_f32(e);
     let pos = if x > 0.0 { x } else { 0.0 };
     let y = pos + l;
-    if x != x { x } else { y }
+    if x.is_nan() { x } else { y }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -350,7 +357,7 @@ fn exp_core_f64(x: f64) -> f64 {
 
 /// e^x for `f64`.
 ///
-/// Error ≤ EXP_F64 ulp on densely sampled inputs over the whole range (test against a
+/// Error ≤ 0.77 ulp over 2^22 sampled inputs over the whole range (test against a
 /// double-double reference; measure in the module docs). Edges: e^x = +∞ for
 /// x ≥ 709.7827128933841 (the exact result rounds past `f64::MAX`), +0 for
 /// x ≤ −745.1332191019412, subnormal for x ≤ −708.3964185322642; e^±0 = 1 and e^x = 1
@@ -358,7 +365,7 @@ fn exp_core_f64(x: f64) -> f64 {
 #[inline]
 pub fn exp_f64(x: f64) -> f64 {
     let y = exp_core_f64(x);
-    if x != x { x } else { y }
+    if x.is_nan() { x } else { y }
 }
 
 /// ln(1 + x) for `f64` without the edge cases.
@@ -388,7 +395,7 @@ fn ln_1p_core_f64(x: f64) -> f64 {
 
 /// ln(1 + x) for `f64`.
 ///
-/// Error ≤ LN_1P_F64 ulp on densely sampled inputs (double-double reference). Edges:
+/// Error ≤ 0.79 ulp over 2^22 sampled inputs (double-double reference). Edges:
 /// ln_1p(±0) = ±0, ln_1p(x) = x for |x| < 2^−53 (subnormals included); ln_1p(−1) = −∞;
 /// ln_1p(x < −1) = NaN (`f64::NAN`), also for −∞; ln_1p(+∞) = +∞; NaN → the same NaN.
 #[inline]
@@ -398,12 +405,12 @@ pub fn ln_1p_f64(x: f64) -> f64 {
     let y = if x == f64::INFINITY { x } else { y };
     let y = if x == -1.0 { f64::NEG_INFINITY } else { y };
     let y = if x < -1.0 { f64::NAN } else { y };
-    if x != x { x } else { y }
+    if x.is_nan() { x } else { y }
 }
 
 /// tanh x for `f64`.
 ///
-/// Error ≤ TANH_F64 ulp on densely sampled inputs (double-double reference). Odd:
+/// Error ≤ 1.30 ulp over 2^22 sampled inputs (double-double reference). Odd:
 /// tanh(−x) = −tanh(x) bit for bit. Edges: tanh(±0) = ±0, tanh(x) = x for
 /// |x| < 2^−27 (subnormals included); tanh(x) = ±1 exactly for
 /// |x| ≥ 19.061547465398498 and for ±∞; NaN → the same NaN.
@@ -424,12 +431,12 @@ pub fn tanh_f64(x: f64) -> f64 {
     let big = 1.0 - 2.0 / (e + 1.0);
     // Computed on |x| and given the sign of x at the end: odd, and tanh(−0) = −0.
     let y = with_sign_of_f64(if a < 0.625 { small } else { big }, x);
-    if x != x { x } else { y }
+    if x.is_nan() { x } else { y }
 }
 
 /// The logistic function 1/(1 + e^−x) for `f64`.
 ///
-/// Error ≤ SIGMOID_F64 ulp on densely sampled inputs (double-double reference). Edges:
+/// Error ≤ 1.68 ulp over 2^22 sampled inputs (double-double reference). Edges:
 /// sigmoid(±0) = 0.5; 1 exactly for x ≥ 37.42994775023705 and +∞; for very negative x
 /// the bits of [`exp_f64`]`(x)` (tested at x ≤ −40), subnormal for
 /// x ≤ −708.3964185322642 and +0 for x ≤ −745.1332191019412 and −∞; never outside
@@ -445,12 +452,12 @@ pub fn sigmoid_f64(x: f64) -> f64 {
     let q = num / d;
     let w = if x < 0.0 { 1.0 - q } else { q };
     let y = q - q * w * d_lo;
-    if x != x { x } else { y }
+    if x.is_nan() { x } else { y }
 }
 
 /// softplus(x) = ln(1 + e^x) for `f64`, computed as max(x, 0) + ln_1p(e^−|x|).
 ///
-/// Error ≤ SOFTPLUS_F64 ulp on densely sampled inputs (double-double reference). Edges:
+/// Error ≤ 1.37 ulp over 2^22 sampled inputs (double-double reference). Edges:
 /// softplus(0) = ln 2 rounded; softplus(x) = x exactly for x ≥ 33.27106466687738 and +∞
 /// for +∞; for x ≤ −36.28771113309849 the bits of [`exp_f64`]`(x)`, so subnormal for
 /// x ≤ −708.3964185322642 and +0 for x ≤ −745.1332191019412 and −∞; never negative;
@@ -461,7 +468,7 @@ pub fn softplus_f64(x: f64) -> f64 {
     let l = ln_1p_core_f64(e);
     let pos = if x > 0.0 { x } else { 0.0 };
     let y = pos + l;
-    if x != x { x } else { y }
+    if x.is_nan() { x } else { y }
 }
 
 // ---------------------------------------------------------------------------------------
