@@ -16,7 +16,9 @@
 //! TYPENET_EXHAUSTIVE=1 cargo test --release --test approx -- --nocapture exhaustive
 //! ```
 //!
-//! It uses all cores (`TYPENET_THREADS` overrides the count), prints the largest error
+//! `TYPENET_EXHAUSTIVE_PART=i/n` (n a power of two) runs only the i-th of n equal parts,
+//! for CI jobs in parallel. It uses all cores (`TYPENET_THREADS` overrides the count),
+//! prints the largest error
 //! of each function and fails if any input exceeds the stated bound or if a slice form
 //! differs from its scalar function; it also prints how many adjacent inputs give a
 //! decreasing result (not a failure) and checks a 2^22-input f64 sample. Measured on
@@ -1045,7 +1047,23 @@ fn exhaustive_f32() {
     // Per function: ((max error, argument), slice mismatches, monotonicity breaks).
     type Tally = ((f64, f32), u64, u64);
     let results: Mutex<Vec<Tally>> = Mutex::new(vec![((0.0, 0.0), 0, 0); 5]);
-    let next = AtomicU32::new(0);
+    // TYPENET_EXHAUSTIVE_PART=i/n checks only the i-th of n equal parts of the inputs
+    // (0 ≤ i < n, n a power of two ≤ 65536), so CI can spread the run over jobs; the f64
+    // sample runs in part 0.
+    let (part, parts) = std::env::var("TYPENET_EXHAUSTIVE_PART")
+        .ok()
+        .and_then(|v| {
+            let (i, n) = v.split_once('/')?;
+            Some((i.parse::<u32>().ok()?, n.parse::<u32>().ok()?))
+        })
+        .unwrap_or((0, 1));
+    assert!(
+        parts.is_power_of_two() && parts <= CHUNKS && part < parts,
+        "bad TYPENET_EXHAUSTIVE_PART"
+    );
+    let first = part * (CHUNKS / parts);
+    let end = first + CHUNKS / parts;
+    let next = AtomicU32::new(first);
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
@@ -1054,7 +1072,7 @@ fn exhaustive_f32() {
                 let mut ys = xs.clone();
                 loop {
                     let c = next.fetch_add(1, Ordering::Relaxed);
-                    if c >= CHUNKS {
+                    if c >= end {
                         break;
                     }
                     for (j, x) in xs.iter_mut().enumerate() {
@@ -1118,7 +1136,9 @@ fn exhaustive_f32() {
     });
     let results = results.into_inner().unwrap();
     println!(
-        "all 2^32 f32 inputs, {threads} threads, {:.1} s",
+        "f32 inputs {:#010x}..={:#010x} (part {part}/{parts} of 2^32), {threads} threads, {:.1} s",
+        first << CHUNK_BITS,
+        (u64::from(end) << CHUNK_BITS) - 1,
         start.elapsed().as_secs_f64()
     );
     let mut failed = false;
@@ -1133,7 +1153,9 @@ fn exhaustive_f32() {
         failed |= !(worst <= bound) || mismatches != 0;
     }
     // A larger f64 sample in the same run.
-    check_f64_sampled(1 << 22);
+    if part == 0 {
+        check_f64_sampled(1 << 22);
+    }
     assert!(
         !failed,
         "an f32 function exceeds its bound, differs from its slice form or is not monotonic"
