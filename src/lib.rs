@@ -139,6 +139,8 @@ with_float_backend! {
     #[cfg(feature = "safetensors")]
     pub use io::safetensors;
     pub use num::{Scalar, fixed, kernel_level};
+    #[doc(hidden)]
+    pub use num::approx;
     #[cfg(feature = "std")]
     pub use train::fit;
     pub use train::{TrainError, init, loss, optim};
