@@ -362,11 +362,16 @@ fn check<T: Storable, N: Network<T>>(bytes: &[u8]) -> Result<(), LoadError> {
 /// A [`LoadError`] naming the first problem; `net` is then unchanged.
 pub fn load_into<T: Storable, N: Network<T>>(net: &mut N, bytes: &[u8]) -> Result<(), LoadError> {
     check::<T, N>(bytes)?;
+    fill(net, bytes);
+    Ok(())
+}
+
+/// Copies the parameters of a file that [`check`] accepted into `net`.
+fn fill<T: Storable, N: Network<T>>(net: &mut N, bytes: &[u8]) {
     let size = <T::Bytes as Unsigned>::USIZE;
     for (p, chunk) in net.params_mut().zip(bytes[HEADER_LEN..].chunks_exact(size)) {
         *p = T::read_le(chunk);
     }
-    Ok(())
 }
 
 /// Decodes a network from a weight file.
@@ -375,9 +380,12 @@ pub fn load_into<T: Storable, N: Network<T>>(net: &mut N, bytes: &[u8]) -> Resul
 /// A [`LoadError`] naming the first problem: length, magic, version, scalar type,
 /// architecture, parameter count, or a non-finite parameter.
 pub fn from_bytes<T: Storable, N: Network<T>>(bytes: &[u8]) -> Result<N, LoadError> {
-    // `load_into` checks the file once, before it writes anything.
+    // The file is checked once, before the network exists: with no error path after
+    // it, the compiler builds the network in the caller's result (checking after
+    // `zeroed` cost a second 19 KB copy of the digits network on a Cortex-M's stack).
+    check::<T, N>(bytes)?;
     let mut net = N::zeroed();
-    load_into(&mut net, bytes)?;
+    fill(&mut net, bytes);
     Ok(net)
 }
 
