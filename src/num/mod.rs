@@ -6,6 +6,9 @@
 /// Polynomial `exp`, `ln_1p`, `tanh`, `sigmoid` and `softplus` with the same bits on
 /// every target (issue 13's activations; not yet used by the activations).
 #[doc(hidden)]
+// Formatted once, then skipped: rustfmt spends 33 s of CPU on its nested Horner
+// polynomials on every `cargo fmt` (the other files take well under a second).
+#[rustfmt::skip]
 pub mod approx;
 pub mod fixed;
 pub(crate) mod kernel;
