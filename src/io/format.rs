@@ -555,88 +555,81 @@ pub(crate) const fn const_check_header(bytes: &[u8], code: u8, fingerprint: u64,
     }
 }
 
-/// `N` consecutive `f32` values read at compile time from `bytes[offset..]`; panics
-/// (a compile error in a constant) on NaN or infinity. For
-/// [`static_network!`](crate::static_network!).
-#[doc(hidden)]
-pub const fn const_f32s<const N: usize>(bytes: &[u8], offset: usize) -> [f32; N] {
-    if offset + 4 * N > bytes.len() {
+/// Panics (a compile error in a constant) unless `bytes` holds `end` bytes: the one
+/// length rule of the compile-time readers below.
+const fn const_need(bytes: &[u8], end: usize) {
+    if end > bytes.len() {
         panic!(
             "the weight file's length does not match the network (wrong file, or a network of other sizes)"
         );
     }
-    let mut out = [0.0f32; N];
-    let mut k = 0;
-    while k < N {
-        let at = offset + 4 * k;
-        let v = f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
-        if !v.is_finite() {
-            panic!("the weight file holds a NaN or infinite parameter");
-        }
-        out[k] = v;
-        k += 1;
-    }
-    out
 }
 
-/// `N` consecutive `f64` values read at compile time; see [`const_f32s`].
-#[doc(hidden)]
-pub const fn const_f64s<const N: usize>(bytes: &[u8], offset: usize) -> [f64; N] {
-    if offset + 8 * N > bytes.len() {
-        panic!(
-            "the weight file's length does not match the network (wrong file, or a network of other sizes)"
-        );
+/// The `W` bytes at `bytes[at..]` (checked by [`const_need`] first).
+const fn const_word<const W: usize>(bytes: &[u8], at: usize) -> [u8; W] {
+    let mut word = [0u8; W];
+    let mut i = 0;
+    while i < W {
+        word[i] = bytes[at + i];
+        i += 1;
     }
-    let mut out = [0.0f64; N];
-    let mut k = 0;
-    while k < N {
-        let at = offset + 8 * k;
-        let v = f64::from_le_bytes([
-            bytes[at],
-            bytes[at + 1],
-            bytes[at + 2],
-            bytes[at + 3],
-            bytes[at + 4],
-            bytes[at + 5],
-            bytes[at + 6],
-            bytes[at + 7],
-        ]);
-        if !v.is_finite() {
-            panic!("the weight file holds a NaN or infinite parameter");
-        }
-        out[k] = v;
-        k += 1;
-    }
-    out
+    word
 }
 
-/// `N` consecutive [`Q16`](crate::fixed::Q16) values (their `i32` bits) read at
-/// compile time; every bit pattern is a Q16 number, so there is nothing to reject. See
-/// [`const_f32s`].
-#[doc(hidden)]
-pub const fn const_q16s<const N: usize>(
-    bytes: &[u8],
-    offset: usize,
-) -> [crate::num::fixed::Q16; N] {
-    if offset + 4 * N > bytes.len() {
-        panic!(
-            "the weight file's length does not match the network (wrong file, or a network of other sizes)"
-        );
-    }
-    let mut out = [crate::num::fixed::Q16::ZERO; N];
-    let mut k = 0;
-    while k < N {
-        let at = offset + 4 * k;
-        out[k] = crate::num::fixed::Q16::from_bits(i32::from_le_bytes([
-            bytes[at],
-            bytes[at + 1],
-            bytes[at + 2],
-            bytes[at + 3],
-        ]));
-        k += 1;
-    }
-    out
+/// Writes one compile-time reader of `N` consecutive little-endian values of a scalar
+/// type, for [`static_network!`](crate::static_network!).
+macro_rules! const_reader {
+    ($(#[$doc:meta])* $name:ident, $t:ty, $size:literal, $zero:expr, |$w:ident| $decode:expr) => {
+        $(#[$doc])*
+        #[doc(hidden)]
+        pub const fn $name<const N: usize>(bytes: &[u8], offset: usize) -> [$t; N] {
+            const_need(bytes, offset + $size * N);
+            let mut out = [$zero; N];
+            let mut k = 0;
+            while k < N {
+                let $w = const_word::<$size>(bytes, offset + $size * k);
+                out[k] = $decode;
+                k += 1;
+            }
+            out
+        }
+    };
 }
+
+/// Panics (a compile error in a constant) on NaN or infinity.
+const fn finite_f32(v: f32) -> f32 {
+    if !v.is_finite() {
+        panic!("the weight file holds a NaN or infinite parameter");
+    }
+    v
+}
+
+/// Panics (a compile error in a constant) on NaN or infinity.
+const fn finite_f64(v: f64) -> f64 {
+    if !v.is_finite() {
+        panic!("the weight file holds a NaN or infinite parameter");
+    }
+    v
+}
+
+const_reader!(
+    /// `N` consecutive `f32` values read at compile time from `bytes[offset..]`; panics
+    /// (a compile error in a constant) on NaN or infinity.
+    const_f32s, f32, 4, 0.0f32, |w| finite_f32(f32::from_le_bytes(w))
+);
+const_reader!(
+    /// `N` consecutive `f64` values read at compile time; see [`const_f32s`].
+    const_f64s, f64, 8, 0.0f64, |w| finite_f64(f64::from_le_bytes(w))
+);
+const_reader!(
+    /// `N` consecutive Q16.16 values (raw `i32` bits) read at compile time; every bit
+    /// pattern is a value.
+    const_q16s,
+    crate::num::fixed::Q16,
+    4,
+    crate::num::fixed::Q16::ZERO,
+    |w| crate::num::fixed::Q16::from_bits(i32::from_le_bytes(w))
+);
 
 /// The 20-byte header of a file of scalar `code` for a network with `fingerprint` and
 /// `count` parameters; shared with [`quant`](crate::quant), whose int8 files use the
