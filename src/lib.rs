@@ -136,6 +136,8 @@ pub use typenet_macros::uint as __uint;
 
 with_float_backend! {
     pub use io::format;
+    #[cfg(feature = "alloc")]
+    pub use io::model;
     #[cfg(feature = "safetensors")]
     pub use io::safetensors;
     pub use num::{Scalar, fixed, kernel_level};

@@ -4,6 +4,8 @@
 //! Imports from [`net`](crate::net) and [`num`](crate::num).
 
 pub mod format;
+#[cfg(feature = "alloc")]
+pub mod model;
 #[cfg(feature = "safetensors")]
 pub mod safetensors;
 #[cfg(feature = "serde")]

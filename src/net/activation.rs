@@ -254,7 +254,7 @@ impl<const SLOPE_BITS: u64> Default for LeakyReLU<SLOPE_BITS> {
 }
 
 /// `leaky_relu(0x` + the 16 lower-case hexadecimal digits of `bits` + `)`.
-const fn leaky_relu_name(bits: u64) -> [u8; 30] {
+pub(crate) const fn leaky_relu_name(bits: u64) -> [u8; 30] {
     let mut out = *b"leaky_relu(0x0000000000000000)";
     let mut k = 0;
     while k < 16 {
