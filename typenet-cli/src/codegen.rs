@@ -13,7 +13,10 @@ fn camel(name: &str) -> String {
         .map(|w| {
             let mut c = w.chars();
             let first = c.next().map(|f| f.to_ascii_uppercase());
-            first.into_iter().chain(c.flat_map(char::to_lowercase)).collect::<String>()
+            first
+                .into_iter()
+                .chain(c.flat_map(char::to_lowercase))
+                .collect::<String>()
         })
         .collect()
 }
@@ -106,7 +109,10 @@ pub fn run(
     };
     let from = input.file_name().and_then(|s| s.to_str()).unwrap_or("?");
     convert::write(&weights_path, &bytes)?;
-    convert::write(output, source(from, &weights_name, name, scalar_name, &shape).as_bytes())?;
+    convert::write(
+        output,
+        source(from, &weights_name, name, scalar_name, &shape).as_bytes(),
+    )?;
     println!(
         "wrote {} and {} ({} bytes of weights)",
         output.display(),

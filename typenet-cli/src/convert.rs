@@ -43,7 +43,12 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 /// Runs `typenet convert`.
-pub fn run(input: &Path, output: &Path, scalar: ScalarArg, arch: Option<&str>) -> Result<(), String> {
+pub fn run(
+    input: &Path,
+    output: &Path,
+    scalar: ScalarArg,
+    arch: Option<&str>,
+) -> Result<(), String> {
     let model = Input::read(input)?.model(arch)?;
     let bytes = weight_file(&model, scalar)?;
     write(output, &bytes)?;
@@ -53,6 +58,10 @@ pub fn run(input: &Path, output: &Path, scalar: ScalarArg, arch: Option<&str>) -
         bytes.len(),
         model.params().len()
     );
-    println!("type Net = typenet::network!({}; {});", scalar.name(), model.shape());
+    println!(
+        "type Net = typenet::network!({}; {});",
+        scalar.name(),
+        model.shape()
+    );
     Ok(())
 }

@@ -49,7 +49,12 @@ pub fn read(
         for (j, field) in record.iter().take(inputs).enumerate() {
             match field.trim().parse::<f32>() {
                 Ok(v) if (v * scale).is_finite() => input.push(v * scale),
-                _ => return Err(at(format!("column {}: `{field}` is not a finite number", j + 1))),
+                _ => {
+                    return Err(at(format!(
+                        "column {}: `{field}` is not a finite number",
+                        j + 1
+                    )));
+                }
             }
         }
         let label = match record.get(inputs) {

@@ -40,7 +40,10 @@ fn is_safetensors(bytes: &[u8]) -> bool {
     let Some(len) = bytes.first_chunk::<8>().map(|b| u64::from_le_bytes(*b)) else {
         return false;
     };
-    bytes.get(8) == Some(&b'{') && len.checked_add(8).is_some_and(|end| end <= bytes.len() as u64)
+    bytes.get(8) == Some(&b'{')
+        && len
+            .checked_add(8)
+            .is_some_and(|end| end <= bytes.len() as u64)
 }
 
 impl Input {
@@ -49,8 +52,8 @@ impl Input {
         let bytes =
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let kind = if bytes.starts_with(&format::MAGIC) {
-            let header = format::read_header(&bytes)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let header =
+                format::read_header(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
             match header.code {
                 INT8_CODE => Kind::Int8(header),
                 1..=3 => Kind::Weights(header),

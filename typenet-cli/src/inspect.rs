@@ -46,7 +46,10 @@ fn print_sizes(shape: &Shape, scalar: &str, file_len: usize) {
             "  flash         {} B: the int8 file, which static_qnetwork! reads in place",
             grouped(file_len)
         );
-        println!("  RAM           inference {} B (int8 activations)", grouped(inference));
+        println!(
+            "  RAM           inference {} B (int8 activations)",
+            grouped(inference)
+        );
         return;
     }
     println!(
@@ -66,7 +69,9 @@ fn print_sizes(shape: &Shape, scalar: &str, file_len: usize) {
         grouped(gradient),
         grouped(2 * gradient)
     );
-    println!("                (a 32-bit target; on x86-64 each layer adds up to 60 B of alignment)");
+    println!(
+        "                (a 32-bit target; on x86-64 each layer adds up to 60 B of alignment)"
+    );
 }
 
 /// Runs `typenet inspect`.
@@ -82,7 +87,10 @@ pub fn run(path: &Path, arch: Option<&str>) -> Result<(), String> {
                     h.fingerprint
                 );
                 println!("  parameters    {}", grouped(h.params));
-                println!("  flash         {} B: the int8 file", grouped(input.bytes.len()));
+                println!(
+                    "  flash         {} B: the int8 file",
+                    grouped(input.bytes.len())
+                );
                 return Ok(());
             };
             let shape = parse_arch(arch)?;
@@ -106,8 +114,13 @@ pub fn run(path: &Path, arch: Option<&str>) -> Result<(), String> {
                     h.params
                 ));
             }
-            println!("  flash         {} B of weights", grouped(h.params * scalar_bytes(scalar)));
-            println!("  check         header and length ok; with --arch the values are checked too");
+            println!(
+                "  flash         {} B of weights",
+                grouped(h.params * scalar_bytes(scalar))
+            );
+            println!(
+                "  check         header and length ok; with --arch the values are checked too"
+            );
             return Ok(());
         }
         _ => input.model(arch)?.shape().clone(),

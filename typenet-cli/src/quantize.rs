@@ -80,7 +80,9 @@ fn report(model: &Model, q: &QModel, rows: &[Row], path: &std::path::Path) -> Re
     for row in rows {
         let at = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
         let y = model.forward(&row.input).map_err(|e| at(&e))?;
-        let yq = q.forward(&q.quantize_input(&row.input)).map_err(|e| at(&e))?;
+        let yq = q
+            .forward(&q.quantize_input(&row.input))
+            .map_err(|e| at(&e))?;
         let (a, b) = (data::class(&y), data::class(&q.dequantize_output(&yq)));
         let label = row.label.unwrap_or(usize::MAX);
         f32_right += usize::from(a == label);
@@ -94,6 +96,9 @@ fn report(model: &Model, q: &QModel, rows: &[Row], path: &std::path::Path) -> Re
     println!("accuracy on {} ({n} labelled inputs):", path.display());
     println!("  f32   {f32_right}/{n} = {:.2} %", pct(f32_right));
     println!("  int8  {int8_right}/{n} = {:.2} %", pct(int8_right));
-    println!("  the same class in f32 and int8: {agree}/{n} = {:.2} %", pct(agree));
+    println!(
+        "  the same class in f32 and int8: {agree}/{n} = {:.2} %",
+        pct(agree)
+    );
     Ok(())
 }

@@ -61,7 +61,10 @@ fn convert_safetensors_gives_the_typed_weight_file() {
         dir.path(),
         &["convert", "net.safetensors", "-o", "net.tnet"],
     ));
-    assert!(out.contains(&format!("type Net = typenet::network!(f32; {ARCH});")), "{out}");
+    assert!(
+        out.contains(&format!("type Net = typenet::network!(f32; {ARCH});")),
+        "{out}"
+    );
     let written = std::fs::read(dir.path().join("net.tnet")).unwrap();
     assert_eq!(written, format::to_bytes(&net).to_vec());
 }
@@ -70,20 +73,34 @@ fn convert_safetensors_gives_the_typed_weight_file() {
 fn inspect_names_architecture_sizes_and_problems() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("net.tnet"), format::to_bytes(&net())).unwrap();
-    let out = stdout(&typenet(dir.path(), &["inspect", "net.tnet", "--arch", ARCH]));
+    let out = stdout(&typenet(
+        dir.path(),
+        &["inspect", "net.tnet", "--arch", ARCH],
+    ));
     assert!(out.contains(&format!("network!(f32; {ARCH})")), "{out}");
-    assert!(out.contains(&format!("parameters    {} (f32)", Net::PARAMS)), "{out}");
+    assert!(
+        out.contains(&format!("parameters    {} (f32)", Net::PARAMS)),
+        "{out}"
+    );
     // 4·6 + 6 + 6·5 + 5 + 5·3 + 3 = 83 parameters of 4 bytes
     assert!(out.contains("flash         332 B of weights"), "{out}");
     // largest M_{i-1} + M_i = 11 values; trace 3·(6 + 5 + 3) values
-    assert!(out.contains("inference 44 B · training trace 168 B per sample"), "{out}");
+    assert!(
+        out.contains("inference 44 B · training trace 168 B per sample"),
+        "{out}"
+    );
     let out = stdout(&typenet(dir.path(), &["inspect", "net.tnet"]));
     assert!(out.contains("recorded as its fingerprint"), "{out}");
 
     // Another architecture: refused, naming both.
     let err = stderr_of_failure(&typenet(
         dir.path(),
-        &["inspect", "net.tnet", "--arch", "4 -> 6 ReLU -> 5 ReLU -> 3 Softmax"],
+        &[
+            "inspect",
+            "net.tnet",
+            "--arch",
+            "4 -> 6 ReLU -> 5 ReLU -> 3 Softmax",
+        ],
     ));
     assert!(err.contains("another architecture"), "{err}");
     // A truncated file.
@@ -127,8 +144,16 @@ fn quantize_gives_the_typed_int8_file_and_reports_accuracy() {
     let out = stdout(&typenet(
         dir.path(),
         &[
-            "quantize", "net.tnet", "--arch", ARCH, "--calibrate", "data.csv", "-o",
-            "net_int8.tnet", "--eval", "data.csv",
+            "quantize",
+            "net.tnet",
+            "--arch",
+            ARCH,
+            "--calibrate",
+            "data.csv",
+            "-o",
+            "net_int8.tnet",
+            "--eval",
+            "data.csv",
         ],
     ));
     let written = std::fs::read(dir.path().join("net_int8.tnet")).unwrap();
@@ -137,14 +162,29 @@ fn quantize_gives_the_typed_int8_file_and_reports_accuracy() {
     assert!(out.contains(&format!("int8  {right_q}/40")), "{out}");
 
     // The int8 file inspects with its architecture.
-    let out = stdout(&typenet(dir.path(), &["inspect", "net_int8.tnet", "--arch", ARCH]));
-    assert!(out.contains(&format!("Quantized<network!(f32; {ARCH})>")), "{out}");
+    let out = stdout(&typenet(
+        dir.path(),
+        &["inspect", "net_int8.tnet", "--arch", ARCH],
+    ));
+    assert!(
+        out.contains(&format!("Quantized<network!(f32; {ARCH})>")),
+        "{out}"
+    );
 
     // A calibration row of the wrong width names the line.
     std::fs::write(dir.path().join("bad.csv"), "a,b,c,d\n1,2,3,4\n1,2,3\n").unwrap();
     let err = stderr_of_failure(&typenet(
         dir.path(),
-        &["quantize", "net.tnet", "--arch", ARCH, "--calibrate", "bad.csv", "-o", "x.tnet"],
+        &[
+            "quantize",
+            "net.tnet",
+            "--arch",
+            ARCH,
+            "--calibrate",
+            "bad.csv",
+            "-o",
+            "x.tnet",
+        ],
     ));
     assert!(err.contains("bad.csv, line 3: 3 columns"), "{err}");
     assert!(!dir.path().join("x.tnet").exists());
@@ -161,10 +201,19 @@ fn codegen_writes_the_type_the_static_and_the_weights() {
     .unwrap();
     stdout(&typenet(
         dir.path(),
-        &["codegen", "net.safetensors", "-o", "model.rs", "--name", "CLASSIFIER"],
+        &[
+            "codegen",
+            "net.safetensors",
+            "-o",
+            "model.rs",
+            "--name",
+            "CLASSIFIER",
+        ],
     ));
     let source = std::fs::read_to_string(dir.path().join("model.rs")).unwrap();
-    assert!(source.contains(&format!("pub type Classifier = typenet::network!(f32; {ARCH});")));
+    assert!(source.contains(&format!(
+        "pub type Classifier = typenet::network!(f32; {ARCH});"
+    )));
     assert!(source.contains(&format!(
         "pub static CLASSIFIER: Classifier = typenet::static_network!(f32; {ARCH}; include_bytes!(\"model.tnet\"));"
     )));
@@ -172,7 +221,14 @@ fn codegen_writes_the_type_the_static_and_the_weights() {
     assert_eq!(weights, format::to_bytes(&net).to_vec());
     let err = stderr_of_failure(&typenet(
         dir.path(),
-        &["codegen", "net.safetensors", "-o", "m.rs", "--name", "lower"],
+        &[
+            "codegen",
+            "net.safetensors",
+            "-o",
+            "m.rs",
+            "--name",
+            "lower",
+        ],
     ));
     assert!(err.contains("upper-case"), "{err}");
 }
