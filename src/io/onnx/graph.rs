@@ -266,7 +266,8 @@ fn graph_input<'a>(
              [batch, n] with a fixed size n"
         ))
     };
-    let Some(type_proto::Value::TensorType(t)) = input.r#type.as_ref().and_then(|t| t.value.as_ref())
+    let Some(type_proto::Value::TensorType(t)) =
+        input.r#type.as_ref().and_then(|t| t.value.as_ref())
     else {
         return Err(bad("is not a tensor".into()));
     };
@@ -291,7 +292,11 @@ fn graph_input<'a>(
             "has shape {}, whose last axis (the input size M_0) is dynamic or 0",
             show(&dims)
         ))),
-        _ => Err(bad(format!("has shape {} of rank {}", show(&dims), dims.len()))),
+        _ => Err(bad(format!(
+            "has shape {} of rank {}",
+            show(&dims),
+            dims.len()
+        ))),
     }
 }
 
@@ -704,8 +709,7 @@ impl<'a> Walk<'a> {
         if attrs.int("transA", 0)? != 0 {
             return Err(attrs.unsupported(
                 "transA",
-                "is not 0; typenet supports only transA = 0 (the input is the rows of A)"
-                    .into(),
+                "is not 0; typenet supports only transA = 0 (the input is the rows of A)".into(),
             ));
         }
         let trans_b = match attrs.int("transB", 0)? {
@@ -1016,8 +1020,7 @@ impl<'a> Walk<'a> {
         self.close(ActivationKind::Identity);
         if self.layers.is_empty() {
             return Err(OnnxError::Graph {
-                problem: "no linear layer (Gemm or MatMul) between the input and the output"
-                    .into(),
+                problem: "no linear layer (Gemm or MatMul) between the input and the output".into(),
             });
         }
         let outputs = self.features();
