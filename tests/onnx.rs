@@ -134,6 +134,7 @@ macro_rules! fixtures {
 }
 
 fixtures! {
+    small_sigmoid: network!(f32; 2 -> 3 Tanh -> 1 Sigmoid);
     gemm_tanh_softmax: network!(f32; 4 -> 8 Tanh -> 3 Softmax);
     gemm_alpha_beta: network!(f32; 3 -> 5 ReLU -> 2 Identity);
     matmul_add: network!(f32; 5 -> 6 Sigmoid -> 4 Softplus -> 1 Identity);

@@ -192,7 +192,19 @@ def f64_deep():
     return b.model(["batch", 2], ["batch", 1]), "2 -> 16 Tanh -> 16 ReLU -> 16 LeakyReLU(0.2) -> 1 Identity"
 
 
+def small_sigmoid():
+    """2 -> 3 Tanh -> 1 Sigmoid: the smallest network (also the fuzz target's F32Net,
+    so its seed corpus reaches the typed load)."""
+    b = Builder(9)
+    h = b.node("Gemm", ["x", b.weight("w1", (3, 2)), b.weight("b1", (3,))], "z1", "fc1", transB=1)
+    h = b.node("Tanh", [h], "a1", "tanh1")
+    h = b.node("Gemm", [h, b.weight("w2", (1, 3)), b.weight("b2", (1,))], "z2", "fc2", transB=1)
+    b.node("Sigmoid", [h], "y", "sigmoid2")
+    return b.model(["batch", 2], ["batch", 1]), "2 -> 3 Tanh -> 1 Sigmoid"
+
+
 VALID = [
+    small_sigmoid,
     gemm_tanh_softmax,
     gemm_alpha_beta,
     matmul_add,
