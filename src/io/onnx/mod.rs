@@ -69,6 +69,8 @@ mod graph;
 mod proto;
 mod read;
 mod tensor;
+#[cfg(test)]
+mod tests;
 
 pub use error::{NodeRef, OnnxError};
 pub use graph::leaky_relu_slope;
