@@ -354,11 +354,12 @@ impl<'a> Attrs<'a> {
         known: &[&str],
         what: &str,
     ) -> Result<Self, OnnxError> {
-        for (k, a) in list.iter().enumerate() {
+        let mut seen = HashSet::new();
+        for a in list {
             let name = a.name.as_deref().unwrap_or("");
             let problem = if !known.contains(&name) {
                 format!("is not supported; {what}")
-            } else if list[..k].iter().any(|b| b.name.as_deref() == Some(name)) {
+            } else if !seen.insert(name) {
                 "is given twice".into()
             } else if a.ref_attr_name.is_some() {
                 "refers to a function's attribute, which is not supported".into()
