@@ -1,8 +1,9 @@
 //! ONNX import against onnxruntime. The fixtures (ONNX models and onnxruntime's outputs
 //! on fixed inputs) are made by `tests/onnx/make_fixtures.py` with the pinned packages
 //! of `tests/onnx/requirements.txt` into `target/onnx-fixtures` (or the directory named
-//! by `TYPENET_ONNX_FIXTURES`); `.ci/run` regenerates them before the tests. Without
-//! them these tests fail, saying how to make them.
+//! by `TYPENET_ONNX_FIXTURES`) by `tests/onnx/make.sh`, which `.ci/run` runs before the
+//! tests (so a stale fixture cannot pass) and these tests run themselves when the
+//! fixtures are missing (so `cargo test --all-features` works on a fresh machine).
 //!
 //! Each valid fixture is loaded into the typed network named for it here (written by
 //! hand from the Python model) and through `read_model`, and both must agree with
@@ -15,19 +16,42 @@ use typenet::model::Shape;
 use typenet::onnx::{self, OnnxError};
 use typenet::{Network, Scalar, network};
 
-/// The fixture directory; a missing one fails the test with the commands that make it.
+/// The fixture directory. Unless `TYPENET_ONNX_FIXTURES` names one, missing fixtures
+/// are made once per test run by `tests/onnx/make.sh` (a virtual environment with the
+/// pinned onnx and onnxruntime from PyPI); if that fails, so does the test, with the
+/// script's output.
 fn fixtures() -> PathBuf {
-    let dir = std::env::var_os("TYPENET_ONNX_FIXTURES").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/onnx-fixtures"),
-        PathBuf::from,
-    );
+    static MADE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::var_os("TYPENET_ONNX_FIXTURES")
+        .map_or_else(|| root.join("target/onnx-fixtures"), PathBuf::from);
+    if std::env::var_os("TYPENET_ONNX_FIXTURES").is_none() {
+        let made = MADE.get_or_init(|| {
+            if dir.join("fixtures.json").is_file() {
+                return Ok(());
+            }
+            let out = std::process::Command::new("bash")
+                .arg(root.join("tests/onnx/make.sh"))
+                .output()
+                .map_err(|e| format!("cannot run tests/onnx/make.sh: {e}"))?;
+            if out.status.success() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "tests/onnx/make.sh failed:\n{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                ))
+            }
+        });
+        if let Err(e) = made {
+            panic!("the ONNX fixtures are missing and could not be made: {e}");
+        }
+    }
     assert!(
         dir.join("fixtures.json").is_file(),
-        "the ONNX fixtures are missing: {} has no fixtures.json. Make them with\n  \
-         python3 -m venv target/onnx-venv\n  \
-         target/onnx-venv/bin/pip install -r tests/onnx/requirements.txt\n  \
-         target/onnx-venv/bin/python tests/onnx/make_fixtures.py\n\
-         (.ci/run does this), or point TYPENET_ONNX_FIXTURES at a directory made so",
+        "the ONNX fixtures are missing: {} has no fixtures.json (make them with \
+         `bash tests/onnx/make.sh`)",
         dir.display()
     );
     dir
