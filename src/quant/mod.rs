@@ -164,6 +164,8 @@ mod kernel;
 mod konst;
 mod layers;
 mod macros;
+#[cfg(feature = "alloc")]
+mod model;
 mod network;
 mod params;
 mod requant;
@@ -187,6 +189,8 @@ pub use konst::{
     const_record_len, const_u16_table,
 };
 pub use layers::QLayers;
+#[cfg(feature = "alloc")]
+pub use model::{ModelCalibration, ObserveError, QModel};
 pub use network::{INT8_CODE, QNetwork};
 pub use params::{QParams, Range};
 pub use requant::{
