@@ -475,7 +475,7 @@ impl ModelLayer<'_> {
     /// W^i and b^i in `f32`, each value rounded as [`Scalar::param_from_f64`] rounds
     /// it (a value beyond `f32`'s range becomes an infinity, which the int8
     /// quantization refuses as the typed one refuses it).
-    pub(crate) fn to_f32(&self) -> (Vec<f32>, Vec<f32>) {
+    pub(crate) fn to_f32(self) -> (Vec<f32>, Vec<f32>) {
         let round = |v: &[f64]| v.iter().map(|&v| f32::from_f64(v)).collect();
         (round(self.weights), round(self.bias))
     }

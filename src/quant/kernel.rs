@@ -59,9 +59,11 @@ impl<I: ArrayLength> Stride for Typed<I> {
 }
 
 /// A stride known at run time.
+#[cfg(feature = "alloc")]
 #[derive(Clone, Copy)]
 pub(crate) struct Dynamic(pub(crate) usize);
 
+#[cfg(feature = "alloc")]
 impl Stride for Dynamic {
     const KNOWN: bool = false;
     const STRIDE: usize = 0;
@@ -132,6 +134,7 @@ fn output<const FLOOR: bool>(acc: i32, m: Multiplier, zero_point: i32, floor: i3
 /// The rows of `weights` in groups of `R`, their accumulators started at the folded
 /// biases, requantized into `out`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn rows<S: Stride, const R: usize, const FLOOR: bool>(
     weights: &[i8],
     stride: S,

@@ -1,40 +1,5 @@
-//! Int8 quantization of networks whose shape is data (feature `alloc`):
-//! [`ModelCalibration`] and [`QModel`], the counterparts of [`Calibration`] and
-//! [`QNetwork`] for a [`Model`], for tools that learn the architecture at run time.
-//!
-//! They compute what the typed path computes, by its own rules: the ranges of
-//! [`Calibration::observe`], the per-layer quantization of [`quantize`] (scales, rows,
-//! multipliers, tables: [`QActivation`]'s rules for the layer's activation), the
-//! integer layers of [`QDense`] (its kernel and general path), and its weight file, byte
-//! for byte (`tests/quant_model.rs` checks all four against typed networks with every
-//! activation, and the committed int8 digits network).
-//!
-//! ```
-//! use typenet::model::Model;
-//! use typenet::quant::{self, ModelCalibration, QModel, QNetwork, Quantized};
-//! use typenet::{network, Network};
-//!
-//! type Net = network!(f32; 2 -> 8 Tanh -> 3 Softmax);
-//! let params: Vec<f32> = (0..Net::PARAMS).map(|k| ((k * 7 % 11) as f32 - 5.0) / 5.0).collect();
-//! let net = Net::from_params(&params)?;
-//! let inputs: Vec<[f32; 2]> = (0..50).map(|k| [k as f32 / 49.0, 1.0 - k as f32 / 49.0]).collect();
-//!
-//! // A tool knows only the model (read from a file, say).
-//! let model = Model::from_network(&net);
-//! let mut calibration = ModelCalibration::new(model.shape());
-//! for x in &inputs {
-//!     calibration.observe(&model, x)?;
-//! }
-//! let q: QModel = calibration.quantize(&model)?;
-//!
-//! // The typed path gives the same network, file and outputs.
-//! let typed: Quantized<Net> = quant::quantize(&net, inputs.iter().map(|&x| Net::input(x)))?;
-//! assert_eq!(q.to_bytes(), quant::to_vec(&typed));
-//! let x = q.quantize_input(&inputs[10]);
-//! assert_eq!(q.forward(&x)?, typed.forward(&typed.quantize_input(&Net::input(inputs[10]))).to_vec());
-//! assert_eq!(QModel::from_bytes(&q.to_bytes(), model.shape())?, q);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! [`ModelCalibration`] and [`QModel`]: int8 quantization of networks whose shape is
+//! data (feature `alloc`), through the typed path's own per-layer rules.
 
 extern crate alloc;
 
@@ -104,6 +69,8 @@ macro_rules! with_activation {
 }
 
 /// An activation's table ([`QActivation::Table`]) whatever its type.
+// One per layer: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 enum Table {
     /// Identity and ReLU.
@@ -157,6 +124,30 @@ impl AnyTable for [u16; 256] {
     }
 }
 
+/// [`QActivation::build_table`], as a [`Table`].
+fn built<A: QActivation>(pre_activation: QParams, output: QParams) -> Table
+where
+    A::Table: AnyTable,
+{
+    A::build_table(pre_activation, output).wrap()
+}
+
+/// [`QActivation::empty_table`], as a [`Table`].
+fn empty<A: QActivation>() -> Table
+where
+    A::Table: AnyTable,
+{
+    A::empty_table().wrap()
+}
+
+/// [`QActivation::read_table`], as a [`Table`].
+fn read<A: QActivation>(bytes: &[u8]) -> Table
+where
+    A::Table: AnyTable,
+{
+    A::read_table(bytes).wrap()
+}
+
 /// [`QActivation::build_table`] of `kind`; for a leaky rectifier, the table of its
 /// slope (what `LeakyReLU<SLOPE>::build_table` builds).
 fn table_of(kind: ActivationKind, pre_activation: QParams, output: QParams) -> Table {
@@ -164,7 +155,7 @@ fn table_of(kind: ActivationKind, pre_activation: QParams, output: QParams) -> T
         ActivationKind::LeakyReLU(slope) => {
             Table::Lookup(leaky_relu_table(pre_activation, output, slope))
         }
-        _ => with_activation!(kind, A => A::build_table(pre_activation, output).wrap()),
+        _ => with_activation!(kind, A => built::<A>(pre_activation, output)),
     }
 }
 
@@ -196,7 +187,43 @@ impl core::error::Error for ObserveError {}
 /// The calibration of a [`Model`]: the range of its input and of every layer's z^i
 /// and a^i over the inputs seen so far, as [`Calibration`] keeps them for a typed
 /// network (the same values, in the same order, with the same skipping of NaN and
-/// infinite values). See the [module docs](self).
+/// infinite values).
+///
+/// With [`QModel`], the counterpart of [`Calibration`] and [`QNetwork`] for a
+/// [`Model`], for tools that learn the architecture at run time. They compute what the
+/// typed path computes, by its own rules: the ranges of [`Calibration::observe`], the
+/// per-layer quantization of [`quantize`] (scales, rows, multipliers, tables:
+/// [`QActivation`]'s rules for the layer's activation), the integer layers of
+/// [`QDense`] (its kernel and its general path) and its weight file, byte for byte
+/// (`tests/quant_model.rs` checks all four against typed networks with every
+/// activation, and against the committed int8 digits network).
+///
+/// ```
+/// use typenet::model::Model;
+/// use typenet::quant::{self, ModelCalibration, QModel, QNetwork, Quantized};
+/// use typenet::{network, Network};
+///
+/// type Net = network!(f32; 2 -> 8 Tanh -> 3 Softmax);
+/// let params: Vec<f32> = (0..Net::PARAMS).map(|k| ((k * 7 % 11) as f32 - 5.0) / 5.0).collect();
+/// let net = Net::from_params(&params)?;
+/// let inputs: Vec<[f32; 2]> = (0..50).map(|k| [k as f32 / 49.0, 1.0 - k as f32 / 49.0]).collect();
+///
+/// // A tool knows only the model (read from a file, say).
+/// let model = Model::from_network(&net);
+/// let mut calibration = ModelCalibration::new(model.shape());
+/// for x in &inputs {
+///     calibration.observe(&model, x)?;
+/// }
+/// let q: QModel = calibration.quantize(&model)?;
+///
+/// // The typed path gives the same network, file and outputs.
+/// let typed: Quantized<Net> = quant::quantize(&net, inputs.iter().map(|&x| Net::input(x)))?;
+/// assert_eq!(q.to_bytes(), quant::to_vec(&typed));
+/// let x = q.quantize_input(&inputs[10]);
+/// assert_eq!(q.forward(&x)?, typed.forward(&typed.quantize_input(&Net::input(inputs[10]))).to_vec());
+/// assert_eq!(QModel::from_bytes(&q.to_bytes(), model.shape())?, q);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelCalibration {
     shape: Shape,
@@ -378,7 +405,7 @@ impl QModelLayer {
             input,
             pre_activation: input,
             output: input,
-            table: with_activation!(activation, A => A::empty_table().wrap()),
+            table: with_activation!(activation, A => empty::<A>()),
             folded_bias: vec![0; outputs],
             fast: false,
         }
@@ -453,7 +480,7 @@ impl QModelLayer {
 /// An int8 network whose shape is data: what [`ModelCalibration::quantize`] makes of
 /// a [`Model`], or [`QModel::from_bytes`] reads; the untyped counterpart of a
 /// [`QNetwork`], with the same integer-only [`forward`](QModel::forward) and the same
-/// weight file. See the [module docs](self).
+/// weight file. See [`ModelCalibration`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct QModel {
     shape: Shape,
@@ -566,7 +593,8 @@ impl QModel {
     /// # Errors
     /// [`ModelError::TooLarge`] for a shape beyond the format,
     /// [`ModelError::FingerprintMismatch`] for a file of another architecture,
-    /// [`ModelError::Load`] with the [`LoadError`] of [`QNetwork::from_bytes`]
+    /// [`ModelError::Load`] with the [`LoadError`](crate::format::LoadError) of
+    /// [`QNetwork::from_bytes`]
     /// otherwise (magic, version, flags, scalar type, parameter count, length, a NaN
     /// or infinite scale); never panics.
     pub fn from_bytes(bytes: &[u8], shape: &Shape) -> Result<QModel, ModelError> {
@@ -585,7 +613,7 @@ impl QModel {
             let (pre_activation, output) =
                 read_record(&mut r, inputs, layer.arrays_mut()).map_err(ModelError::Load)?;
             let table = with_activation!(kind, A => {
-                A::read_table(r.take(A::TABLE_BYTES).map_err(ModelError::Load)?).wrap()
+                read::<A>(r.take(A::TABLE_BYTES).map_err(ModelError::Load)?)
             });
             layer.pre_activation = pre_activation;
             layer.output = output;
