@@ -22,6 +22,7 @@
 #[path = "../examples/03-digits.rs"]
 mod digits;
 
+use proptest::prelude::*;
 use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg64;
 use typenet::format::{self, LoadError};
@@ -382,6 +383,107 @@ fn calibration_errors_are_the_typed_ones() {
         same_quantize_error(&nan, &[]),
         QuantizeError::NonFiniteParameter { layer: 2 }
     );
+}
+
+/// The int8 files of `Folded` and `Leaky` (every kind of table), quantized once.
+fn files() -> &'static (Vec<u8>, Vec<u8>) {
+    static FILES: std::sync::OnceLock<(Vec<u8>, Vec<u8>)> = std::sync::OnceLock::new();
+    FILES.get_or_init(|| {
+        fn file<N>(seed: u64) -> Vec<u8>
+        where
+            N: Network<f32> + Quantize<InputSize<f32, N>>,
+            Quantized<N>: QNetwork<Input = InputSize<f32, N>>,
+        {
+            let net: N = seeded(seed);
+            let xs = inputs(N::INPUTS, 30, seed + 1);
+            let q = quant::quantize(
+                &net,
+                xs.iter()
+                    .map(|x| Arr::<f32, N::Input>::from_slice(x).clone()),
+            )
+            .unwrap();
+            quant::to_vec(&q)
+        }
+        (file::<Folded>(15), file::<Leaky>(16))
+    })
+}
+
+/// Reads `bytes` with both readers: the same verdict (the typed `LoadError`, or a
+/// fingerprint mismatch for both), and for a file both read, the same file written
+/// back and the same outputs for `x`.
+fn same_reading<N>(bytes: &[u8], x: &[i8]) -> Result<(), TestCaseError>
+where
+    N: Network<f32> + Quantize<InputSize<f32, N>>,
+    Quantized<N>: QNetwork<Input = InputSize<f32, N>>,
+{
+    let shape = Shape::of::<f32, N>();
+    match (
+        quant::from_bytes::<Quantized<N>>(bytes),
+        QModel::from_bytes(bytes, &shape),
+    ) {
+        (Ok(typed), Ok(untyped)) => {
+            prop_assert_eq!(untyped.to_bytes(), bytes.to_vec());
+            prop_assert_eq!(
+                untyped.forward(x).unwrap(),
+                typed
+                    .forward(&Arr::<i8, N::Input>::from_slice(x).clone())
+                    .to_vec()
+            );
+        }
+        (
+            Err(LoadError::ArchitectureMismatch { .. }),
+            Err(ModelError::FingerprintMismatch { .. }),
+        ) => {}
+        (Err(typed), untyped) => prop_assert_eq!(untyped, Err(ModelError::Load(typed))),
+        (Ok(_), untyped) => prop_assert!(false, "typed read it, untyped: {untyped:?}"),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+    /// Every byte string a file can be mutated into: the two readers agree, and the
+    /// networks they read (any multiplier, shift, table, bias) compute the same outputs,
+    /// without panicking.
+    #[test]
+    fn any_file_reads_and_runs_as_the_typed_reader_reads_and_runs_it(
+        leaky in any::<bool>(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..24),
+        cut in prop::option::weighted(0.1, any::<prop::sample::Index>()),
+        x in prop::collection::vec(any::<i8>(), 9),
+    ) {
+        let (folded, leaky_file) = files();
+        let mut bytes = if leaky { leaky_file.clone() } else { folded.clone() };
+        // mostly past the header, where a mutated file still reads
+        for (at, value) in edits {
+            let at = format::HEADER_LEN + at.index(bytes.len() - format::HEADER_LEN);
+            bytes[at] = value;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut.index(bytes.len() + 1));
+        }
+        if leaky {
+            same_reading::<Leaky>(&bytes, &x)?;
+        } else {
+            same_reading::<Folded>(&bytes, &x[..5])?;
+        }
+    }
+
+    /// Random bytes, header included.
+    #[test]
+    fn random_bytes_are_refused_as_the_typed_reader_refuses_them(
+        bytes in prop::collection::vec(any::<u8>(), 0..64),
+        header in any::<bool>(),
+    ) {
+        let mut bytes = bytes;
+        if header {
+            // a valid header in front, so the later checks are reached
+            let file = &files().0;
+            bytes.splice(0..0, file[..format::HEADER_LEN].iter().copied());
+        }
+        same_reading::<Folded>(&bytes, &[0; 5])?;
+    }
 }
 
 #[test]

@@ -15,7 +15,7 @@
 //! the results equal the portable loop's on every target (`embedded/`'s
 //! `int8_kernels` checks it on the device).
 
-use super::kernel::Stride;
+use super::stride::Stride;
 use core::arch::asm;
 
 /// Four int8 as a little-endian word (byte j in bits 8j..8j+8). A copy of the bytes:

@@ -177,6 +177,7 @@ mod network;
 mod params;
 mod requant;
 mod sealed;
+mod stride;
 mod view;
 
 pub use activation::{

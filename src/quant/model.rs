@@ -14,13 +14,14 @@ use super::dense::{
     ArraysMut, MAX_INPUTS, Rows, fold_rows, read_record, requantize_rows, write_record,
 };
 use super::error::{QuantizeError, ScaleKind};
-use super::kernel::{Dynamic, dense_slices};
+use super::kernel::dense_slices;
 use super::layers::QLayers;
 #[cfg(doc)]
 use super::network::QNetwork;
 use super::network::{INPUT_RECORD_LEN, INT8_CODE, read_input, write_head};
 use super::params::{QParams, Range};
 use super::requant::Multiplier;
+use super::stride::Dynamic;
 use crate::io::format::HEADER_LEN;
 use crate::io::model::{ActivationKind, Model, ModelError, Shape, check_file};
 use crate::net::activation::{Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh};
