@@ -38,12 +38,17 @@
 extern crate alloc;
 
 use crate::io::format::{HEADER_LEN, LoadError, Storable, header_bytes, read_header};
-use crate::net::activation::{leaky_relu_name, leaky_relu_slope};
+use crate::net::activation::{
+    Activation, Identity, ReLU, Sigmoid, Softmax, Softplus, Tanh, leaky_relu, leaky_relu_name,
+    leaky_relu_slope,
+};
 use crate::net::architecture::write_activation;
+use crate::net::error::InputLengthError;
 use crate::net::fingerprint::{FNV_OFFSET, fnv_layer};
 use crate::net::network::Network;
 use crate::num::scalar::{Scalar, ValueError};
 use alloc::string::{String, ToString};
+use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
@@ -127,6 +132,27 @@ impl ActivationKind {
                 ActivationKind::LeakyReLU(slope)
             }
         })
+    }
+}
+
+impl ActivationKind {
+    /// a = φ(z) in `f32`: the [`Activation::forward`] of the activation's type (for a
+    /// [`LeakyReLU`](crate::LeakyReLU), [`leaky_relu`] with the slope, the body of the
+    /// type's φ), so the same bits as the typed layer.
+    pub(crate) fn forward_f32(&self, z: &[f32], a: &mut [f32]) {
+        match *self {
+            ActivationKind::Identity => Identity.forward(z, a),
+            ActivationKind::Sigmoid => Sigmoid.forward(z, a),
+            ActivationKind::Tanh => Tanh.forward(z, a),
+            ActivationKind::ReLU => ReLU.forward(z, a),
+            ActivationKind::LeakyReLU(slope) => {
+                for (a, &z) in a.iter_mut().zip(z) {
+                    *a = leaky_relu(z, slope);
+                }
+            }
+            ActivationKind::Softplus => Softplus.forward(z, a),
+            ActivationKind::Softmax => Softmax.forward(z, a),
+        }
     }
 }
 
@@ -445,6 +471,59 @@ pub struct ModelLayer<'a> {
     pub bias: &'a [f64],
 }
 
+impl ModelLayer<'_> {
+    /// W^i and b^i in `f32`, each value rounded as [`Scalar::param_from_f64`] rounds
+    /// it (a value beyond `f32`'s range becomes an infinity, which the int8
+    /// quantization refuses as the typed one refuses it).
+    pub(crate) fn to_f32(self) -> (Vec<f32>, Vec<f32>) {
+        let round = |v: &[f64]| v.iter().map(|&v| f32::from_f64(v)).collect();
+        (round(self.weights), round(self.bias))
+    }
+}
+
+/// Checks the header of a weight file of scalar `code` for a network of `shape` (P =
+/// `count` parameters) and the file's total length `len`, in the order of
+/// [`format::from_bytes`](crate::format::from_bytes): magic, version, flags, scalar
+/// code, fingerprint (a [`ModelError::FingerprintMismatch`] naming the shape),
+/// parameter count, length. Shared by [`Model::from_weight_file`] and the int8
+/// networks of [`quant`](crate::quant).
+pub(crate) fn check_file(
+    bytes: &[u8],
+    code: u8,
+    shape: &Shape,
+    count: usize,
+    len: usize,
+) -> Result<(), ModelError> {
+    let header = read_header(bytes).map_err(ModelError::Load)?;
+    let load = |e| Err(ModelError::Load(e));
+    if header.code != code {
+        return load(LoadError::ScalarMismatch {
+            expected: code,
+            found: header.code,
+        });
+    }
+    if header.fingerprint != shape.fingerprint() {
+        return Err(ModelError::FingerprintMismatch {
+            found: header.fingerprint,
+            expected: shape.fingerprint(),
+            shape: shape.to_string(),
+        });
+    }
+    if header.params != count {
+        return load(LoadError::ParamCountMismatch {
+            expected: count,
+            found: header.params,
+        });
+    }
+    if bytes.len() != len {
+        return load(LoadError::LengthMismatch {
+            expected: len,
+            found: bytes.len(),
+        });
+    }
+    Ok(())
+}
+
 impl Model {
     /// A model of `shape` with `params` in the canonical order.
     ///
@@ -501,6 +580,57 @@ impl Model {
                     bias,
                 }
             })
+    }
+
+    /// f32 inference: a^N for the input `x` (M_0 values), bit for bit what
+    /// [`Network::forward`] gives for the typed `f32` network of the same shape and
+    /// parameters ([`to_network`](Model::to_network)): the parameters are rounded to
+    /// `f32` as the loaders round them, z^i = W^i a^{i−1} + b^i is the crate's kernel
+    /// ([`Scalar::affine_kernel`]) and φ_i the activation's own forward map.
+    ///
+    /// ```
+    /// use typenet::model::Model;
+    /// use typenet::{network, Network};
+    ///
+    /// type Net = network!(f32; 3 -> 4 Tanh -> 2 Softmax);
+    /// let params: Vec<f32> = (0..Net::PARAMS).map(|k| (k % 7) as f32 / 7.0 - 0.4).collect();
+    /// let net = Net::from_params(&params).unwrap();
+    /// let model = Model::from_network(&net);
+    /// let x = [0.5, -1.0, 2.0];
+    /// assert_eq!(model.forward(&x).unwrap(), net.forward(&Net::input(x)).to_vec());
+    /// assert!(model.forward(&[1.0]).is_err()); // 1 value, 3 expected
+    /// ```
+    ///
+    /// # Errors
+    /// [`InputLengthError`] if `x` does not have M_0 values.
+    pub fn forward(&self, x: &[f32]) -> Result<Vec<f32>, InputLengthError> {
+        self.forward_traced(x, |_, _, _| {})
+    }
+
+    /// [`forward`](Model::forward), calling `each(i, z^i, a^i)` for every layer i
+    /// (1-based) as it is computed: what [`Network::forward_trace`] records.
+    pub(crate) fn forward_traced(
+        &self,
+        x: &[f32],
+        mut each: impl FnMut(usize, &[f32], &[f32]),
+    ) -> Result<Vec<f32>, InputLengthError> {
+        if x.len() != self.shape.inputs {
+            return Err(InputLengthError {
+                expected: self.shape.inputs,
+                found: x.len(),
+            });
+        }
+        let mut a = x.to_vec();
+        for (i, layer) in self.layers().enumerate() {
+            let (weights, bias) = layer.to_f32();
+            let mut z = vec![0.0f32; layer.outputs];
+            f32::affine_kernel(&weights, &bias, [&a], [&mut z]);
+            let mut next = vec![0.0f32; layer.outputs];
+            layer.activation.forward_f32(&z, &mut next);
+            each(i + 1, &z, &next);
+            a = next;
+        }
+        Ok(a)
     }
 
     /// The typed network `N` with the model's parameters, each converted by the
@@ -580,35 +710,12 @@ impl Model {
             .params()
             .filter(|&p| p <= u32::MAX as usize)
             .ok_or(ModelError::TooLarge)?;
-        let header = read_header(bytes).map_err(ModelError::Load)?;
-        let load = |e| Err(ModelError::Load(e));
-        if header.code != T::CODE {
-            return load(LoadError::ScalarMismatch {
-                expected: T::CODE,
-                found: header.code,
-            });
-        }
-        if header.fingerprint != shape.fingerprint() {
-            return Err(ModelError::FingerprintMismatch {
-                found: header.fingerprint,
-                expected: shape.fingerprint(),
-                shape: shape.to_string(),
-            });
-        }
-        if header.params != count {
-            return load(LoadError::ParamCountMismatch {
-                expected: count,
-                found: header.params,
-            });
-        }
         let size = <T::Bytes as Unsigned>::USIZE;
-        let len = HEADER_LEN + count * size;
-        if bytes.len() != len {
-            return load(LoadError::LengthMismatch {
-                expected: len,
-                found: bytes.len(),
-            });
-        }
+        let len = count
+            .checked_mul(size)
+            .and_then(|b| b.checked_add(HEADER_LEN))
+            .ok_or(ModelError::TooLarge)?;
+        check_file(bytes, T::CODE, &shape, count, len)?;
         let mut params = Vec::with_capacity(count);
         for (index, chunk) in bytes[HEADER_LEN..].chunks_exact(size).enumerate() {
             let v = T::read_le(chunk)

@@ -306,11 +306,7 @@ impl<const SLOPE_BITS: u64> ElementWise for LeakyReLU<SLOPE_BITS> {
     const INIT: Init = Init::HeUniform;
     #[inline]
     fn phi<T: Scalar>(&self, z: T) -> T {
-        if z > T::zero() {
-            z
-        } else {
-            z * T::from_f64(Self::SLOPE)
-        }
+        leaky_relu(z, Self::SLOPE)
     }
     #[inline]
     fn dphi<T: Scalar>(&self, z: T, _a: T) -> T {
@@ -319,6 +315,18 @@ impl<const SLOPE_BITS: u64> ElementWise for LeakyReLU<SLOPE_BITS> {
         } else {
             T::from_f64(Self::SLOPE)
         }
+    }
+}
+
+/// The leaky rectifier of slope `slope`: z for z > 0, `slope · z` otherwise. The one
+/// body of [`LeakyReLU`]'s φ, whose slope is a type parameter, and of the leaky
+/// rectifiers of networks whose shape is data (`model`), whose slope is a value.
+#[inline]
+pub(crate) fn leaky_relu<T: Scalar>(z: T, slope: f64) -> T {
+    if z > T::zero() {
+        z
+    } else {
+        z * T::from_f64(slope)
     }
 }
 

@@ -8,18 +8,24 @@
 //! `dsp.rs` give the same results on every target.
 
 use super::requant::{Multiplier, requantize_kernel};
+use super::stride::{Stride, Typed};
 use crate::net::arr::{Arr, Matrix};
 use generic_array::{ArrayLength, GenericArray};
 
 #[cfg(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp)))]
 use super::dsp::dot_rows;
 
-/// acc_r + Σ_j block\[r·I + j\] · x_j for the `R` rows of `block` (rows of `I` ≥
-/// `x.len()` bytes): the portable loop, each x_j read once for the `R` rows.
+/// acc_r + Σ_j block\[r·stride + j\] · x_j for the `R` rows of `block` (rows of
+/// `stride` ≥ `x.len()` bytes): the portable loop, each x_j read once for the `R` rows.
 #[cfg(not(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp))))]
 #[inline(always)]
-fn dot_rows<I: ArrayLength, const R: usize>(block: &[i8], x: &[i8], mut acc: [i32; R]) -> [i32; R] {
-    let stride = I::USIZE;
+fn dot_rows<S: Stride, const R: usize>(
+    block: &[i8],
+    stride: S,
+    x: &[i8],
+    mut acc: [i32; R],
+) -> [i32; R] {
+    let stride = stride.get();
     let row = |r: usize| &block[r * stride..][..x.len()];
     // written out for four and two rows: the firmware's opt-level "s" does not unroll
     // a loop over the rows
@@ -70,8 +76,10 @@ fn output<const FLOOR: bool>(acc: i32, m: Multiplier, zero_point: i32, floor: i3
 /// The rows of `weights` in groups of `R`, their accumulators started at the folded
 /// biases, requantized into `out`.
 #[inline(always)]
-fn rows<I: ArrayLength, const R: usize, const FLOOR: bool>(
+#[allow(clippy::too_many_arguments)]
+fn rows<S: Stride, const R: usize, const FLOOR: bool>(
     weights: &[i8],
+    stride: S,
     x: &[i8],
     bias: &[i32],
     multipliers: &[Multiplier],
@@ -82,9 +90,9 @@ fn rows<I: ArrayLength, const R: usize, const FLOOR: bool>(
     let (b, _) = bias.as_chunks::<R>();
     let (m, _) = multipliers.as_chunks::<R>();
     let (o, _) = out.as_chunks_mut::<R>();
-    let blocks = weights.chunks_exact(R * I::USIZE);
+    let blocks = weights.chunks_exact(R * stride.get());
     for (((w, b), m), o) in blocks.zip(b).zip(m).zip(o) {
-        let acc = dot_rows::<I, R>(w, x, *b);
+        let acc = dot_rows::<S, R>(w, stride, x, *b);
         let out = |acc: i32, m: Multiplier| output::<FLOOR>(acc, m, zero_point, floor);
         // written out for four rows (no loop at the firmware's opt-level "s")
         match (o.as_mut_slice(), acc.as_slice(), m.as_slice()) {
@@ -106,8 +114,9 @@ fn rows<I: ArrayLength, const R: usize, const FLOOR: bool>(
 /// among the Arm targets).
 const WIDE: bool = !cfg!(all(target_arch = "arm", not(target_has_atomic = "32")));
 
-/// The fast path of a layer: out_k = clamp(requantize(b′_k + Σ_j w_kj x_j, M_k) + zp,
-/// floor, 127), four rows at a time, then two, then one.
+/// The fast path of a typed layer of `I` inputs and `O` outputs: [`dense_slices`] with
+/// the sizes in the type. One copy per pair of sizes (inlined where the compiler sees
+/// fit), whose lengths are constants.
 #[inline]
 pub(crate) fn dense<I: ArrayLength, O: ArrayLength>(
     weights: &Matrix<i8, O, I>,
@@ -118,32 +127,92 @@ pub(crate) fn dense<I: ArrayLength, O: ArrayLength>(
     floor: i32,
     out: &mut Arr<i8, O>,
 ) {
+    dense_slices(
+        GenericArray::slice_from_chunks(weights),
+        Typed::<I>::new(),
+        x,
+        folded_bias,
+        multipliers,
+        zero_point,
+        floor,
+        out,
+    );
+}
+
+/// The fast path of a layer: out_k = clamp(requantize(b′_k + Σ_j w_kj x_j, M_k) + zp,
+/// floor, 127), four rows at a time, then two, then one. `weights` holds `out.len()`
+/// rows of `stride` ≥ 1 bytes (row-major), `x` has `stride` values, `folded_bias` and
+/// `multipliers` one per row; the layers check it when they are built. The body of
+/// [`dense`] (typed layers) and of the layers of untyped networks.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dense_slices<S: Stride>(
+    weights: &[i8],
+    stride: S,
+    x: &[i8],
+    folded_bias: &[i32],
+    multipliers: &[Multiplier],
+    zero_point: i32,
+    floor: i32,
+    out: &mut [i8],
+) {
     // one test per layer; the clamp at −128 is the saturation itself
     if floor == i32::from(i8::MIN) {
-        dense_clamped::<I, O, false>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+        dense_clamped::<S, false>(
+            weights,
+            stride,
+            x,
+            folded_bias,
+            multipliers,
+            zero_point,
+            floor,
+            out,
+        );
     } else {
-        dense_clamped::<I, O, true>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+        dense_clamped::<S, true>(
+            weights,
+            stride,
+            x,
+            folded_bias,
+            multipliers,
+            zero_point,
+            floor,
+            out,
+        );
     }
 }
 
 #[inline(always)]
-fn dense_clamped<I: ArrayLength, O: ArrayLength, const FLOOR: bool>(
-    weights: &Matrix<i8, O, I>,
-    x: &Arr<i8, I>,
-    folded_bias: &Arr<i32, O>,
-    multipliers: &Arr<Multiplier, O>,
+#[allow(clippy::too_many_arguments)]
+fn dense_clamped<S: Stride, const FLOOR: bool>(
+    weights: &[i8],
+    stride: S,
+    x: &[i8],
+    folded_bias: &[i32],
+    multipliers: &[Multiplier],
     zero_point: i32,
     floor: i32,
-    out: &mut Arr<i8, O>,
+    out: &mut [i8],
 ) {
-    let weights = GenericArray::slice_from_chunks(weights);
-    let quads = if WIDE { O::USIZE / 4 * 4 } else { 0 };
-    let pairs = quads + (O::USIZE - quads) / 2 * 2;
+    let outputs = out.len();
+    let quads = if WIDE { outputs / 4 * 4 } else { 0 };
+    let pairs = quads + (outputs - quads) / 2 * 2;
+    let width = stride.get();
     if WIDE {
-        rows::<I, 4, FLOOR>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+        rows::<S, 4, FLOOR>(
+            weights,
+            stride,
+            x,
+            folded_bias,
+            multipliers,
+            zero_point,
+            floor,
+            out,
+        );
     }
-    rows::<I, 2, FLOOR>(
-        &weights[quads * I::USIZE..],
+    rows::<S, 2, FLOOR>(
+        &weights[quads * width..],
+        stride,
         x,
         &folded_bias[quads..],
         &multipliers[quads..],
@@ -151,8 +220,9 @@ fn dense_clamped<I: ArrayLength, O: ArrayLength, const FLOOR: bool>(
         floor,
         &mut out[quads..],
     );
-    rows::<I, 1, FLOOR>(
-        &weights[pairs * I::USIZE..],
+    rows::<S, 1, FLOOR>(
+        &weights[pairs * width..],
+        stride,
         x,
         &folded_bias[pairs..],
         &multipliers[pairs..],
