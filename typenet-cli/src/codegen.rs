@@ -54,7 +54,7 @@ pub fn source(from: &str, weights: &str, name: &str, scalar: &str, shape: &Shape
          \n\
          /// The network, built at compile time from `{weights}` (in flash on a\n\
          /// microcontroller; no code runs to load it).\n\
-         pub static {name}: {alias} = {value};\n",
+         pub static {name}: {alias} =\n    {value};\n",
         version = env!("CARGO_PKG_VERSION"),
     )
 }

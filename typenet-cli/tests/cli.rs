@@ -215,7 +215,7 @@ fn codegen_writes_the_type_the_static_and_the_weights() {
         "pub type Classifier = typenet::network!(f32; {ARCH});"
     )));
     assert!(source.contains(&format!(
-        "pub static CLASSIFIER: Classifier = typenet::static_network!(f32; {ARCH}; include_bytes!(\"model.tnet\"));"
+        "pub static CLASSIFIER: Classifier =\n    typenet::static_network!(f32; {ARCH}; include_bytes!(\"model.tnet\"));"
     )));
     let weights = std::fs::read(dir.path().join("model.tnet")).unwrap();
     assert_eq!(weights, format::to_bytes(&net).to_vec());

@@ -16,7 +16,7 @@ use typenet::generic_array::GenericArray;
 use typenet::loss::argmax;
 
 /// The held-out images: 64 pixel bytes (0..16) and a label byte each.
-const HELDOUT: &[u8] = include_bytes!("../../data/heldout.bin");
+const HELDOUT: &[u8] = include_bytes!("../../../data/heldout.bin");
 
 #[entry]
 fn main() -> ! {
