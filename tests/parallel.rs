@@ -519,3 +519,49 @@ fn one_thread_allocates_nothing_after_the_first_step() {
     });
     assert_eq!(n, 0);
 }
+
+/// `Fit` runs a `ParallelTrainer` as it runs a `Trainer`: the same history and network
+/// on 1, 2 and 3 threads, and with one chunk the sequential trainer's.
+#[test]
+fn fit_runs_the_parallel_trainer() {
+    use typenet::fit::Fit;
+    let data = cls_data(70, 90);
+    let test = cls_data(20, 91);
+    let start: Cls = net::<f32, Cls>(4);
+    let fit = || {
+        Fit::new(SoftmaxCrossEntropy)
+            .epochs(3)
+            .batch_size(16)
+            .seed(5)
+            .test(&test)
+    };
+    let history_bits = |h: &typenet::fit::History<f32>| -> Vec<(u32, u64)> {
+        h.reports
+            .iter()
+            .map(|r| {
+                (
+                    r.train_loss.to_bits(),
+                    r.test.unwrap().loss.to_f64().to_bits(),
+                )
+            })
+            .collect()
+    };
+    let mut runs = Vec::new();
+    for threads in [1, 2, 3] {
+        let mut net = start.clone();
+        let mut t = ParallelTrainer::new(Adam::new(0.01)).with_threads(threads);
+        let h = fit().run(&mut net, &mut t, &data).unwrap();
+        runs.push((history_bits(&h), bits(&net)));
+    }
+    assert_eq!(runs[0], runs[1]);
+    assert_eq!(runs[0], runs[2]);
+
+    let mut a = start.clone();
+    let mut seq = Trainer::new(Adam::new(0.01));
+    let ha = fit().run(&mut a, &mut seq, &data).unwrap();
+    let mut b = start;
+    let mut one = ParallelTrainer::new(Adam::new(0.01)).with_chunks(1);
+    let hb = fit().run(&mut b, &mut one, &data).unwrap();
+    assert_eq!(history_bits(&ha), history_bits(&hb));
+    assert_eq!(bits(&a), bits(&b));
+}

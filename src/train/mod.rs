@@ -17,6 +17,8 @@ mod accumulate;
 mod budget;
 mod error;
 #[cfg(feature = "std")]
+mod fit_trainer;
+#[cfg(feature = "std")]
 mod parallel;
 mod rng;
 mod sample;
