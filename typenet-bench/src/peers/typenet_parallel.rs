@@ -1,5 +1,5 @@
 //! typenet's data-parallel trainer: `ParallelTrainer::step` on 2 threads, with `Sgd`
-//! and the same loss as the `typenet` peer (its default 4 chunks, blocks of 4). Only
+//! and the same loss as the `typenet` peer (its default 2 chunks, blocks of 4). Only
 //! its training pass is timed; the forward pass is the `typenet` peer's.
 
 use super::Peer;
