@@ -22,6 +22,8 @@ use counting_alloc::allocations_during;
 type Reg = network!(f64; 3 -> 5 Tanh -> 4 Sigmoid -> 2 Identity);
 /// Classification, f32, wide enough for the vector paths of the kernels.
 type Cls = network!(f32; 20 -> 24 ReLU -> 16 Tanh -> 5 Softmax);
+/// An input of `Cls`.
+type ClsInput = Arr<f32, <Cls as Network<f32>>::Input>;
 /// One linear layer in Q16.16.
 type Lin = network!(Q16; 1 -> 1 Identity);
 
@@ -57,20 +59,20 @@ fn reg_data(
     v.chunks_exact(5)
         .map(|s| {
             (
-                GenericArray::from_slice(&s[..3]).clone(),
-                GenericArray::from_slice(&s[3..]).clone(),
+                *GenericArray::from_slice(&s[..3]),
+                *GenericArray::from_slice(&s[3..]),
             )
         })
         .collect()
 }
 
-fn cls_data(n: usize, seed: u64) -> Vec<(Arr<f32, <Cls as Network<f32>>::Input>, usize)> {
+fn cls_data(n: usize, seed: u64) -> Vec<(ClsInput, usize)> {
     let v = values(seed, 21 * n, 1.0);
     v.chunks_exact(21)
         .map(|s| {
             let x: Vec<f32> = s[..20].iter().map(|&a| a as f32).collect();
             let class = ((s[20] + 1.0) * 2.5) as usize % 5;
-            (GenericArray::from_slice(&x).clone(), class)
+            (*GenericArray::from_slice(&x), class)
         })
         .collect()
 }
@@ -136,7 +138,7 @@ where
     let (mut g, e) = sum.unwrap();
     let n = T::from_f64(batch.len() as f64);
     for x in g.params_mut() {
-        *x = *x * (T::one() / n);
+        *x *= T::one() / n;
     }
     if let Some(c) = clip {
         clip_global_norm(&mut g, c);
@@ -360,7 +362,8 @@ fn one_chunk_is_the_sequential_trainer() {
 fn every_form_of_batch_gives_the_same_step() {
     let data = reg_data(21, 50);
     let start: Reg = net::<f64, Reg>(5);
-    let run = |step: &dyn Fn(&mut ParallelTrainer<f64, Reg, Sgd<f64, Reg>>, &mut Reg) -> f64| {
+    type Step<'a> = &'a dyn Fn(&mut ParallelTrainer<f64, Reg, Sgd<f64, Reg>>, &mut Reg) -> f64;
+    let run = |step: Step| {
         let mut n = start.clone();
         let mut t = ParallelTrainer::new(Sgd::new(0.1)).with_threads(2);
         let loss = step(&mut t, &mut n);
@@ -452,7 +455,7 @@ fn bad_targets_and_diverging_updates_change_nothing() {
     for threads in [1, 2, 3] {
         let mut net: Cls = net::<f32, Cls>(1);
         let mut t = ParallelTrainer::new(Sgd::new(0.1).with_momentum(0.9)).with_threads(threads);
-        t.step(&mut net, &SoftmaxCrossEntropy, &cls_data(30, 71))
+        t.step(&mut net, &SoftmaxCrossEntropy, cls_data(30, 71))
             .unwrap();
         let before = (bits(&net), sgd_state(&t.optimizer));
         let err = t.step(&mut net, &SoftmaxCrossEntropy, &bad).unwrap_err();
@@ -466,7 +469,7 @@ fn bad_targets_and_diverging_updates_change_nothing() {
         assert_eq!((bits(&net), sgd_state(&t.optimizer)), before);
         t.optimizer.learning_rate = f32::INFINITY;
         let err = t
-            .step(&mut net, &SoftmaxCrossEntropy, &cls_data(30, 72))
+            .step(&mut net, &SoftmaxCrossEntropy, cls_data(30, 72))
             .unwrap_err();
         assert_eq!(err, TrainError::NonFiniteUpdate);
         assert_eq!((bits(&net), sgd_state(&t.optimizer)), before);
