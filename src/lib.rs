@@ -73,7 +73,9 @@
 //!   Adam/AdamW, RMSprop, schedules, gradient clipping), [`init`] (Glorot/He, from
 //!   any `rand_core` 0.9 generator or [`init::initialize_seeded`] with the built-in
 //!   [`train::SplitMix64`]), [`train::Trainer`] (one mini-batch step over
-//!   [`train::Sample`]s, no heap), [`train::evaluate`] and, with `std`, [`fit::Fit`]
+//!   [`train::Sample`]s, no heap), [`train::evaluate`] and, with `std`,
+//!   [`train::ParallelTrainer`] (the step spread over threads, the same bits on any
+//!   number of them), [`fit::Fit`]
 //!   (epochs, shuffling, a held-out set, a history) and [`assert_fits!`] (a memory
 //!   budget checked by the compiler).
 //! - `io/`: [`format`] (typenet's binary weight format, and [`static_network!`] for
@@ -96,7 +98,9 @@
 //!   checked on reading, no heap).
 //!
 //! One of `std` and `libm` must be enabled. Nothing in the crate allocates except the
-//! `BoxedNetwork` constructors.
+//! `BoxedNetwork` constructors, the run-time networks of `model` (feature `alloc`)
+//! and, with `std`, the training loop `fit::Fit` and `train::ParallelTrainer` (its
+//! buffers, once, and its threads).
 #![no_std]
 #![deny(missing_docs)]
 #![forbid(unsafe_op_in_unsafe_fn)]

@@ -7,11 +7,12 @@ extern crate std;
 use crate::net::network::Network;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
+pub use crate::train::fit_trainer::FitTrainer;
 use crate::train::loss::{Loss, Scored};
 use crate::train::optim::{Optimizer, Schedule};
 use crate::train::rng::{SplitMix64, shuffle};
 use crate::train::sample::Sample;
-use crate::train::trainer::{Evaluation, Trainer, evaluate};
+use crate::train::trainer::{Evaluation, evaluate};
 use core::ops::ControlFlow;
 use rand_core::RngCore;
 use std::boxed::Box;
@@ -190,8 +191,10 @@ impl<'a, T, L, S> Fit<'a, T, L, S> {
         self
     }
 
-    /// Trains `net` on `train` with `trainer` (its optimizer, clipping and block size),
-    /// and returns the history of the epochs run.
+    /// Trains `net` on `train` with `trainer` (a [`Trainer`](crate::train::Trainer), with its optimizer,
+    /// clipping and block size, or a [`ParallelTrainer`](crate::train::ParallelTrainer),
+    /// which spreads each batch over threads), and returns the history of the epochs
+    /// run.
     ///
     /// # Errors
     /// Before anything is changed:
@@ -200,20 +203,20 @@ impl<'a, T, L, S> Fit<'a, T, L, S> {
     ///
     /// During the run, the first error of a schedule, a step or an evaluation:
     /// [`TrainError::NonFiniteLearningRate`] (refused before the optimizer sees it), a
-    /// step's errors (see [`Trainer::step`]) or an evaluation's (see [`evaluate`]).
+    /// step's errors (see [`Trainer::step`](crate::train::Trainer::step)) or an evaluation's (see [`evaluate`]).
     /// The network and the optimizer are then as after the last successful step; the
     /// learning rate too (an epoch whose first step fails gets the rate of the epoch
     /// before it back).
-    pub fn run<N, O, const B: usize>(
+    pub fn run<N, Tr>(
         mut self,
         net: &mut N,
-        trainer: &mut Trainer<T, N, O, B>,
+        trainer: &mut Tr,
         train: &[S],
     ) -> Result<History<T>, TrainError>
     where
         T: Scalar,
         N: Network<T>,
-        O: Optimizer<T, N>,
+        Tr: FitTrainer<T, N, L, S>,
         S: Sample<T, N::Input>,
         L: Loss<T, N, S::Target>,
         S::Target: Scored<T, N::Output>,
@@ -245,26 +248,25 @@ impl<'a, T, L, S> Fit<'a, T, L, S> {
             stopped_early: false,
         };
         for epoch in 0..self.epochs {
-            let previous = trainer.optimizer.learning_rate();
+            let previous = trainer.optimizer_mut().learning_rate();
             if let Some(schedule) = self.schedule {
                 let rate = schedule.learning_rate(epoch);
                 let scalar = T::from_f64(rate);
                 if !rate.is_finite() || !scalar.is_finite() {
                     return Err(TrainError::NonFiniteLearningRate { epoch });
                 }
-                trainer.optimizer.set_learning_rate(scalar);
+                trainer.optimizer_mut().set_learning_rate(scalar);
             }
             shuffle(&mut order, rng);
             let mut total = T::zero();
             for (k, chunk) in order.chunks(self.batch_size).enumerate() {
-                let batch = chunk.iter().map(|&i| &train[i]);
-                match trainer.step(net, &self.loss, batch) {
+                match trainer.step_on(net, &self.loss, train, chunk) {
                     // Weighted by the batch's size, so a short last batch counts for its
                     // samples.
                     Ok(mean) => total += mean * T::from_f64(chunk.len() as f64),
                     Err(e) => {
                         if k == 0 {
-                            trainer.optimizer.set_learning_rate(previous);
+                            trainer.optimizer_mut().set_learning_rate(previous);
                         }
                         return Err(e);
                     }
@@ -276,7 +278,7 @@ impl<'a, T, L, S> Fit<'a, T, L, S> {
             };
             let report = EpochReport {
                 epoch: epoch + 1,
-                learning_rate: trainer.optimizer.learning_rate().to_f64(),
+                learning_rate: trainer.optimizer_mut().learning_rate().to_f64(),
                 train_loss: total / T::from_f64(train.len() as f64),
                 test,
                 elapsed: start.elapsed(),

@@ -13,13 +13,21 @@ pub mod init;
 pub mod loss;
 pub mod optim;
 
+mod accumulate;
 mod budget;
 mod error;
+#[cfg(feature = "std")]
+mod fit_trainer;
+#[cfg(feature = "std")]
+mod parallel;
 mod rng;
 mod sample;
 mod trainer;
+mod update;
 
 pub use error::TrainError;
+#[cfg(feature = "std")]
+pub use parallel::{DEFAULT_CHUNKS, ParallelNetwork, ParallelTrainer};
 pub use rng::SplitMix64;
 pub use sample::Sample;
 pub use trainer::{Evaluation, Trainer, evaluate};

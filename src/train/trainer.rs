@@ -5,10 +5,12 @@ use crate::net::arr::Arr;
 use crate::net::network::Network;
 use crate::net::network::Trace;
 use crate::num::scalar::Scalar;
+use crate::train::accumulate::Accumulator;
 use crate::train::error::TrainError;
 use crate::train::loss::{Loss, Scored};
-use crate::train::optim::{ClipNormError, Optimizer, check_clip_norm, clip_global_norm};
+use crate::train::optim::{ClipNormError, Optimizer, check_clip_norm};
 use crate::train::sample::Sample;
+use crate::train::update::{BatchSums, apply_mean};
 
 /// The buffers and the optimizer of a training run: the gradient (a value of the
 /// network's type), the trace of one sample, and the optimizer state. All of it lives
@@ -44,10 +46,7 @@ pub struct Trainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize 
     pub optimizer: O,
     clip_norm: Option<T>,
     grads: N,
-    trace: Trace<T, N>,
-    seed: Arr<T, N::Output>,
-    block: N::BlockTraces<B>,
-    block_seeds: [Arr<T, N::Output>; B],
+    records: Accumulator<T, N, B>,
 }
 
 impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>> Trainer<T, N, O> {
@@ -80,10 +79,7 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
             optimizer,
             clip_norm: None,
             grads: N::zeroed(),
-            trace: Trace::new(),
-            seed: Arr::default(),
-            block: N::new_block_traces::<B>(),
-            block_seeds: core::array::from_fn(|_| Arr::default()),
+            records: Accumulator::new(),
         }
     }
 
@@ -142,134 +138,14 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
         I::Item: Sample<T, N::Input>,
         L: Loss<T, N, <I::Item as Sample<T, N::Input>>::Target>,
     {
-        self.grads.set_zero();
-        let mut total = T::zero();
-        let mut count = 0usize;
-        let mut samples = batch.into_iter();
-        if B <= 1 {
-            for sample in samples {
-                total += self.sample_step(net, loss, sample.input(), sample.target())?;
-                count += 1;
-            }
-        } else {
-            // Whole blocks of `B` samples, then the rest one by one. The block holds the
-            // items themselves (references for `&(x, t)` items, the pairs for owned ones).
-            let mut block: [Option<I::Item>; B] = core::array::from_fn(|_| None);
-            loop {
-                let mut filled = 0;
-                for slot in &mut block {
-                    *slot = samples.next();
-                    if slot.is_none() {
-                        break;
-                    }
-                    filled += 1;
-                }
-                if filled == B {
-                    if let Some(first) = block.iter().flatten().next() {
-                        let mut refs = [first; B];
-                        for (r, sample) in refs.iter_mut().zip(block.iter().flatten()) {
-                            *r = sample;
-                        }
-                        self.block_step(net, loss, &refs, &mut total)?;
-                        count += B;
-                    }
-                } else {
-                    // Only the slots filled this time: the others hold the last block's.
-                    for sample in block.iter().take(filled).flatten() {
-                        total += self.sample_step(net, loss, sample.input(), sample.target())?;
-                        count += 1;
-                    }
-                    break;
-                }
-            }
-        }
-        if count == 0 {
-            return Err(TrainError::EmptyBatch);
-        }
-        // Exact for Q16, the historical `x · (1/count)` for floats (`Scalar::div_count`).
-        let mean = total.div_count(count);
-        // A sum that overflowed (∞ in floats, stuck at the end of Q16's range) has no
-        // true mean: refuse it rather than report a wrong one.
-        if !mean.is_finite() || total.overflowed() {
-            return Err(TrainError::NonFiniteLoss);
-        }
-        // Element-wise: the same bits at any vector width.
-        let finite = crate::num::kernel::wide(
-            N::PARAMS,
-            #[inline(always)]
-            || {
-                let mut finite = true;
-                for run in self.grads.param_slices_mut() {
-                    for g in run {
-                        // A sum that did not overflow (finite, or inside Q16's range)
-                        // stays so when divided by the count: one check suffices.
-                        finite &= !g.overflowed();
-                        *g = g.div_count(count);
-                    }
-                }
-                finite
-            },
-        );
-        if !finite {
-            return Err(TrainError::NonFiniteGradient);
-        }
-        if let Some(max_norm) = self.clip_norm {
-            clip_global_norm(&mut self.grads, max_norm);
-        }
-        self.optimizer.step(net, &self.grads)?;
-        Ok(mean)
-    }
-}
-
-impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N, O, B> {
-    /// Forward, loss and backward of one sample; returns its loss.
-    fn sample_step<L, Tg>(
-        &mut self,
-        net: &N,
-        loss: &L,
-        x: &Arr<T, N::Input>,
-        target: &Tg,
-    ) -> Result<T, TrainError>
-    where
-        L: Loss<T, N, Tg>,
-        Tg: ?Sized,
-    {
-        net.forward_trace(x, &mut self.trace);
-        let z = N::trace_output_z(&self.trace);
-        let a = self.trace.output();
-        let e = loss.loss_and_seed(z, a, target, &mut self.seed)?;
-        net.accumulate_gradients(&mut self.trace, &self.seed, L::SEED, &mut self.grads);
-        Ok(e)
-    }
-
-    /// Forward, loss and backward of a block of `B` samples; adds their losses to
-    /// `total` in sample order (as one sample at a time would).
-    fn block_step<L, S>(
-        &mut self,
-        net: &N,
-        loss: &L,
-        block: &[&S; B],
-        total: &mut T,
-    ) -> Result<(), TrainError>
-    where
-        S: Sample<T, N::Input>,
-        L: Loss<T, N, S::Target>,
-    {
-        let xs = block.map(|s| s.input());
-        net.forward_trace_block(xs, &mut self.block);
-        let zs = N::block_output_z(&self.block);
-        let outs = N::block_output(&self.block);
-        for (((z, a), sample), seed) in zs.iter().zip(outs).zip(block).zip(&mut self.block_seeds) {
-            *total += loss.loss_and_seed(z, a, sample.target(), seed)?;
-        }
-        net.accumulate_gradients_block(
-            xs,
-            &mut self.block,
-            &self.block_seeds,
-            L::SEED,
+        let (total, count) = self.records.sum(net, loss, batch, &mut self.grads)?;
+        apply_mean(
+            net,
+            &mut self.optimizer,
             &mut self.grads,
-        );
-        Ok(())
+            BatchSums::of(total, count),
+            self.clip_norm,
+        )
     }
 }
 

@@ -1,6 +1,8 @@
 //! `cargo run --release -p typenet-bench [-- --json]`: times typenet against a naive
 //! `Vec<f32>` MLP, nalgebra (static shapes) and dfdx 0.13 (CPU) on four workloads, in
-//! one process, with the peers' repeats interleaved. See BENCHMARKS.md.
+//! one process, with the peers' repeats interleaved; for W3 and W4 training also
+//! typenet's `ParallelTrainer` on 2 threads (the only row on more than one thread). See
+//! BENCHMARKS.md.
 //!
 //! Options:
 //! - `--json`: one JSON object per row and line instead of the markdown table.

@@ -65,8 +65,8 @@ fn calibrate(peer: &mut dyn Peer, pass: Pass, budget: Budget, params: &[f32]) ->
     }
 }
 
-/// Times `pass` for every peer; `samples` is the batch size of the pass, `params` the
-/// parameters every run starts from.
+/// Times `pass` for every peer that times it ([`Peer::times_forward`]); `samples` is
+/// the batch size of the pass, `params` the parameters every run starts from.
 pub fn measure(
     peers: &mut [Box<dyn Peer>],
     pass: Pass,
@@ -74,6 +74,10 @@ pub fn measure(
     budget: Budget,
     params: &[f32],
 ) -> Vec<Timing> {
+    let mut peers: Vec<&mut Box<dyn Peer>> = peers
+        .iter_mut()
+        .filter(|p| pass == Pass::Train || p.times_forward())
+        .collect();
     let iters: Vec<u64> = peers
         .iter_mut()
         .map(|p| {

@@ -5,6 +5,7 @@ use crate::peers::Peer;
 use crate::peers::dfdx_peer::DfdxPeer;
 use crate::peers::naive::NaivePeer;
 use crate::peers::nalgebra_peer::{NaDense, NaEnd, NalgebraPeer};
+use crate::peers::typenet_parallel::TypenetParallelPeer;
 use crate::peers::typenet_peer::TypenetPeer;
 use crate::workload::Data;
 use dfdx::nn::builders::{Linear, ReLU, Sigmoid, Tanh};
@@ -66,7 +67,8 @@ type W4Dfdx = (
 );
 type W4Nalgebra<const B: usize> = na_chain!(B; 640, 128, 128, 128, 128, 8, 128, 128, 128, 128, 640);
 
-/// The peers to compare on `data`, typenet first; `with_dfdx` false leaves dfdx out.
+/// The peers to compare on `data`, typenet first (for W3 and W4 then typenet's
+/// `ParallelTrainer` on 2 threads); `with_dfdx` false leaves dfdx out.
 pub fn peers(data: &Data, with_dfdx: bool) -> Vec<Box<dyn Peer>> {
     let mut peers: Vec<Box<dyn Peer>> = match data.spec.name {
         "W1" => vec![
@@ -91,6 +93,10 @@ pub fn peers(data: &Data, with_dfdx: bool) -> Vec<Box<dyn Peer>> {
                 data,
                 SoftmaxCrossEntropy,
             )),
+            Box::new(TypenetParallelPeer::<W3Net, _, usize>::new(
+                data,
+                SoftmaxCrossEntropy,
+            )),
             Box::new(NaivePeer::new(data)),
             Box::new(NalgebraPeer::<
                 784,
@@ -103,6 +109,11 @@ pub fn peers(data: &Data, with_dfdx: bool) -> Vec<Box<dyn Peer>> {
         ],
         "W4" => vec![
             Box::new(TypenetPeer::<
+                W4Net,
+                _,
+                Arr<f32, <W4Net as Network<f32>>::Output>,
+            >::new(data, MeanSquaredError)),
+            Box::new(TypenetParallelPeer::<
                 W4Net,
                 _,
                 Arr<f32, <W4Net as Network<f32>>::Output>,

@@ -5,6 +5,7 @@
 pub mod dfdx_peer;
 pub mod naive;
 pub mod nalgebra_peer;
+pub mod typenet_parallel;
 pub mod typenet_peer;
 
 /// One implementation of one workload, holding its network, its optimizer state and
@@ -12,6 +13,11 @@ pub mod typenet_peer;
 pub trait Peer {
     /// The column name: "typenet", "naive", "nalgebra", "dfdx".
     fn name(&self) -> &'static str;
+    /// Whether the forward pass is timed (a peer that differs from another only in
+    /// training says no).
+    fn times_forward(&self) -> bool {
+        true
+    }
     /// `iters` inference passes over the forward batch.
     fn forward(&mut self, iters: u64);
     /// `iters` training steps (forward, loss, backward, SGD) on the training batch.

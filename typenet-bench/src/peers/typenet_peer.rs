@@ -46,14 +46,14 @@ pub struct TypenetPeer<N, L, Tg>
 where
     N: Network<f32> + BoxedNetwork<f32>,
 {
-    net: Box<N>,
+    pub(super) net: Box<N>,
     trainer: Box<Trainer<f32, N, Sgd<f32, N>>>,
-    loss: L,
+    pub(super) loss: L,
     forward_x: Vec<Arr<f32, N::Input>>,
     /// The outputs of `forward_batch`, allocated once.
     forward_y: Vec<Arr<f32, N::Output>>,
-    train_x: Vec<Arr<f32, N::Input>>,
-    train_t: Vec<Tg>,
+    pub(super) train_x: Vec<Arr<f32, N::Input>>,
+    pub(super) train_t: Vec<Tg>,
 }
 
 impl<N, L, Tg> TypenetPeer<N, L, Tg>

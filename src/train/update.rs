@@ -1,0 +1,101 @@
+//! [`apply_mean`]: the second half of a training step, from the sums of a batch to the
+//! update (the batch mean of E and of the gradient, their checks, clipping, the
+//! optimizer), written once for [`Trainer`](crate::train::Trainer) and
+//! [`ParallelTrainer`](crate::train::ParallelTrainer).
+
+use crate::net::network::Network;
+use crate::num::scalar::Scalar;
+use crate::train::error::TrainError;
+use crate::train::optim::{Optimizer, clip_global_norm};
+
+/// The sums of a batch, as [`apply_mean`] takes them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BatchSums<T> {
+    /// Σ E over the samples.
+    pub(crate) loss: T,
+    /// The number of samples.
+    pub(crate) count: usize,
+    /// A partial sum of E overflowed on the way ([`Scalar::overflowed`]; a sum made of
+    /// partial sums can come back into `Q16`'s range after one of them saturated).
+    pub(crate) loss_overflowed: bool,
+    /// A partial sum of a gradient entry overflowed on the way.
+    pub(crate) grads_overflowed: bool,
+}
+
+impl<T> BatchSums<T> {
+    /// Sums taken in one pass, whose overflow the final values show.
+    #[inline]
+    pub(crate) fn of(loss: T, count: usize) -> Self {
+        BatchSums {
+            loss,
+            count,
+            loss_overflowed: false,
+            grads_overflowed: false,
+        }
+    }
+}
+
+/// Divides the summed gradient `grads` by the batch's size, checks the mean loss and
+/// gradient, clips the gradient to `clip_norm` if given, and applies `optimizer` to
+/// `net`. Returns the batch's mean loss.
+///
+/// # Errors
+/// [`TrainError::EmptyBatch`], [`TrainError::NonFiniteLoss`],
+/// [`TrainError::NonFiniteGradient`], or the optimizer's
+/// [`TrainError::NonFiniteUpdate`], in that order of precedence; `net` and `optimizer`
+/// are then unchanged (`grads` is scratch).
+#[inline]
+pub(crate) fn apply_mean<T, N, O>(
+    net: &mut N,
+    optimizer: &mut O,
+    grads: &mut N,
+    sums: BatchSums<T>,
+    clip_norm: Option<T>,
+) -> Result<T, TrainError>
+where
+    T: Scalar,
+    N: Network<T>,
+    O: Optimizer<T, N>,
+{
+    let BatchSums {
+        loss: total,
+        count,
+        loss_overflowed,
+        grads_overflowed,
+    } = sums;
+    if count == 0 {
+        return Err(TrainError::EmptyBatch);
+    }
+    // Exact for Q16, the historical `x · (1/count)` for floats (`Scalar::div_count`).
+    let mean = total.div_count(count);
+    // A sum that overflowed (∞ in floats, stuck at the end of Q16's range) has no
+    // true mean: refuse it rather than report a wrong one.
+    if !mean.is_finite() || total.overflowed() || loss_overflowed {
+        return Err(TrainError::NonFiniteLoss);
+    }
+    // Element-wise: the same bits at any vector width.
+    let finite = crate::num::kernel::wide(
+        N::PARAMS,
+        #[inline(always)]
+        || {
+            let mut finite = true;
+            for run in grads.param_slices_mut() {
+                for g in run {
+                    // A sum that did not overflow (finite, or inside Q16's range)
+                    // stays so when divided by the count: one check suffices.
+                    finite &= !g.overflowed();
+                    *g = g.div_count(count);
+                }
+            }
+            finite
+        },
+    );
+    if !finite || grads_overflowed {
+        return Err(TrainError::NonFiniteGradient);
+    }
+    if let Some(max_norm) = clip_norm {
+        clip_global_norm(grads, max_norm);
+    }
+    optimizer.step(net, grads)?;
+    Ok(mean)
+}
