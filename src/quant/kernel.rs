@@ -12,13 +12,32 @@ use crate::net::arr::{Arr, Matrix};
 use generic_array::{ArrayLength, GenericArray};
 
 #[cfg(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp)))]
-use super::dsp::dot_rows;
+use super::dsp::{Lanes, dot_rows};
+
+/// What the DSP loop prepares from a layer's input once (`dsp.rs`); the portable loop
+/// reads the input bytes themselves and prepares nothing.
+#[cfg(not(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp))))]
+struct Lanes<I>(core::marker::PhantomData<I>);
+
+#[cfg(not(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp))))]
+impl<I> Lanes<I> {
+    const USED: bool = false;
+    fn new() -> Self {
+        Lanes(core::marker::PhantomData)
+    }
+    fn fill(&mut self, _: &[i8]) {}
+}
 
 /// acc_r + Σ_j block\[r·I + j\] · x_j for the `R` rows of `block` (rows of `I` ≥
 /// `x.len()` bytes): the portable loop, each x_j read once for the `R` rows.
 #[cfg(not(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp))))]
 #[inline(always)]
-fn dot_rows<I: ArrayLength, const R: usize>(block: &[i8], x: &[i8], mut acc: [i32; R]) -> [i32; R] {
+fn dot_rows<I: ArrayLength, const R: usize>(
+    block: &[i8],
+    x: &[i8],
+    _: Option<&Lanes<I>>,
+    mut acc: [i32; R],
+) -> [i32; R] {
     let stride = I::USIZE;
     let row = |r: usize| &block[r * stride..][..x.len()];
     // written out for four and two rows: the firmware's opt-level "s" does not unroll
@@ -68,11 +87,14 @@ fn output<const FLOOR: bool>(acc: i32, m: Multiplier, zero_point: i32, floor: i3
 }
 
 /// The rows of `weights` in groups of `R`, their accumulators started at the folded
-/// biases, requantized into `out`.
+/// biases, requantized into `out`; `lanes`, the input prepared for the DSP loop of
+/// four rows, if there is one.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)] // the layer's slices and constants, passed through
 fn rows<I: ArrayLength, const R: usize, const FLOOR: bool>(
     weights: &[i8],
     x: &[i8],
+    lanes: Option<&Lanes<I>>,
     bias: &[i32],
     multipliers: &[Multiplier],
     zero_point: i32,
@@ -84,7 +106,7 @@ fn rows<I: ArrayLength, const R: usize, const FLOOR: bool>(
     let (o, _) = out.as_chunks_mut::<R>();
     let blocks = weights.chunks_exact(R * I::USIZE);
     for (((w, b), m), o) in blocks.zip(b).zip(m).zip(o) {
-        let acc = dot_rows::<I, R>(w, x, *b);
+        let acc = dot_rows::<I, R>(w, x, lanes, *b);
         let out = |acc: i32, m: Multiplier| output::<FLOOR>(acc, m, zero_point, floor);
         // written out for four rows (no loop at the firmware's opt-level "s")
         match (o.as_mut_slice(), acc.as_slice(), m.as_slice()) {
@@ -139,12 +161,37 @@ fn dense_clamped<I: ArrayLength, O: ArrayLength, const FLOOR: bool>(
     let weights = GenericArray::slice_from_chunks(weights);
     let quads = if WIDE { O::USIZE / 4 * 4 } else { 0 };
     let pairs = quads + (O::USIZE - quads) / 2 * 2;
-    if WIDE {
-        rows::<I, 4, FLOOR>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+    if WIDE && Lanes::<I>::USED && quads > 0 {
+        // the input unpacked once for all the groups of four rows (2·I bytes)
+        let mut lanes = Lanes::<I>::new();
+        lanes.fill(x);
+        let lanes = Some(&lanes);
+        rows::<I, 4, FLOOR>(
+            weights,
+            x,
+            lanes,
+            folded_bias,
+            multipliers,
+            zero_point,
+            floor,
+            out,
+        );
+    } else if WIDE {
+        rows::<I, 4, FLOOR>(
+            weights,
+            x,
+            None,
+            folded_bias,
+            multipliers,
+            zero_point,
+            floor,
+            out,
+        );
     }
     rows::<I, 2, FLOOR>(
         &weights[quads * I::USIZE..],
         x,
+        None,
         &folded_bias[quads..],
         &multipliers[quads..],
         zero_point,
@@ -154,6 +201,7 @@ fn dense_clamped<I: ArrayLength, O: ArrayLength, const FLOOR: bool>(
     rows::<I, 1, FLOOR>(
         &weights[pairs * I::USIZE..],
         x,
+        None,
         &folded_bias[pairs..],
         &multipliers[pairs..],
         zero_point,
