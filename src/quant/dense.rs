@@ -160,12 +160,9 @@ where
     }
 
     /// The int8 requantized accumulators of input `x`, in the parameters of
-    /// [`QActivation::requant_params`], clamped to [`floor`, 127], written into every
-    /// entry of `z` (an out-parameter, so that the caller's array is filled in place:
-    /// returned by value, it was copied once per layer, about 1 350 instructions per
-    /// autoencoder inference on the M4F, `embedded/measure.sh`).
+    /// [`QActivation::requant_params`], clamped to [`floor`, 127].
     #[inline]
-    fn requantize_into(&self, x: &Arr<i8, I>, floor: i8, z: &mut Arr<i8, O>) {
+    fn requantized(&self, x: &Arr<i8, I>, floor: i8) -> Arr<i8, O> {
         const {
             assert!(
                 I::USIZE <= MAX_INPUTS,
@@ -178,6 +175,7 @@ where
             self.pre_activation.zero_point
         });
         let floor = i32::from(floor);
+        let mut z = Arr::<i8, O>::default();
         if self.fast {
             kernel::dense(
                 &self.weights,
@@ -186,9 +184,9 @@ where
                 &self.multipliers,
                 zp_t,
                 floor,
-                z,
+                &mut z,
             );
-            return;
+            return z;
         }
         let zp_in = i32::from(self.input.zero_point);
         for (((z, row), &b), &m) in z
@@ -202,6 +200,7 @@ where
                 .saturating_add(zp_t)
                 .clamp(floor, i32::from(i8::MAX)) as i8;
         }
+        z
     }
 }
 
@@ -319,16 +318,16 @@ where
 
     #[inline]
     fn run(&self, x: &Arr<i8, I>) -> Arr<i8, R::Output> {
-        let mut a = Arr::<i8, O>::default();
-        match A::folded_floor(self.output) {
+        let a = match A::folded_floor(self.output) {
             // ReLU and identity: the activation is the requantization's final clamp
-            Some(floor) => self.requantize_into(x, floor, &mut a),
+            Some(floor) => self.requantized(x, floor),
             None => {
-                let mut z = Arr::<i8, O>::default();
-                self.requantize_into(x, i8::MIN, &mut z);
+                let z = self.requantized(x, i8::MIN);
+                let mut a = Arr::<i8, O>::default();
                 A::apply(&self.table, &z, self.output.zero_point, &mut a);
+                a
             }
-        }
+        };
         self.rest.run(&a)
     }
 
