@@ -6,8 +6,8 @@
 //! `arm_nn_vec_mat_mult_t_s8`). For the groups of four rows the input is unpacked
 //! only once per layer, into [`Lanes`] (2·I bytes of stack), and each pass loads a
 //! word's two pairs of lanes with one `LDRD`: 1.375 instructions per multiply-accumulate
-//! in the loop instead of 1.5 (the MLPerf Tiny autoencoder on the M4F: 433 410 →
-//! 407 870 instructions per inference, `embedded/FIGURES.md`).
+//! in the loop instead of 1.5 (the MLPerf Tiny autoencoder on the M4F: 437 780 →
+//! 409 220 instructions per inference, `embedded/FIGURES.md`).
 //!
 //! Compiled when the target has the DSP extension: `target_feature = "dsp"` (which
 //! stable Rust does not report yet for Arm targets), or `--cfg typenet_dsp` given by
