@@ -176,7 +176,11 @@ macro_rules! reduce {
 ///   portable `z = bias; z += dot`) and stores the two outputs;
 ///
 /// then the last row alone when the number of rows is odd.
-fn layer(w: &[f32], bias: &[f32], x: &[f32], z: &mut [f32]) {
+///
+/// # Safety
+/// `x.len()` ≥ 8: the chunk loops run at least once and count down to zero (with no
+/// whole chunk they would not stop).
+unsafe fn layer(w: &[f32], bias: &[f32], x: &[f32], z: &mut [f32]) {
     let (inputs, rows) = (x.len(), z.len());
     // Bounds, checked here so that the loads and stores below stay inside the slices.
     let (w, bias) = (&w[..rows * inputs], &bias[..rows]);
@@ -189,10 +193,11 @@ fn layer(w: &[f32], bias: &[f32], x: &[f32], z: &mut [f32]) {
         pairs_end: unsafe { z.as_mut_ptr().add(rows / 2 * 2) },
         odd: rows % 2,
     };
-    debug_assert!(shape.chunks >= 1);
-    // SAFETY: memory: pass k (rows 2k and 2k + 1, or the last row alone) reads the
-    // `inputs` floats of `x` (pointer from `shape.x`, advanced by one float per input),
-    // the `inputs` floats of each of its rows (`w0` starts at row 0 and `w1` one stride
+    // SAFETY: `shape.chunks` ≥ 1 (the caller's promise), so each chunk loop runs
+    // `chunks` steps and stops. Memory: pass k (rows 2k and 2k + 1, or the last row
+    // alone) reads the `inputs` floats of `x` (pointer from `shape.x`, advanced by one
+    // float per input), the `inputs` floats of each of its rows (`w0` starts at row 0
+    // and `w1` one stride
     // further; after a pass `w0` takes `w1`'s place, at the next pair's first row, and
     // `w1` moves one stride on), the pass's biases and writes its outputs (`b` and `z`
     // advance by two per pair); the pairs stop when `z` reaches `pairs_end`, so every
@@ -313,6 +318,7 @@ pub(crate) fn affine<const B: usize>(
     }
     let rows = bias.len();
     for (x, z) in xs.into_iter().zip(zs) {
-        layer(w, bias, &x[..inputs], &mut z[..rows]);
+        // SAFETY: `inputs` ≥ 8, checked above.
+        unsafe { layer(w, bias, &x[..inputs], &mut z[..rows]) };
     }
 }
