@@ -11,7 +11,7 @@ seconds=${1:-30}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(format int8 safetensors serde_json train_step)
+    targets=(format int8 safetensors onnx serde_json train_step)
 fi
 
 # libFuzzer needs nightly (sanitizer flags); cargo-fuzz drives it.

@@ -78,7 +78,8 @@
 //!   (epochs, shuffling, a held-out set, a history) and [`assert_fits!`] (a memory
 //!   budget checked by the compiler).
 //! - `io/`: [`format`] (typenet's binary weight format, and [`static_network!`] for
-//!   weights in flash), `safetensors` (PyTorch), serde.
+//!   weights in flash), `model` (networks whose shape is data), `safetensors`
+//!   (PyTorch), `onnx` (ONNX import), serde.
 //! - [`quant`]: post-training int8 quantization with integer-only inference.
 //!
 //! Aliases: [`Arr`], [`Matrix`], [`Input`], [`Output`], [`InputSize`], [`OutputSize`],
@@ -91,6 +92,7 @@
 //! - `alloc`: [`BoxedNetwork`], heap constructors for large networks.
 //! - `safetensors`: read and write PyTorch safetensors files (module `safetensors`); needs
 //!   `std`.
+//! - `onnx`: read ONNX models of fully-connected networks (module `onnx`); needs `std`.
 //! - `serde`: `Serialize`/`Deserialize` for networks (architecture + parameters,
 //!   checked on reading, no heap).
 //!
@@ -137,6 +139,10 @@ pub use typenet_macros::uint as __uint;
 
 with_float_backend! {
     pub use io::format;
+    #[cfg(feature = "alloc")]
+    pub use io::model;
+    #[cfg(feature = "onnx")]
+    pub use io::onnx;
     #[cfg(feature = "safetensors")]
     pub use io::safetensors;
     pub use num::{Scalar, fixed, kernel_level};

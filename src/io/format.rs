@@ -644,16 +644,35 @@ pub(crate) fn header_bytes(code: u8, fingerprint: u64, count: usize) -> [u8; HEA
     h
 }
 
-/// Checks the header of `bytes` and its total length `len`, in the order and with the
-/// errors of [`from_bytes`]; shared with [`quant`](crate::quant).
-pub(crate) fn check_header(
-    bytes: &[u8],
-    code: u8,
-    fingerprint: u64,
-    architecture: Architecture,
-    count: usize,
-    len: usize,
-) -> Result<(), LoadError> {
+/// The fields of a weight file's header (of an f32, f64, Q16 or int8 file alike), as
+/// [`read_header`] finds them; what a reader that does not know the network type can
+/// learn from a file (the architecture itself is only there as its fingerprint).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Header {
+    /// The scalar code ([`Storable::CODE`]; 4 for an int8 file of [`quant`](crate::quant)).
+    pub code: u8,
+    /// The architecture fingerprint ([`Fingerprint`]).
+    pub fingerprint: u64,
+    /// The parameter count P.
+    pub params: usize,
+}
+
+impl Header {
+    /// The name of the header's scalar type (`"f32"`, `"f64"`, `"Q16.16"`,
+    /// `"int8 (typenet::quant)"`, or `"an unknown scalar type"`).
+    pub fn scalar_name(&self) -> &'static str {
+        scalar_name(self.code)
+    }
+}
+
+/// Reads the header of a weight file: the magic bytes, the version and the flags are
+/// checked (with the errors of [`from_bytes`]), the scalar code, fingerprint and
+/// parameter count returned as they are, for a caller to compare with what it expects.
+///
+/// # Errors
+/// [`LoadError::TooShort`], [`LoadError::BadMagic`], [`LoadError::UnsupportedVersion`]
+/// or [`LoadError::UnknownFlags`]; never panics.
+pub fn read_header(bytes: &[u8]) -> Result<Header, LoadError> {
     let Some(h) = bytes.first_chunk::<HEADER_LEN>() else {
         return Err(LoadError::TooShort { found: bytes.len() });
     };
@@ -667,13 +686,31 @@ pub(crate) fn check_header(
     if h[7] != 0 {
         return Err(LoadError::UnknownFlags { found: h[7] });
     }
-    if h[6] != code {
+    Ok(Header {
+        code: h[6],
+        fingerprint: u64::from_le_bytes([h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15]]),
+        params: u32::from_le_bytes([h[16], h[17], h[18], h[19]]) as usize,
+    })
+}
+
+/// Checks the header of `bytes` and its total length `len`, in the order and with the
+/// errors of [`from_bytes`]; shared with [`quant`](crate::quant).
+pub(crate) fn check_header(
+    bytes: &[u8],
+    code: u8,
+    fingerprint: u64,
+    architecture: Architecture,
+    count: usize,
+    len: usize,
+) -> Result<(), LoadError> {
+    let h = read_header(bytes)?;
+    if h.code != code {
         return Err(LoadError::ScalarMismatch {
             expected: code,
-            found: h[6],
+            found: h.code,
         });
     }
-    let found = u64::from_le_bytes([h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15]]);
+    let found = h.fingerprint;
     if found != fingerprint {
         return Err(LoadError::ArchitectureMismatch {
             expected: fingerprint,
@@ -681,7 +718,7 @@ pub(crate) fn check_header(
             architecture,
         });
     }
-    let found = u32::from_le_bytes([h[16], h[17], h[18], h[19]]) as usize;
+    let found = h.params;
     if found != count {
         return Err(LoadError::ParamCountMismatch {
             expected: count,

@@ -1,9 +1,13 @@
 //! Files and bytes: typenet's weight format (run time and compile time), PyTorch
-//! safetensors, serde.
+//! safetensors, ONNX import, serde.
 //!
 //! Imports from [`net`](crate::net) and [`num`](crate::num).
 
 pub mod format;
+#[cfg(feature = "alloc")]
+pub mod model;
+#[cfg(feature = "onnx")]
+pub mod onnx;
 #[cfg(feature = "safetensors")]
 pub mod safetensors;
 #[cfg(feature = "serde")]

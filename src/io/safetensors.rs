@@ -40,6 +40,7 @@
 extern crate std;
 
 use crate::io::format::Storable;
+use crate::io::model::{ActivationKind, LayerSpec, Model, Shape};
 use crate::net::network::Network;
 use crate::num::scalar::ValueError;
 use core::fmt;
@@ -120,6 +121,9 @@ pub enum SafetensorsError {
     },
     /// Reading or writing the file failed.
     Io(std::io::Error),
+    /// [`read_model`] cannot tell the architecture: the layers' sizes do not chain, the
+    /// activations are neither recorded nor given, or the given shape differs.
+    Architecture(String),
 }
 
 impl fmt::Display for SafetensorsError {
@@ -179,6 +183,7 @@ impl fmt::Display for SafetensorsError {
                  its metadata `{name}` is `{found}`, the network's activation is `{expected}`"
             ),
             SafetensorsError::Io(e) => write!(f, "safetensors file I/O failed: {e}"),
+            SafetensorsError::Architecture(m) => f.write_str(m),
         }
     }
 }
@@ -414,6 +419,139 @@ pub fn to_safetensors_named<T: Storable, N: Network<T>>(
         std::collections::HashMap::from([(ACTIVATIONS_KEY.to_string(), activations.join(";"))]);
     safetensors::serialize(views, Some(metadata))
         .map_err(|e| SafetensorsError::Parse(e.to_string()))
+}
+
+/// Reads a network of a run-time shape (a [`Model`]) from a safetensors file, for tools
+/// that have no network type: the layers are the `{prefix}.weight` / `{prefix}.bias`
+/// pairs, in the order of the file's `typenet.activations` record or, without one, of
+/// their prefixes read as numbers (PyTorch's module indices `0`, `2`, …); W^i's shape
+/// `[M_i, M_{i−1}]` gives the sizes. The activations come from the record, or else
+/// from `shape`, whose sizes must then be the file's.
+///
+/// # Errors
+/// [`SafetensorsError::Architecture`] when the sizes do not chain, a prefix is not a
+/// number without a record, or neither the file nor `shape` gives the activations (or
+/// `shape` differs from the file); [`SafetensorsError::MissingTensor`],
+/// [`SafetensorsError::UnexpectedTensor`], [`SafetensorsError::UnsupportedDtype`],
+/// [`SafetensorsError::NonFinite`] as for the typed readers.
+pub fn read_model(bytes: &[u8], shape: Option<&Shape>) -> Result<Model, SafetensorsError> {
+    let arch = |m: String| SafetensorsError::Architecture(m);
+    let file =
+        SafeTensors::deserialize(bytes).map_err(|e| SafetensorsError::Parse(e.to_string()))?;
+    let (_, header) =
+        SafeTensors::read_metadata(bytes).map_err(|e| SafetensorsError::Parse(e.to_string()))?;
+    let recorded = header
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(ACTIVATIONS_KEY))
+        .map(String::as_str);
+    // The layer prefixes, in order, with the recorded activation names if any.
+    let layers: Vec<(String, Option<String>)> = match recorded {
+        Some(r) => r
+            .split(';')
+            .map(|pair| match pair.split_once('=') {
+                Some((p, a)) => Ok((p.to_string(), Some(a.to_string()))),
+                None => Err(arch(format!(
+                    "the file's `{ACTIVATIONS_KEY}` record `{r}` is not `prefix=name` pairs"
+                ))),
+            })
+            .collect::<Result<_, _>>()?,
+        None => {
+            let mut prefixes = Vec::new();
+            for name in file.names() {
+                let Some(p) = name.strip_suffix(".weight") else {
+                    continue;
+                };
+                let Ok(k) = p.parse::<u64>() else {
+                    return Err(arch(format!(
+                        "tensor `{name}`: without a `{ACTIVATIONS_KEY}` record the layer \
+                         prefixes must be PyTorch's module indices (0.weight, 2.weight, …)"
+                    )));
+                };
+                prefixes.push((k, p.to_string()));
+            }
+            prefixes.sort_unstable();
+            prefixes.into_iter().map(|(_, p)| (p, None)).collect()
+        }
+    };
+    if layers.is_empty() {
+        return Err(arch("the file holds no `{prefix}.weight` tensor".into()));
+    }
+    let mut specs = Vec::new();
+    let mut params = Vec::new();
+    let mut wanted = HashSet::new();
+    let mut inputs = None;
+    for (i, (prefix, activation)) in layers.iter().enumerate() {
+        let w_name = format!("{prefix}.weight");
+        let b_name = format!("{prefix}.bias");
+        let view = file
+            .tensor(&w_name)
+            .map_err(|_| SafetensorsError::MissingTensor {
+                name: w_name.clone(),
+            })?;
+        let &[outputs, fan_in] = view.shape() else {
+            return Err(arch(format!(
+                "tensor `{w_name}` has shape {:?}; a layer's weight is [outputs, inputs]",
+                view.shape()
+            )));
+        };
+        match inputs {
+            None => inputs = Some(fan_in),
+            Some(_) if fan_in == specs.last().map_or(0, |l: &LayerSpec| l.outputs) => {}
+            Some(_) => {
+                return Err(arch(format!(
+                    "tensor `{w_name}` takes {fan_in} inputs, but the layer before gives {}",
+                    specs.last().map_or(0, |l: &LayerSpec| l.outputs)
+                )));
+            }
+        }
+        let activation = match (activation, shape) {
+            (Some(name), _) => ActivationKind::from_name(name).ok_or_else(|| {
+                arch(format!("the file records activation `{name}` for `{prefix}`, which typenet does not define"))
+            })?,
+            (None, Some(s)) => s.layers.get(i).map(|l| l.activation).ok_or_else(|| {
+                arch(format!("the file has more layers than the given architecture {s}"))
+            })?,
+            (None, None) => {
+                return Err(arch(
+                    "the file does not record the activations (it was not written by typenet): \
+                     give the architecture, e.g. --arch \"64 -> 64 ReLU -> 10 Softmax\""
+                        .into(),
+                ));
+            }
+        };
+        let start = params.len();
+        params.resize(start + outputs * fan_in, 0.0);
+        read_tensor::<f64>(&file, &w_name, &[outputs, fan_in], &mut params[start..])?;
+        let start = params.len();
+        params.resize(start + outputs, 0.0);
+        read_tensor::<f64>(&file, &b_name, &[outputs], &mut params[start..])?;
+        wanted.insert(w_name);
+        wanted.insert(b_name);
+        specs.push(LayerSpec {
+            outputs,
+            activation,
+        });
+    }
+    let mut names = file.names();
+    names.sort_unstable();
+    if let Some(extra) = names.into_iter().find(|n| !wanted.contains(*n)) {
+        return Err(SafetensorsError::UnexpectedTensor {
+            name: extra.to_string(),
+        });
+    }
+    let found = Shape {
+        inputs: inputs.unwrap_or(0),
+        layers: specs,
+    };
+    if let Some(s) = shape
+        && *s != found
+    {
+        return Err(arch(format!(
+            "the file holds {found}, not the given architecture {s}"
+        )));
+    }
+    Model::new(found, params).map_err(|e| arch(e.to_string()))
 }
 
 /// Reads a network from a safetensors file with PyTorch's names.

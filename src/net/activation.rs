@@ -5,6 +5,19 @@
 //! vector-Jacobian product of φ_i: given `g = ∂E/∂a^i` it produces the error signal
 //! `ξ^i = ∂E/∂z^i`. For an element-wise φ that is `ξ^i_n = g_n · φ'(z^i_n)` (MATH.md);
 //! for [`Softmax`], whose output mixes all of `z`, it is `ξ = a ⊙ (g − (g·a))`.
+//!
+//! # The functions, and the same bits everywhere
+//! For `f32` and `f64`, [`Sigmoid`], [`Tanh`], [`Softplus`] and [`Softmax`] (and the
+//! losses) evaluate e^x, ln(1 + x), tanh, the logistic function and softplus with
+//! typenet's own range reductions and polynomials (`src/num/approx.rs`), not with
+//! `std` or `libm`: IEEE `+ − × ÷` only, no fused multiply-add and no table, so a
+//! network gives the same bits on every x86 level, `no_std` and the Cortex-M cores.
+//! Error bound: **at most 2 ulp** from the exact value for every input (checked for
+//! all 2^32 `f32` inputs by `TYPENET_EXHAUSTIVE=1 cargo test --release --test approx`,
+//! for dense samples of `f64`, against a high-precision reference; `tests/approx.rs`),
+//! with the stable forms at ±1e4 (no overflow, tanh and the logistic function reach
+//! ±1 and 0 exactly) and NaN returned unchanged. [`Q16`](crate::fixed::Q16) has its
+//! own fixed-point functions.
 
 use crate::net::scheme::Init;
 use crate::num::scalar::Scalar;
@@ -118,12 +131,7 @@ pub struct Sigmoid;
 /// The logistic function in its overflow-free form.
 #[inline]
 pub(crate) fn logistic<T: Scalar>(z: T) -> T {
-    if z >= T::zero() {
-        T::one() / (T::one() + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (T::one() + e)
-    }
+    z.sigmoid()
 }
 
 impl ElementWise for Sigmoid {
@@ -254,7 +262,7 @@ impl<const SLOPE_BITS: u64> Default for LeakyReLU<SLOPE_BITS> {
 }
 
 /// `leaky_relu(0x` + the 16 lower-case hexadecimal digits of `bits` + `)`.
-const fn leaky_relu_name(bits: u64) -> [u8; 30] {
+pub(crate) const fn leaky_relu_name(bits: u64) -> [u8; 30] {
     let mut out = *b"leaky_relu(0x0000000000000000)";
     let mut k = 0;
     while k < 16 {
@@ -298,11 +306,7 @@ impl<const SLOPE_BITS: u64> ElementWise for LeakyReLU<SLOPE_BITS> {
     const INIT: Init = Init::HeUniform;
     #[inline]
     fn phi<T: Scalar>(&self, z: T) -> T {
-        if z > T::zero() {
-            z
-        } else {
-            z * T::from_f64(Self::SLOPE)
-        }
+        leaky_relu(z, Self::SLOPE)
     }
     #[inline]
     fn dphi<T: Scalar>(&self, z: T, _a: T) -> T {
@@ -311,6 +315,18 @@ impl<const SLOPE_BITS: u64> ElementWise for LeakyReLU<SLOPE_BITS> {
         } else {
             T::from_f64(Self::SLOPE)
         }
+    }
+}
+
+/// The leaky rectifier of slope `slope`: z for z > 0, `slope · z` otherwise. The one
+/// body of [`LeakyReLU`]'s φ, whose slope is a type parameter, and of the leaky
+/// rectifiers of networks whose shape is data (`model`), whose slope is a value.
+#[inline]
+pub(crate) fn leaky_relu<T: Scalar>(z: T, slope: f64) -> T {
+    if z > T::zero() {
+        z
+    } else {
+        z * T::from_f64(slope)
     }
 }
 
@@ -325,8 +341,7 @@ impl ElementWise for Softplus {
     const NAME: &'static str = "softplus";
     #[inline]
     fn phi<T: Scalar>(&self, z: T) -> T {
-        let pos = if z > T::zero() { z } else { T::zero() };
-        pos + (-z.abs()).exp().ln_1p()
+        z.softplus()
     }
     #[inline]
     fn dphi<T: Scalar>(&self, z: T, _a: T) -> T {

@@ -46,7 +46,7 @@ impl Architecture {
 /// Writes an activation [`NAME`](crate::Activation::NAME) as it is written in
 /// [`network!`](crate::network!): `ReLU`, `LeakyReLU(0.2)`; a name the crate does not
 /// define is written as it is.
-fn write_activation(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
+pub(crate) fn write_activation(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
     let syntax = match name {
         "identity" => "Identity",
         "sigmoid" => "Sigmoid",

@@ -519,3 +519,38 @@ slice_forms! {
     /// the scalar function).
     softplus_slice_f64: f64 => softplus_f64;
 }
+
+/// The functions above by argument type, for [`Scalar`](crate::Scalar)'s `f32` and
+/// `f64` implementations (which call nothing else for these functions).
+pub(crate) trait Functions: Sized {
+    /// e^x.
+    fn exp(self) -> Self;
+    /// ln(1 + x).
+    fn ln_1p(self) -> Self;
+    /// tanh x.
+    fn tanh(self) -> Self;
+    /// 1 / (1 + e^−x).
+    fn sigmoid(self) -> Self;
+    /// ln(1 + e^x).
+    fn softplus(self) -> Self;
+}
+
+macro_rules! functions {
+    ($t:ty, $exp:ident, $ln_1p:ident, $tanh:ident, $sigmoid:ident, $softplus:ident) => {
+        impl Functions for $t {
+            #[inline]
+            fn exp(self) -> Self { $exp(self) }
+            #[inline]
+            fn ln_1p(self) -> Self { $ln_1p(self) }
+            #[inline]
+            fn tanh(self) -> Self { $tanh(self) }
+            #[inline]
+            fn sigmoid(self) -> Self { $sigmoid(self) }
+            #[inline]
+            fn softplus(self) -> Self { $softplus(self) }
+        }
+    };
+}
+
+functions!(f32, exp_f32, ln_1p_f32, tanh_f32, sigmoid_f32, softplus_f32);
+functions!(f64, exp_f64, ln_1p_f64, tanh_f64, sigmoid_f64, softplus_f64);

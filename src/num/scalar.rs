@@ -1,5 +1,6 @@
 //! The numeric type a network computes in.
 
+use crate::num::approx::Functions;
 use crate::num::kernel;
 use core::fmt::{Debug, Display};
 use core::ops::Neg;
@@ -151,6 +152,28 @@ pub trait Scalar:
     fn ln_1p(self) -> Self;
     /// Hyperbolic tangent.
     fn tanh(self) -> Self;
+    /// The logistic function 1 / (1 + e^−self), in a form that overflows nowhere: for
+    /// self < 0, e^self / (1 + e^self).
+    #[inline]
+    fn sigmoid(self) -> Self {
+        if self >= Self::zero() {
+            Self::one() / (Self::one() + (-self).exp())
+        } else {
+            let e = self.exp();
+            e / (Self::one() + e)
+        }
+    }
+    /// Softplus ln(1 + e^self) as max(self, 0) + ln(1 + e^−|self|), which neither
+    /// overflows nor loses the small values for very negative `self`.
+    #[inline]
+    fn softplus(self) -> Self {
+        let pos = if self > Self::zero() {
+            self
+        } else {
+            Self::zero()
+        };
+        pos + (-self.abs()).exp().ln_1p()
+    }
     /// Square root (NaN for negative values).
     fn sqrt(self) -> Self;
     /// Absolute value.
@@ -234,7 +257,7 @@ macro_rules! impl_scalar_for_float {
             }
             #[inline]
             fn exp(self) -> Self {
-                num_traits::Float::exp(self)
+                Functions::exp(self)
             }
             #[inline]
             fn ln(self) -> Self {
@@ -242,11 +265,19 @@ macro_rules! impl_scalar_for_float {
             }
             #[inline]
             fn ln_1p(self) -> Self {
-                num_traits::Float::ln_1p(self)
+                Functions::ln_1p(self)
             }
             #[inline]
             fn tanh(self) -> Self {
-                num_traits::Float::tanh(self)
+                Functions::tanh(self)
+            }
+            #[inline]
+            fn sigmoid(self) -> Self {
+                Functions::sigmoid(self)
+            }
+            #[inline]
+            fn softplus(self) -> Self {
+                Functions::softplus(self)
             }
             #[inline]
             fn sqrt(self) -> Self {

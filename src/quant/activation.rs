@@ -14,7 +14,7 @@
 
 use super::params::{QParams, Range};
 use crate::net::activation::{
-    Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh,
+    Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh, leaky_relu,
 };
 use core::fmt::Debug;
 
@@ -124,13 +124,29 @@ impl QActivation for ReLU {
 /// Float arithmetic: runs when a network is quantized.
 pub fn lookup_table<A: Activation<f64>>(pre_activation: QParams, output: QParams) -> [i8; 256] {
     let phi = A::default();
+    table_of(pre_activation, output, |z| {
+        let mut a = [0.0f64];
+        phi.forward(&[z], &mut a);
+        a[0]
+    })
+}
+
+/// The table of a leaky rectifier of slope `slope`: [`LeakyReLU`]'s (its slope from
+/// its type) and that of a network whose shape is data (its slope a value), both
+/// through [`leaky_relu`], the body of [`LeakyReLU`]'s φ.
+pub(crate) fn leaky_relu_table(pre_activation: QParams, output: QParams, slope: f64) -> [i8; 256] {
+    table_of(pre_activation, output, |z| leaky_relu(z, slope))
+}
+
+/// The rule of [`lookup_table`]: entry `q + 128` is
+/// `output.quantize(phi(pre_activation.dequantize(q)))` in `f64`, a NaN giving the
+/// output zero point.
+fn table_of(pre_activation: QParams, output: QParams, phi: impl Fn(f64) -> f64) -> [i8; 256] {
     core::array::from_fn(|k| {
         let q = k as i32 - 128;
         let z =
             f64::from(pre_activation.scale) * f64::from(q - i32::from(pre_activation.zero_point));
-        let mut a = [0.0f64];
-        phi.forward(&[z], &mut a);
-        let v = libm::round(a[0] / f64::from(output.scale)) + f64::from(output.zero_point);
+        let v = libm::round(phi(z) / f64::from(output.scale)) + f64::from(output.zero_point);
         if v.is_nan() {
             output.zero_point
         } else {
@@ -149,13 +165,13 @@ pub fn apply_lookup_table(table: &[i8; 256], z: &[i8], a: &mut [i8]) {
 }
 
 macro_rules! lookup_activation {
-    ($([$($g:tt)*] $t:ty),*) => {$(
+    ($([$($g:tt)*] $t:ty => $build:expr),*) => {$(
         impl<$($g)*> QActivation for $t {
             type Table = [i8; 256];
             const TABLE_BYTES: usize = 256;
             const FOLDED: bool = false;
             fn build_table(pre_activation: QParams, output: QParams) -> [i8; 256] {
-                lookup_table::<$t>(pre_activation, output)
+                $build(pre_activation, output)
             }
             fn empty_table() -> [i8; 256] {
                 [0; 256]
@@ -180,9 +196,15 @@ macro_rules! lookup_activation {
     )*};
 }
 
-// LeakyReLU's table is built from its `Default` value, which carries the slope of its
-// type: a slope-0.2 layer gets the table of 0.2 · z.
-lookup_activation!([const SLOPE_BITS: u64] LeakyReLU<SLOPE_BITS>, [] Tanh, [] Sigmoid, [] Softplus);
+// LeakyReLU's table is that of the slope of its type: a slope-0.2 layer gets the table
+// of 0.2 · z.
+lookup_activation!(
+    [const SLOPE_BITS: u64] LeakyReLU<SLOPE_BITS> =>
+        |pre, output| leaky_relu_table(pre, output, Self::SLOPE),
+    [] Tanh => lookup_table::<Tanh>,
+    [] Sigmoid => lookup_table::<Sigmoid>,
+    [] Softplus => lookup_table::<Softplus>
+);
 
 /// The value of e^0 in a softmax table: entries are e^{−s_z·d} in units of 2^−15.
 pub const SOFTMAX_ONE: u16 = 1 << 15;

@@ -3,7 +3,7 @@
 //! each layer's ranges, and [`quantize`] does both.
 
 use super::activation::QActivation;
-use super::dense::QDense;
+use super::dense::{ArraysMut, QDense};
 use super::error::{QuantizeError, ScaleKind};
 use super::layers::QLayers;
 use super::params::{QParams, Range};
@@ -18,7 +18,7 @@ use crate::net::network::Network;
 use crate::net::network::Trace;
 use core::borrow::Borrow;
 use core::fmt::Debug;
-use generic_array::ArrayLength;
+use generic_array::{ArrayLength, GenericArray};
 
 /// The int8 network type of the f32 network `N`: for
 /// `network!(f32; 64 -> 64 ReLU -> 10 Softmax)` it is
@@ -107,7 +107,11 @@ const MULTIPLIER_LIMIT: f64 = 1_073_741_824.0;
 /// [`QuantizeError::ScaleOutOfRange`] when the range is not empty but its scale
 /// (width / 255) is below `f32`'s normal numbers (`Range::params` would replace it
 /// by 1/255).
-fn checked_params(range: Range, layer: usize, kind: ScaleKind) -> Result<QParams, QuantizeError> {
+pub(super) fn checked_params(
+    range: Range,
+    layer: usize,
+    kind: ScaleKind,
+) -> Result<QParams, QuantizeError> {
     let width = f64::from(range.max.max(0.0)) - f64::from(range.min.min(0.0));
     if width > 0.0 && !((width / 255.0) as f32).is_normal() {
         return Err(QuantizeError::ScaleOutOfRange { layer, scale: kind });
@@ -156,6 +160,59 @@ fn quantize_row(
     Ok((scale, b, quantize_multiplier(real)))
 }
 
+/// Quantizes layer `layer` from its f32 weights (row-major, one row per bias) and
+/// biases, the parameters of its input and its calibrated ranges (z^i, a^i), into
+/// `out`; returns the parameters of its pre-activation and activation. φ enters through
+/// its [`QActivation::output_params`] and [`QActivation::requant_params`]. The rule of
+/// both [`Quantize::quantize_layers`] and the quantization of untyped networks.
+///
+/// # Errors
+/// [`QuantizeError::NonFiniteParameter`] for a NaN or infinite weight or bias, else
+/// [`QuantizeError::ScaleOutOfRange`] for the pre-activation, the activation, then row
+/// by row the weight scale or multiplier.
+pub(super) fn quantize_dense(
+    layer: usize,
+    (weights, bias): (&[f32], &[f32]),
+    input: QParams,
+    (pre_range, output_range): (Range, Range),
+    (output_params, requant_params): (
+        impl FnOnce(Range) -> QParams,
+        impl FnOnce(QParams, QParams) -> QParams,
+    ),
+    out: ArraysMut<'_>,
+) -> Result<(QParams, QParams), QuantizeError> {
+    let finite = bias.iter().all(|b| b.is_finite()) && weights.iter().all(|w| w.is_finite());
+    if !finite {
+        return Err(QuantizeError::NonFiniteParameter { layer });
+    }
+    let pre_activation = checked_params(pre_range, layer, ScaleKind::PreActivation)?;
+    checked_params(output_range, layer, ScaleKind::Output)?;
+    let output = output_params(output_range);
+    let s_target = f64::from(requant_params(pre_activation, output).scale);
+    let s_in = f64::from(input.scale);
+    let inputs = weights.len().checked_div(bias.len()).unwrap_or(0);
+    for (k, &b) in bias.iter().enumerate() {
+        let row = weights
+            .get(k * inputs..)
+            .and_then(|r| r.get(..inputs))
+            .unwrap_or_default();
+        let q = out
+            .weights
+            .get_mut(k * inputs..)
+            .and_then(|r| r.get_mut(..inputs))
+            .unwrap_or_default();
+        let (scale, b, m) = quantize_row(row, b, (s_in, s_target), layer, q)?;
+        if let (Some(s), Some(qb), Some(qm)) = (
+            out.weight_scales.get_mut(k),
+            out.bias.get_mut(k),
+            out.multipliers.get_mut(k),
+        ) {
+            (*s, *qb, *qm) = (scale, b, m);
+        }
+    }
+    Ok((pre_activation, output))
+}
+
 impl<I, O, A, R> Quantize<I> for Dense<f32, I, O, A, R>
 where
     I: ArrayLength,
@@ -197,25 +254,23 @@ where
         input: QParams,
         ranges: &Self::Ranges,
     ) -> Result<Self::Quantized, QuantizeError> {
-        let finite = self.bias.iter().all(|b| b.is_finite())
-            && self.weights.iter().flatten().all(|w| w.is_finite());
-        if !finite {
-            return Err(QuantizeError::NonFiniteParameter { layer: first });
-        }
-        let pre_activation =
-            checked_params(ranges.pre_activation, first, ScaleKind::PreActivation)?;
-        checked_params(ranges.output, first, ScaleKind::Output)?;
-        let output = A::output_params(ranges.output);
-        let s_target = f64::from(A::requant_params(pre_activation, output).scale);
-        let s_in = f64::from(input.scale);
         let mut weights = Matrix::<i8, O, I>::default();
         let mut bias = Arr::<i32, O>::default();
         let mut weight_scales = Arr::<f32, O>::default();
         let mut multipliers = Arr::<Multiplier, O>::default();
-        for (k, q) in weights.iter_mut().enumerate() {
-            (weight_scales[k], bias[k], multipliers[k]) =
-                quantize_row(&self.weights[k], self.bias[k], (s_in, s_target), first, q)?;
-        }
+        let (pre_activation, output) = quantize_dense(
+            first,
+            (GenericArray::slice_from_chunks(&self.weights), &self.bias),
+            input,
+            (ranges.pre_activation, ranges.output),
+            (A::output_params, A::requant_params),
+            ArraysMut {
+                weights: GenericArray::slice_from_chunks_mut(&mut weights),
+                bias: &mut bias,
+                weight_scales: &mut weight_scales,
+                multipliers: &mut multipliers,
+            },
+        )?;
         Ok(QDense::built(QDense {
             weights,
             bias,

@@ -140,23 +140,25 @@ where
     /// layers after it) from `weights`, `bias`, `multipliers` and `input`: needed only
     /// after changing those fields by hand; every constructor calls it.
     pub fn refold(&mut self) {
-        let zp = self.input.zero_point;
-        let mut fast = self.multipliers.iter().all(|&m| fast_multiplier(m));
-        for ((f, row), &b) in self
-            .folded_bias
-            .iter_mut()
-            .zip(self.weights.iter())
-            .zip(self.bias.iter())
-        {
-            match fold_row(row, b, zp) {
-                Some(folded) => *f = folded,
-                None => {
-                    *f = 0;
-                    fast = false;
-                }
-            }
+        self.fast = fold_rows(
+            GenericArray::slice_from_chunks(&self.weights),
+            I::USIZE,
+            &self.bias,
+            &self.multipliers,
+            self.input.zero_point,
+            &mut self.folded_bias,
+        );
+    }
+
+    /// The layer's arrays as slices, for [`requantize_rows`].
+    #[inline]
+    fn rows(&self) -> Rows<'_> {
+        Rows {
+            weights: GenericArray::slice_from_chunks(&self.weights),
+            bias: &self.bias,
+            multipliers: &self.multipliers,
+            input_zero_point: self.input.zero_point,
         }
-        self.fast = fast;
     }
 
     /// The int8 requantized accumulators of input `x`, in the parameters of
@@ -169,12 +171,7 @@ where
                 "an int8 layer takes at most 65 536 inputs (its i32 accumulator could overflow)"
             )
         };
-        let zp_t = i32::from(if A::FOLDED {
-            self.output.zero_point
-        } else {
-            self.pre_activation.zero_point
-        });
-        let floor = i32::from(floor);
+        let zp_t = A::requant_params(self.pre_activation, self.output).zero_point;
         let mut z = Arr::<i8, O>::default();
         if self.fast {
             kernel::dense(
@@ -182,36 +179,187 @@ where
                 x,
                 &self.folded_bias,
                 &self.multipliers,
-                zp_t,
-                floor,
+                i32::from(zp_t),
+                i32::from(floor),
                 &mut z,
             );
-            return z;
-        }
-        let zp_in = i32::from(self.input.zero_point);
-        for (((z, row), &b), &m) in z
-            .iter_mut()
-            .zip(self.weights.iter())
-            .zip(self.bias.iter())
-            .zip(self.multipliers.iter())
-        {
-            let acc = dot(row, x, zp_in).saturating_add(b);
-            *z = requantize(acc, m)
-                .saturating_add(zp_t)
-                .clamp(floor, i32::from(i8::MAX)) as i8;
+        } else {
+            requantize_rows(&self.rows(), I::USIZE, x, zp_t, floor, &mut z);
         }
         z
     }
 }
 
-/// Σ_j w_j (x_j − zp); cannot overflow for up to [`MAX_INPUTS`] terms.
+/// The `folded_bias` of a layer's rows (`weights` row-major, rows of `stride`) and
+/// whether the layer runs the kernel's fast path: every multiplier in its domain
+/// ([`fast_multiplier`]), every row folded by [`fold_row`], and at least one input
+/// (the kernel walks rows of `stride` ≥ 1 weights). What
+/// [`QDense::refold`] computes, for the layers of typed and of untyped networks.
+pub(super) fn fold_rows(
+    weights: &[i8],
+    stride: usize,
+    bias: &[i32],
+    multipliers: &[Multiplier],
+    zero_point: i8,
+    folded_bias: &mut [i32],
+) -> bool {
+    let mut fast = stride > 0 && multipliers.iter().all(|&m| fast_multiplier(m));
+    for (k, (f, &b)) in folded_bias.iter_mut().zip(bias).enumerate() {
+        match fold_row(row(weights, k, stride), b, zero_point) {
+            Some(folded) => *f = folded,
+            None => {
+                *f = 0;
+                fast = false;
+            }
+        }
+    }
+    fast
+}
+
+/// Row `k` of a row-major matrix with rows of `stride` (empty past the end).
+fn row<T>(values: &[T], k: usize, stride: usize) -> &[T] {
+    values
+        .get(k * stride..)
+        .and_then(|r| r.get(..stride))
+        .unwrap_or_default()
+}
+
+/// An int8 layer's arrays as slices, as [`requantize_rows`] runs them: `weights` holds
+/// one row of the layer's input count per output, row after row; `bias` and
+/// `multipliers` one value per output (see [`QDense`]).
+pub(super) struct Rows<'a> {
+    pub(super) weights: &'a [i8],
+    pub(super) bias: &'a [i32],
+    pub(super) multipliers: &'a [Multiplier],
+    pub(super) input_zero_point: i8,
+}
+
+/// The requantized accumulators z_k = clamp(requantize(acc_k, M_k) + zp_t, floor, 127)
+/// of the input `x` (of `stride` values) into `z` (one per output), on the general
+/// path: the `i32` accumulator acc_k = b_k + Σ_j w_kj (x_j − zp_in), saturated, and
+/// [`requantize`] (see [`QDense`]; the fast path, [`kernel::dense_slices`], gives the
+/// same values). The one body of the int8 layers of typed networks ([`QDense`]) and of
+/// untyped ones. Always inlined, as it was inside [`QDense`] before it served both.
+#[inline(always)]
+pub(super) fn requantize_rows(
+    rows: &Rows<'_>,
+    stride: usize,
+    x: &[i8],
+    zp_t: i8,
+    floor: i8,
+    z: &mut [i8],
+) {
+    let zp_t = i32::from(zp_t);
+    let floor = i32::from(floor);
+    let zp_in = i32::from(rows.input_zero_point);
+    for (k, ((z, &b), &m)) in z
+        .iter_mut()
+        .zip(rows.bias)
+        .zip(rows.multipliers)
+        .enumerate()
+    {
+        let acc = dot(row(rows.weights, k, stride), x, zp_in).saturating_add(b);
+        *z = requantize(acc, m)
+            .saturating_add(zp_t)
+            .clamp(floor, i32::from(i8::MAX)) as i8;
+    }
+}
+
+/// Σ_j w_j (x_j − zp); cannot overflow for up to [`MAX_INPUTS`] terms (wraps beyond,
+/// which only a hand-made file of an untyped network can ask for).
 #[inline]
 fn dot(w: &[i8], x: &[i8], zp: i32) -> i32 {
     let mut sum = 0i32;
     for (&w, &x) in w.iter().zip(x) {
-        sum += i32::from(w) * (i32::from(x) - zp);
+        sum = sum.wrapping_add(i32::from(w) * (i32::from(x) - zp));
     }
     sum
+}
+
+/// An int8 layer's parameter arrays as mutable slices (`weights` row-major, rows of
+/// the input count): what quantizing a layer and reading its record fill.
+pub(super) struct ArraysMut<'a> {
+    pub(super) weights: &'a mut [i8],
+    pub(super) bias: &'a mut [i32],
+    pub(super) weight_scales: &'a mut [f32],
+    pub(super) multipliers: &'a mut [Multiplier],
+}
+
+/// Writes a layer record (see the [module docs](super)) up to its table: the
+/// pre-activation and activation parameters, the weight scales, the multipliers'
+/// mantissas then shifts, the biases and the weights row by row; then `table_len`
+/// bytes written by `table`. Both the typed and the untyped int8 networks write their
+/// records with it.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn write_record(
+    w: &mut Writer<'_>,
+    pre_activation: QParams,
+    output: QParams,
+    weight_scales: &[f32],
+    multipliers: &[Multiplier],
+    bias: &[i32],
+    weights: &[i8],
+    table_len: usize,
+    table: impl FnOnce(&mut [u8]),
+) {
+    w.params(pre_activation);
+    w.params(output);
+    for s in weight_scales {
+        w.bytes(&s.to_le_bytes());
+    }
+    for m in multipliers {
+        w.bytes(&m.multiplier.to_le_bytes());
+    }
+    for m in multipliers {
+        w.bytes(&[m.shift as u8]);
+    }
+    for b in bias {
+        w.bytes(&b.to_le_bytes());
+    }
+    for &q in weights {
+        w.bytes(&[q as u8]);
+    }
+    w.nested(table_len, |out| {
+        if let Some(out) = out.get_mut(..table_len) {
+            table(out);
+        }
+    });
+}
+
+/// Reads a layer record up to its table into `arrays` (rows of `stride` weights),
+/// returning the pre-activation and activation parameters; the reading rule of
+/// [`write_record`]'s layout.
+///
+/// # Errors
+/// [`LoadError::NonFinite`] for a NaN or infinite scale, [`LoadError::LengthMismatch`]
+/// if the bytes run out.
+pub(super) fn read_record(
+    r: &mut Reader<'_>,
+    stride: usize,
+    arrays: ArraysMut<'_>,
+) -> Result<(QParams, QParams), LoadError> {
+    let pre_activation = r.params()?;
+    let output = r.params()?;
+    for s in arrays.weight_scales.iter_mut() {
+        *s = r.scale()?;
+    }
+    for m in arrays.multipliers.iter_mut() {
+        m.multiplier = r.i32()?;
+    }
+    for m in arrays.multipliers.iter_mut() {
+        m.shift = r.i8()?;
+    }
+    for b in arrays.bias.iter_mut() {
+        *b = r.i32()?;
+    }
+    if stride > 0 {
+        for row in arrays.weights.chunks_exact_mut(stride) {
+            for (q, &b) in row.iter_mut().zip(r.take(stride)?) {
+                *q = b as i8;
+            }
+        }
+    }
+    Ok((pre_activation, output))
 }
 
 // Manual impls: a derive would demand the traits of the size types `I` and `O`.
@@ -369,58 +517,36 @@ where
 
     fn write_records(&self, out: &mut [u8]) {
         let mut w = Writer::new(out);
-        w.params(self.pre_activation);
-        w.params(self.output);
-        for s in self.weight_scales.iter() {
-            w.bytes(&s.to_le_bytes());
-        }
-        for m in self.multipliers.iter() {
-            w.bytes(&m.multiplier.to_le_bytes());
-        }
-        for m in self.multipliers.iter() {
-            w.bytes(&[m.shift as u8]);
-        }
-        for b in self.bias.iter() {
-            w.bytes(&b.to_le_bytes());
-        }
-        for row in self.weights.iter() {
-            for &q in row.iter() {
-                w.bytes(&[q as u8]);
-            }
-        }
-        w.nested(A::TABLE_BYTES, |out| {
-            if let Some(out) = out.get_mut(..A::TABLE_BYTES) {
-                A::write_table(&self.table, out);
-            }
-        });
+        write_record(
+            &mut w,
+            self.pre_activation,
+            self.output,
+            &self.weight_scales,
+            &self.multipliers,
+            &self.bias,
+            GenericArray::slice_from_chunks(&self.weights),
+            A::TABLE_BYTES,
+            |out| A::write_table(&self.table, out),
+        );
         w.nested(R::RECORDS_LEN, |out| self.rest.write_records(out));
     }
 
     fn read_records(bytes: &[u8], input: QParams, scale_index: usize) -> Result<Self, LoadError> {
         let mut r = Reader::new(bytes, scale_index);
-        let pre_activation = r.params()?;
-        let output = r.params()?;
-        let mut weight_scales = Arr::<f32, O>::default();
-        for s in weight_scales.iter_mut() {
-            *s = r.scale()?;
-        }
-        let mut multipliers = Arr::<Multiplier, O>::default();
-        for m in multipliers.iter_mut() {
-            m.multiplier = r.i32()?;
-        }
-        for m in multipliers.iter_mut() {
-            m.shift = r.i8()?;
-        }
-        let mut bias = Arr::<i32, O>::default();
-        for b in bias.iter_mut() {
-            *b = r.i32()?;
-        }
         let mut weights = Matrix::<i8, O, I>::default();
-        for row in weights.iter_mut() {
-            for (q, &b) in row.iter_mut().zip(r.take(I::USIZE)?) {
-                *q = b as i8;
-            }
-        }
+        let mut bias = Arr::<i32, O>::default();
+        let mut weight_scales = Arr::<f32, O>::default();
+        let mut multipliers = Arr::<Multiplier, O>::default();
+        let (pre_activation, output) = read_record(
+            &mut r,
+            I::USIZE,
+            ArraysMut {
+                weights: GenericArray::slice_from_chunks_mut(&mut weights),
+                bias: &mut bias,
+                weight_scales: &mut weight_scales,
+                multipliers: &mut multipliers,
+            },
+        )?;
         let table = A::read_table(r.take(A::TABLE_BYTES)?);
         let scale_index = r.scale_index;
         let rest = R::read_records(r.rest(), output, scale_index)?;

@@ -19,6 +19,7 @@
 //! the results equal the portable loop's on every target (`embedded/`'s
 //! `int8_kernels` checks it on the device).
 
+use super::stride::Stride;
 use core::arch::asm;
 use generic_array::{ArrayLength, GenericArray};
 
@@ -146,15 +147,16 @@ impl<I: ArrayLength> Lanes<I> {
     }
 }
 
-/// Four rows of `I` weights (`block`, row r at r·I) against the first `words` words of
-/// the input, given as its [`Lanes`], for 3·I < 4096 (the `LDR` immediate offsets) and
-/// `words` ≥ 1: the whole loop in assembly, 23 instructions per 16 multiply-accumulates
-/// (22 when two words are done per pass, for an even number of words).
+/// Four rows of I = `S::STRIDE` weights (`block`, row r at r·I; a stride known when
+/// compiling) against the first `words` words of the input, given as its [`Lanes`], for
+/// 3·I < 4096 (the `LDR` immediate offsets) and `words` ≥ 1: the whole loop in
+/// assembly, 23 instructions per 16 multiply-accumulates (22 when two words are done
+/// per pass, for an even number of words).
 #[inline(always)]
-fn quad<I: ArrayLength>(block: &[i8], lanes: &Lanes<I>, words: usize, acc: [i32; 4]) -> [i32; 4] {
+fn quad<S: Stride>(block: &[i8], lanes: &Lanes<S::Size>, words: usize, acc: [i32; 4]) -> [i32; 4] {
     // Bounds, checked here so that the loads below stay inside the two arrays.
     let lanes = &lanes.0[..4 * words];
-    let block = &block[..3 * I::USIZE + 4 * words];
+    let block = &block[..3 * S::STRIDE + 4 * words];
     let [mut a0, mut a1, mut a2, mut a3] = acc;
     let xp = lanes.as_ptr();
     // SAFETY: `end` is one past the last of the `words` pairs of lanes (in `lanes`).
@@ -189,9 +191,9 @@ fn quad<I: ArrayLength>(block: &[i8], lanes: &Lanes<I>, words: usize, acc: [i32;
                 a1 = inout(reg) a1,
                 a2 = inout(reg) a2,
                 a3 = inout(reg) a3,
-                s1 = const I::USIZE,
-                s2 = const 2 * I::USIZE,
-                s3 = const 3 * I::USIZE,
+                s1 = const S::STRIDE,
+                s2 = const 2 * S::STRIDE,
+                s3 = const 3 * S::STRIDE,
                 options(readonly, nostack),
             );
         }
@@ -214,9 +216,9 @@ fn quad<I: ArrayLength>(block: &[i8], lanes: &Lanes<I>, words: usize, acc: [i32;
                 a1 = inout(reg) a1,
                 a2 = inout(reg) a2,
                 a3 = inout(reg) a3,
-                s1 = const I::USIZE,
-                s2 = const 2 * I::USIZE,
-                s3 = const 3 * I::USIZE,
+                s1 = const S::STRIDE,
+                s2 = const 2 * S::STRIDE,
+                s3 = const 3 * S::STRIDE,
                 options(readonly, nostack),
             );
         }
@@ -230,25 +232,28 @@ fn row_words(block: &[i8], r: usize, stride: usize, words: usize) -> &[[i8; 4]] 
     block[r * stride..][..4 * words].as_chunks::<4>().0
 }
 
-/// acc_r + Σ_j block\[r·I + j\] · x_j for the `R` rows of `block` (rows of `I` ≥
-/// `x.len()` bytes): four inputs per step, each input word unpacked once for the `R`
-/// rows (four rows: [`quad`]'s assembly loop on the layer's `lanes`, unpacked once for
-/// all its groups of four rows; two and one in Rust, written out: the firmware's
-/// `opt-level = "s"` would not unroll a loop over the rows), the last `x.len() % 4`
-/// inputs in plain Rust.
+/// acc_r + Σ_j block\[r·stride + j\] · x_j for the `R` rows of `block` (rows of
+/// `stride` ≥ `x.len()` bytes): four inputs per step, each input word unpacked once for
+/// the `R` rows (four rows: [`quad`]'s assembly loop on the layer's `lanes`, unpacked
+/// once for all its groups of four rows, which only a stride known when compiling
+/// has; two and one in Rust, written out: the firmware's `opt-level = "s"` would not
+/// unroll a loop over the rows), the last `x.len() % 4` inputs in plain Rust.
 #[inline(always)]
-pub(super) fn dot_rows<I: ArrayLength, const R: usize>(
+pub(super) fn dot_rows<S: Stride, const R: usize>(
     block: &[i8],
+    stride: S,
     x: &[i8],
-    lanes: Option<&Lanes<I>>,
+    lanes: Option<&Lanes<S::Size>>,
     mut acc: [i32; R],
 ) -> [i32; R] {
-    let stride = I::USIZE;
+    let stride = stride.get();
     let (xw, tail) = x.as_chunks::<4>();
     let n = xw.len();
     match (acc.as_mut_slice(), lanes) {
-        ([a0, a1, a2, a3], Some(lanes)) if n > 0 => {
-            [*a0, *a1, *a2, *a3] = quad::<I>(block, lanes, n, [*a0, *a1, *a2, *a3]);
+        // the assembly loop needs the stride when compiling (its load offsets); the
+        // layer makes `lanes` only then (`Lanes::USED`)
+        ([a0, a1, a2, a3], Some(lanes)) if S::KNOWN && n > 0 => {
+            [*a0, *a1, *a2, *a3] = quad::<S>(block, lanes, n, [*a0, *a1, *a2, *a3]);
         }
         ([a0, a1, a2, a3], _) => {
             let (w0, w1) = (

@@ -2,8 +2,9 @@
 
 use core::fmt;
 
-/// Why [`quantize`](super::quantize) or
-/// [`Calibration::quantize`](super::Calibration::quantize) failed.
+/// Why [`quantize`](super::quantize),
+/// [`Calibration::quantize`](super::Calibration::quantize) or
+/// [`ModelCalibration::quantize`](super::ModelCalibration::quantize) failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum QuantizeError {
     /// The calibration set was empty: there is no range to choose scales from.
@@ -26,6 +27,16 @@ pub enum QuantizeError {
         layer: usize,
         /// Which scale.
         scale: ScaleKind,
+    },
+    /// The model is not of the architecture the calibration was made for (only
+    /// [`ModelCalibration`](super::ModelCalibration): a typed network's is its type).
+    ShapeMismatch,
+    /// A layer has more inputs than an int8 layer takes, [`MAX_INPUTS`](super::MAX_INPUTS)
+    /// (only [`ModelCalibration`](super::ModelCalibration): for a typed network it is a
+    /// compile error).
+    TooManyInputs {
+        /// The layer i (1..=N).
+        layer: usize,
     },
 }
 
@@ -76,6 +87,14 @@ impl fmt::Display for QuantizeError {
             QuantizeError::ScaleOutOfRange { layer, scale } => write!(
                 f,
                 "the {scale} of layer {layer} cannot be represented (a range, weight or bias too small or too large for int8 with f32 scales)"
+            ),
+            QuantizeError::ShapeMismatch => {
+                f.write_str("the model's architecture is not the one the calibration was made for")
+            }
+            QuantizeError::TooManyInputs { layer } => write!(
+                f,
+                "layer {layer} has more than 65 536 inputs, which an int8 layer cannot take \
+                 (its i32 accumulator could overflow)"
             ),
             QuantizeError::NonFiniteParameter { layer } => {
                 write!(

@@ -8,6 +8,7 @@
 //! `dsp.rs` give the same results on every target.
 
 use super::requant::{Multiplier, requantize_kernel};
+use super::stride::{Stride, Typed};
 use crate::net::arr::{Arr, Matrix};
 use generic_array::{ArrayLength, GenericArray};
 
@@ -28,17 +29,18 @@ impl<I> Lanes<I> {
     fn fill(&mut self, _: &[i8]) {}
 }
 
-/// acc_r + Σ_j block\[r·I + j\] · x_j for the `R` rows of `block` (rows of `I` ≥
-/// `x.len()` bytes): the portable loop, each x_j read once for the `R` rows.
+/// acc_r + Σ_j block\[r·stride + j\] · x_j for the `R` rows of `block` (rows of
+/// `stride` ≥ `x.len()` bytes): the portable loop, each x_j read once for the `R` rows.
 #[cfg(not(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp))))]
 #[inline(always)]
-fn dot_rows<I: ArrayLength, const R: usize>(
+fn dot_rows<S: Stride, const R: usize>(
     block: &[i8],
+    stride: S,
     x: &[i8],
-    _: Option<&Lanes<I>>,
+    _: Option<&Lanes<S::Size>>,
     mut acc: [i32; R],
 ) -> [i32; R] {
-    let stride = I::USIZE;
+    let stride = stride.get();
     let row = |r: usize| &block[r * stride..][..x.len()];
     // written out for four and two rows: the firmware's opt-level "s" does not unroll
     // a loop over the rows
@@ -91,10 +93,11 @@ fn output<const FLOOR: bool>(acc: i32, m: Multiplier, zero_point: i32, floor: i3
 /// four rows, if there is one.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // the layer's slices and constants, passed through
-fn rows<I: ArrayLength, const R: usize, const FLOOR: bool>(
+fn rows<S: Stride, const R: usize, const FLOOR: bool>(
     weights: &[i8],
+    stride: S,
     x: &[i8],
-    lanes: Option<&Lanes<I>>,
+    lanes: Option<&Lanes<S::Size>>,
     bias: &[i32],
     multipliers: &[Multiplier],
     zero_point: i32,
@@ -104,9 +107,9 @@ fn rows<I: ArrayLength, const R: usize, const FLOOR: bool>(
     let (b, _) = bias.as_chunks::<R>();
     let (m, _) = multipliers.as_chunks::<R>();
     let (o, _) = out.as_chunks_mut::<R>();
-    let blocks = weights.chunks_exact(R * I::USIZE);
+    let blocks = weights.chunks_exact(R * stride.get());
     for (((w, b), m), o) in blocks.zip(b).zip(m).zip(o) {
-        let acc = dot_rows::<I, R>(w, x, lanes, *b);
+        let acc = dot_rows::<S, R>(w, stride, x, lanes, *b);
         let out = |acc: i32, m: Multiplier| output::<FLOOR>(acc, m, zero_point, floor);
         // written out for four rows (no loop at the firmware's opt-level "s")
         match (o.as_mut_slice(), acc.as_slice(), m.as_slice()) {
@@ -128,8 +131,9 @@ fn rows<I: ArrayLength, const R: usize, const FLOOR: bool>(
 /// among the Arm targets).
 const WIDE: bool = !cfg!(all(target_arch = "arm", not(target_has_atomic = "32")));
 
-/// The fast path of a layer: out_k = clamp(requantize(b′_k + Σ_j w_kj x_j, M_k) + zp,
-/// floor, 127), four rows at a time, then two, then one.
+/// The fast path of a typed layer of `I` inputs and `O` outputs: [`dense_slices`] with
+/// the sizes in the type. One copy per pair of sizes (inlined where the compiler sees
+/// fit), whose lengths are constants.
 #[inline]
 pub(crate) fn dense<I: ArrayLength, O: ArrayLength>(
     weights: &Matrix<i8, O, I>,
@@ -140,34 +144,85 @@ pub(crate) fn dense<I: ArrayLength, O: ArrayLength>(
     floor: i32,
     out: &mut Arr<i8, O>,
 ) {
+    dense_slices(
+        GenericArray::slice_from_chunks(weights),
+        Typed::<I>::new(),
+        x,
+        folded_bias,
+        multipliers,
+        zero_point,
+        floor,
+        out,
+    );
+}
+
+/// The fast path of a layer: out_k = clamp(requantize(b′_k + Σ_j w_kj x_j, M_k) + zp,
+/// floor, 127), four rows at a time, then two, then one. `weights` holds `out.len()`
+/// rows of `stride` ≥ 1 bytes (row-major), `x` has `stride` values, `folded_bias` and
+/// `multipliers` one per row; the layers check it when they are built. The body of
+/// [`dense`] (typed layers) and of the layers of untyped networks.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dense_slices<S: Stride>(
+    weights: &[i8],
+    stride: S,
+    x: &[i8],
+    folded_bias: &[i32],
+    multipliers: &[Multiplier],
+    zero_point: i32,
+    floor: i32,
+    out: &mut [i8],
+) {
     // one test per layer; the clamp at −128 is the saturation itself
     if floor == i32::from(i8::MIN) {
-        dense_clamped::<I, O, false>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+        dense_clamped::<S, false>(
+            weights,
+            stride,
+            x,
+            folded_bias,
+            multipliers,
+            zero_point,
+            floor,
+            out,
+        );
     } else {
-        dense_clamped::<I, O, true>(weights, x, folded_bias, multipliers, zero_point, floor, out);
+        dense_clamped::<S, true>(
+            weights,
+            stride,
+            x,
+            folded_bias,
+            multipliers,
+            zero_point,
+            floor,
+            out,
+        );
     }
 }
 
 #[inline(always)]
-fn dense_clamped<I: ArrayLength, O: ArrayLength, const FLOOR: bool>(
-    weights: &Matrix<i8, O, I>,
-    x: &Arr<i8, I>,
-    folded_bias: &Arr<i32, O>,
-    multipliers: &Arr<Multiplier, O>,
+#[allow(clippy::too_many_arguments)]
+fn dense_clamped<S: Stride, const FLOOR: bool>(
+    weights: &[i8],
+    stride: S,
+    x: &[i8],
+    folded_bias: &[i32],
+    multipliers: &[Multiplier],
     zero_point: i32,
     floor: i32,
-    out: &mut Arr<i8, O>,
+    out: &mut [i8],
 ) {
-    let weights = GenericArray::slice_from_chunks(weights);
-    let quads = if WIDE { O::USIZE / 4 * 4 } else { 0 };
-    let pairs = quads + (O::USIZE - quads) / 2 * 2;
-    if WIDE && Lanes::<I>::USED && quads > 0 {
+    let outputs = out.len();
+    let quads = if WIDE { outputs / 4 * 4 } else { 0 };
+    let pairs = quads + (outputs - quads) / 2 * 2;
+    let width = stride.get();
+    if WIDE && S::KNOWN && Lanes::<S::Size>::USED && quads > 0 {
         // the input unpacked once for all the groups of four rows (2·I bytes)
-        let mut lanes = Lanes::<I>::new();
+        let mut lanes = Lanes::<S::Size>::new();
         lanes.fill(x);
         let lanes = Some(&lanes);
-        rows::<I, 4, FLOOR>(
+        rows::<S, 4, FLOOR>(
             weights,
+            stride,
             x,
             lanes,
             folded_bias,
@@ -177,8 +232,9 @@ fn dense_clamped<I: ArrayLength, O: ArrayLength, const FLOOR: bool>(
             out,
         );
     } else if WIDE {
-        rows::<I, 4, FLOOR>(
+        rows::<S, 4, FLOOR>(
             weights,
+            stride,
             x,
             None,
             folded_bias,
@@ -188,8 +244,9 @@ fn dense_clamped<I: ArrayLength, O: ArrayLength, const FLOOR: bool>(
             out,
         );
     }
-    rows::<I, 2, FLOOR>(
-        &weights[quads * I::USIZE..],
+    rows::<S, 2, FLOOR>(
+        &weights[quads * width..],
+        stride,
         x,
         None,
         &folded_bias[quads..],
@@ -198,8 +255,9 @@ fn dense_clamped<I: ArrayLength, O: ArrayLength, const FLOOR: bool>(
         floor,
         &mut out[quads..],
     );
-    rows::<I, 1, FLOOR>(
-        &weights[pairs * I::USIZE..],
+    rows::<S, 1, FLOOR>(
+        &weights[pairs * width..],
+        stride,
         x,
         None,
         &folded_bias[pairs..],

@@ -83,6 +83,13 @@
 //! `tests/quant.rs` checks the outputs of random networks with every activation
 //! against this bound.
 //!
+//! # Networks whose shape is data
+//! A tool that reads the architecture from a file has no network type to name:
+//! [`ModelCalibration`] and [`QModel`] (feature `alloc`) quantize and run a
+//! [`Model`](crate::model::Model) by the same per-layer rules, and give the same
+//! ranges, the same int8 network, the same outputs and the same weight file, byte for
+//! byte, as the typed path for the network of the same shape.
+//!
 //! # Inputs and outputs on a device
 //! The float helpers [`QNetwork::quantize_input`] and [`QNetwork::dequantize_output`]
 //! are outside the integer path. Firmware can instead read the parameters once on the
@@ -164,10 +171,13 @@ mod kernel;
 mod konst;
 mod layers;
 mod macros;
+#[cfg(feature = "alloc")]
+mod model;
 mod network;
 mod params;
 mod requant;
 mod sealed;
+mod stride;
 mod view;
 
 pub use activation::{
@@ -187,6 +197,8 @@ pub use konst::{
     const_record_len, const_u16_table,
 };
 pub use layers::QLayers;
+#[cfg(feature = "alloc")]
+pub use model::{ModelCalibration, ObserveError, QModel};
 pub use network::{INT8_CODE, QNetwork};
 pub use params::{QParams, Range};
 pub use requant::{

@@ -16,7 +16,7 @@ pub const INT8_CODE: u8 = 4;
 
 /// The bytes after the header that hold the input's parameters (`f32` scale, `i8`
 /// zero point).
-const INPUT_RECORD_LEN: usize = 5;
+pub(super) const INPUT_RECORD_LEN: usize = 5;
 
 /// An int8 network, as [`quantize`](super::quantize) makes it from a trained f32
 /// [`Network`](crate::Network) of the same nested shape.
@@ -131,16 +131,13 @@ where
                 found: out.len(),
             });
         };
-        let (header, body) = out.split_at_mut(HEADER_LEN);
-        header.copy_from_slice(&crate::io::format::header_bytes(
-            INT8_CODE,
+        write_head(
+            out,
             Self::FINGERPRINT,
             <Self as QNetwork>::PARAMS,
-        ));
-        let (input, records) = body.split_at_mut(INPUT_RECORD_LEN);
-        input[..4].copy_from_slice(&self.input.scale.to_le_bytes());
-        input[4] = self.input.zero_point as u8;
-        self.write_records(records);
+            self.input,
+        );
+        self.write_records(&mut out[HEADER_LEN + INPUT_RECORD_LEN..]);
         Ok(needed)
     }
 
@@ -153,21 +150,46 @@ where
             <Self as QNetwork>::PARAMS,
             Self::ENCODED_LEN,
         )?;
-        let body = bytes.get(HEADER_LEN..).unwrap_or_default();
-        let Some((input, records)) = body.split_at_checked(INPUT_RECORD_LEN) else {
-            return Err(LoadError::LengthMismatch {
-                expected: Self::ENCODED_LEN,
-                found: bytes.len(),
-            });
-        };
-        let scale = f32::from_le_bytes([input[0], input[1], input[2], input[3]]);
-        if !scale.is_finite() {
-            return Err(LoadError::NonFinite { index: 0 });
-        }
-        let params = QParams {
-            scale,
-            zero_point: input[4] as i8,
-        };
+        let (params, records) = read_input(bytes, Self::ENCODED_LEN)?;
         <Self as QLayers<I>>::read_records(records, params, 1)
+    }
+}
+
+/// The input's parameters after the header of an int8 file of `len` bytes (checked),
+/// and the layer records after them.
+///
+/// # Errors
+/// [`LoadError::NonFinite`] (index 0) for a NaN or infinite input scale,
+/// [`LoadError::LengthMismatch`] if the file is shorter than a header and the input's
+/// parameters.
+pub(super) fn read_input(bytes: &[u8], len: usize) -> Result<(QParams, &[u8]), LoadError> {
+    let body = bytes.get(HEADER_LEN..).unwrap_or_default();
+    let Some((input, records)) = body.split_at_checked(INPUT_RECORD_LEN) else {
+        return Err(LoadError::LengthMismatch {
+            expected: len,
+            found: bytes.len(),
+        });
+    };
+    let scale = f32::from_le_bytes([input[0], input[1], input[2], input[3]]);
+    if !scale.is_finite() {
+        return Err(LoadError::NonFinite { index: 0 });
+    }
+    let params = QParams {
+        scale,
+        zero_point: input[4] as i8,
+    };
+    Ok((params, records))
+}
+
+/// The header and the input's parameters of the int8 file of a network of
+/// `fingerprint` and `params`, into the first [`HEADER_LEN`] + 5 bytes of `out`.
+pub(super) fn write_head(out: &mut [u8], fingerprint: u64, params: usize, input: QParams) {
+    let (header, body) = out.split_at_mut(HEADER_LEN.min(out.len()));
+    header.copy_from_slice(
+        &crate::io::format::header_bytes(INT8_CODE, fingerprint, params)[..header.len()],
+    );
+    if let Some(body) = body.get_mut(..INPUT_RECORD_LEN) {
+        body[..4].copy_from_slice(&input.scale.to_le_bytes());
+        body[4] = input.zero_point as u8;
     }
 }

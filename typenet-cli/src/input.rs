@@ -1,0 +1,153 @@
+//! Reading any file the command takes: a typenet weight file (float or int8), a
+//! safetensors file or an ONNX model, recognised by its bytes, not its name.
+
+use std::path::{Path, PathBuf};
+use typenet::fixed::Q16;
+use typenet::format::{self, Header};
+use typenet::model::{Model, Shape};
+use typenet::quant::INT8_CODE;
+
+/// What a file is.
+pub enum Kind {
+    /// A typenet weight file of f32, f64 or Q16 values.
+    Weights(Header),
+    /// A typenet int8 weight file.
+    Int8(Header),
+    /// A safetensors file.
+    Safetensors,
+    /// An ONNX model.
+    Onnx,
+}
+
+/// A file read into memory, with what it is.
+pub struct Input {
+    /// Its path, for messages.
+    pub path: PathBuf,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// What it is.
+    pub kind: Kind,
+}
+
+/// Parses `--arch`.
+pub fn parse_arch(arch: &str) -> Result<Shape, String> {
+    arch.parse::<Shape>().map_err(|e| e.to_string())
+}
+
+/// Whether `bytes` look like a safetensors file: an 8-byte little-endian header length,
+/// then a JSON object that fits in the file.
+fn is_safetensors(bytes: &[u8]) -> bool {
+    let Some(len) = bytes.first_chunk::<8>().map(|b| u64::from_le_bytes(*b)) else {
+        return false;
+    };
+    bytes.get(8) == Some(&b'{')
+        && len
+            .checked_add(8)
+            .is_some_and(|end| end <= bytes.len() as u64)
+}
+
+impl Input {
+    /// Reads the file at `path` and tells what it is.
+    pub fn read(path: &Path) -> Result<Input, String> {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let kind = if bytes.starts_with(&format::MAGIC) {
+            let header =
+                format::read_header(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+            match header.code {
+                INT8_CODE => Kind::Int8(header),
+                1..=3 => Kind::Weights(header),
+                code => {
+                    return Err(format!(
+                        "{}: a typenet weight file of unknown scalar code {code} (1 = f32, \
+                         2 = f64, 3 = Q16.16, 4 = int8)",
+                        path.display()
+                    ));
+                }
+            }
+        } else if is_safetensors(&bytes) {
+            Kind::Safetensors
+        } else {
+            Kind::Onnx
+        };
+        Ok(Input {
+            path: path.to_path_buf(),
+            bytes,
+            kind,
+        })
+    }
+
+    /// The file's format, in words.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            Kind::Weights(h) => format!(
+                "typenet weight file (format version {}, {})",
+                format::VERSION,
+                h.scalar_name()
+            ),
+            Kind::Int8(_) => format!(
+                "typenet int8 weight file (format version {}, typenet::quant)",
+                format::VERSION
+            ),
+            Kind::Safetensors => "safetensors file".into(),
+            Kind::Onnx => "ONNX model".into(),
+        }
+    }
+
+    /// The scalar type of the file's values as `network!` names it (`f32` for ONNX and
+    /// safetensors, whose values are read as f32 unless written otherwise).
+    pub fn scalar(&self) -> &'static str {
+        match &self.kind {
+            Kind::Weights(h) => match h.code {
+                2 => "f64",
+                3 => "Q16",
+                _ => "f32",
+            },
+            Kind::Int8(_) => "int8",
+            Kind::Safetensors | Kind::Onnx => "f32",
+        }
+    }
+
+    /// The float network the file holds; `arch` is needed where the file does not
+    /// record the architecture, and checked where it does.
+    pub fn model(&self, arch: Option<&str>) -> Result<Model, String> {
+        let shape = arch.map(parse_arch).transpose()?;
+        let at = |e: &dyn std::fmt::Display| format!("{}: {e}", self.path.display());
+        match &self.kind {
+            Kind::Weights(h) => {
+                let Some(shape) = shape else {
+                    return Err(format!(
+                        "{}: a typenet weight file records its architecture only as a \
+                         fingerprint ({:#018x}); give it with --arch \"64 -> 64 ReLU -> 10 Softmax\"",
+                        self.path.display(),
+                        h.fingerprint
+                    ));
+                };
+                let model = match h.code {
+                    1 => Model::from_weight_file::<f32>(&self.bytes, shape),
+                    2 => Model::from_weight_file::<f64>(&self.bytes, shape),
+                    _ => Model::from_weight_file::<Q16>(&self.bytes, shape),
+                };
+                model.map_err(|e| at(&e))
+            }
+            Kind::Int8(_) => Err(format!(
+                "{}: an int8 file (already quantized); this step needs a float network",
+                self.path.display()
+            )),
+            Kind::Safetensors => {
+                typenet::safetensors::read_model(&self.bytes, shape.as_ref()).map_err(|e| at(&e))
+            }
+            Kind::Onnx => {
+                let model = typenet::onnx::read_model(&self.bytes).map_err(|e| at(&e))?;
+                match shape {
+                    Some(s) if s != *model.shape() => Err(format!(
+                        "{}: the model is {}, not the given architecture {s}",
+                        self.path.display(),
+                        model.shape()
+                    )),
+                    _ => Ok(model),
+                }
+            }
+        }
+    }
+}
