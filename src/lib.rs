@@ -59,8 +59,9 @@
 //!
 //! - `num/`: [`Scalar`], the numeric bound (`f32`, `f64`, and [`fixed::Q16`], Q16.16
 //!   fixed point for chips without an FPU), and the three matrix kernels of a layer;
-//!   `f32` runs AVX-512F/AVX code chosen at run time (with `std` on x86-64;
-//!   [`kernel_level`] names it) that gives the portable code's bits.
+//!   `f32` runs AVX-512F/AVX code chosen at run time (with `std` on x86-64), and its
+//!   forward pass `VLDM`/`VMLA.F32` assembly on Arm cores with an FPU (hard-float
+//!   ABI; [`kernel_level`] names either), each giving the portable code's bits.
 //! - `net/`: the network. [`Network`] is the whole-network API; [`Dense`] and [`End`]
 //!   are the nested type a network is, and [`network!`] writes it; the activations
 //!   [`Identity`], [`Sigmoid`], [`Tanh`], [`ReLU`], [`LeakyReLU`], [`Softplus`],
@@ -180,6 +181,9 @@ with_float_backend! {
     pub use net::layers::{Layers, Seed};
     #[doc(hidden)]
     pub use net::trace::DenseTrace;
+    // The portable `f32` forward kernel, for the firmware's kernel test.
+    #[doc(hidden)]
+    pub use num::kernel::portable_affine_f32 as __portable_affine_f32;
 
     /// The generic-array crate this one is built on, re-exported so that users name the
     /// same version.

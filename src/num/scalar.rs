@@ -202,7 +202,8 @@ pub trait Scalar:
     /// `w` holding `bias.len()` rows of `xs[s].len()` columns, row after row.
     ///
     /// The default is the crate's portable code; `f32` overrides it with AVX-512F or
-    /// AVX code chosen at run time (with `std`, on x86-64). An override must give
+    /// AVX code chosen at run time (with `std`, on x86-64), and with `VLDM`/`VMLA.F32`
+    /// assembly on Arm cores with an FPU (hard-float ABI). An override must give
     /// **the same bits** as the default: each dot product as eight running sums over
     /// the whole chunks of eight, added `s0 + s1 + … + s7`, then the leftover products
     /// one by one, then the bias; every product rounded before it is added (no fused
@@ -300,9 +301,35 @@ macro_rules! impl_scalar_for_float {
 
 #[cfg(all(
     any(feature = "std", feature = "libm"),
-    not(all(feature = "std", target_arch = "x86_64"))
+    not(all(feature = "std", target_arch = "x86_64")),
+    not(all(
+        target_arch = "arm",
+        any(target_abi = "eabihf", target_feature = "vfp2")
+    ))
 ))]
 impl_scalar_for_float!(f32, f64);
+
+// On Arm cores with an FPU (hard-float ABI), the forward kernel of `f32` layers loads
+// eight values per `VLDM` (same bits; `kernel/vfp.rs`).
+#[cfg(all(
+    any(feature = "std", feature = "libm"),
+    target_arch = "arm",
+    any(target_abi = "eabihf", target_feature = "vfp2")
+))]
+impl_scalar_for_float!(
+    f32 {
+        #[inline]
+        fn affine_kernel<const B: usize>(
+            w: &[f32],
+            bias: &[f32],
+            xs: [&[f32]; B],
+            zs: [&mut [f32]; B],
+        ) {
+            kernel::vfp::affine(w, bias, xs, zs);
+        }
+    },
+    f64
+);
 
 // With `std` on x86-64, `f32` layers run on the kernels the CPU supports (same bits).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]

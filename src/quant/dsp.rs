@@ -2,21 +2,26 @@
 //! DSP, Cortex-A/R): four int8 inputs per 32-bit word, unpacked into two pairs of
 //! 16-bit lanes with `SXTB16` (bytes 0 and 2) and `SXTB16 …, ROR #8` (bytes 1 and 3),
 //! two multiply-accumulates per `SMLAD`, several weight rows per pass so that each
-//! input word is loaded and unpacked once (the shape of CMSIS-NN's
-//! `arm_nn_vec_mat_mult_t_s8`).
+//! input word is loaded and unpacked once per pass (the shape of CMSIS-NN's
+//! `arm_nn_vec_mat_mult_t_s8`). For the groups of four rows the input is unpacked
+//! only once per layer, into [`Lanes`] (2·I bytes of stack), and each pass loads a
+//! word's two pairs of lanes with one `LDRD`: 1.375 instructions per multiply-accumulate
+//! in the loop instead of 1.5 (the MLPerf Tiny autoencoder on the M4F: 437 780 →
+//! 409 220 instructions per inference, `embedded/FIGURES.md`).
 //!
 //! Compiled when the target has the DSP extension: `target_feature = "dsp"` (which
 //! stable Rust does not report yet for Arm targets), or `--cfg typenet_dsp` given by
 //! the firmware's build (see `embedded/.cargo/config.toml`); setting that cfg for a
 //! core without the DSP extension fails to assemble. Stable Rust has no DSP
 //! intrinsics, hence the `asm!`: register arithmetic, and in the four-row loop
-//! ([`quad`]) word loads from the weight and input slices, whose bounds are checked
-//! before the loop. The sums are exact (the layer checked that none can overflow), so
+//! ([`quad`]) word loads from the weight slice and the input's lanes, whose bounds are
+//! checked before the loop. The sums are exact (the layer checked that none can overflow), so
 //! the results equal the portable loop's on every target (`embedded/`'s
 //! `int8_kernels` checks it on the device).
 
 use super::stride::Stride;
 use core::arch::asm;
+use generic_array::{ArrayLength, GenericArray};
 
 /// Four int8 as a little-endian word (byte j in bits 8j..8j+8). A copy of the bytes:
 /// no alignment needed (the compiler emits one `LDR`, which Armv7-M allows unaligned).
@@ -72,15 +77,14 @@ fn mac(acc: i32, w: u32, (x_even, x_odd): (u32, u32)) -> i32 {
     acc
 }
 
-/// The body of [`quad`]'s loop: one input word against the same word of four rows.
-/// `{wp}` points at row 0; rows 1, 2, 3 are `{s1}`, `{s2}`, `{s3}` bytes further.
+/// The body of [`quad`]'s loop: one input word, its two pairs of 16-bit lanes loaded
+/// from [`Lanes`] by one `LDRD`, against the same word of four rows. `{wp}` points at
+/// row 0; rows 1, 2, 3 are `{s1}`, `{s2}`, `{s3}` bytes further.
 macro_rules! quad_step {
     () => {
         concat!(
-            "ldr {x}, [{xp}], #4\n",
+            "ldrd {x}, {xo}, [{xp}], #8\n",
             "ldr {w}, [{wp}, #{s1}]\n",
-            "sxtb16 {xo}, {x}, ror #8\n",
-            "sxtb16 {x}, {x}\n",
             "sxtb16 {t}, {w}\n",
             "sxtb16 {w}, {w}, ror #8\n",
             "smlad {a1}, {t}, {x}, {a1}\n",
@@ -104,31 +108,71 @@ macro_rules! quad_step {
     };
 }
 
+/// The whole words of a layer's input unpacked once for all its groups of four rows
+/// (CMSIS-NN unpacks per pass instead): for word c, the 16-bit lanes 4c..4c+4 hold
+/// x_{4c}, x_{4c+2} (the even pair, `SXTB16`) and x_{4c+1}, x_{4c+3} (the odd pair,
+/// `SXTB16 …, ROR #8`), so that [`quad`] loads both pairs with one `LDRD` where it would
+/// load the word and unpack it (three instructions) in every pass: 22 instructions
+/// per 16 multiply-accumulates instead of 24. Costs 2·I bytes of stack for the layer.
+/// Aligned to 8 bytes for `LDRD`.
+#[repr(C, align(8))]
+pub(super) struct Lanes<I: ArrayLength>(GenericArray<u16, I>);
+
+impl<I: ArrayLength> Lanes<I> {
+    /// Whether [`quad`] takes the four-row groups of a layer of `I` inputs (the `LDR`
+    /// offsets of its rows 1–3 must be below 4096, and a word is needed); if not,
+    /// no `Lanes` is made.
+    pub(super) const USED: bool = I::USIZE >= 4 && 3 * I::USIZE < 4096;
+
+    /// Zeroed lanes, for [`fill`](Lanes::fill).
+    #[inline(always)]
+    pub(super) fn new() -> Self {
+        Lanes(GenericArray::default())
+    }
+
+    /// Unpacks `x`'s whole words into the lanes (in place: the array is too large to
+    /// be returned and copied; the lanes of the last `x.len() % 4` inputs stay 0).
+    #[inline(always)]
+    pub(super) fn fill(&mut self, x: &[i8]) {
+        let (words, _) = x.as_chunks::<4>();
+        for (w, l) in words.iter().zip(self.0.as_chunks_mut::<4>().0) {
+            let (even, odd) = unpack(word(w));
+            *l = [
+                even as u16,
+                (even >> 16) as u16,
+                odd as u16,
+                (odd >> 16) as u16,
+            ];
+        }
+    }
+}
+
 /// Four rows of I = `S::STRIDE` weights (`block`, row r at r·I; a stride known when
-/// compiling) against the first `words` words of `x`, for 3·I < 4096 (the `LDR`
-/// immediate offsets) and `words` ≥ 1: the whole loop
-/// in assembly, 25 instructions per 16 multiply-accumulates (24.5 when two words are
-/// done per pass, for an even number of words).
+/// compiling) against the first `words` words of the input, given as its [`Lanes`], for
+/// 3·I < 4096 (the `LDR` immediate offsets) and `words` ≥ 1: the whole loop in
+/// assembly, 23 instructions per 16 multiply-accumulates (22 when two words are done
+/// per pass, for an even number of words).
 #[inline(always)]
-fn quad<S: Stride>(block: &[i8], x: &[i8], words: usize, acc: [i32; 4]) -> [i32; 4] {
-    // Bounds, checked here so that the loads below stay inside the two slices.
-    let x = &x[..4 * words];
+fn quad<S: Stride>(block: &[i8], lanes: &Lanes<S::Size>, words: usize, acc: [i32; 4]) -> [i32; 4] {
+    // Bounds, checked here so that the loads below stay inside the two arrays.
+    let lanes = &lanes.0[..4 * words];
     let block = &block[..3 * S::STRIDE + 4 * words];
     let [mut a0, mut a1, mut a2, mut a3] = acc;
-    let xp = x.as_ptr();
-    // SAFETY: `end` is one past the last of the `words` input words (in `x`).
+    let xp = lanes.as_ptr();
+    // SAFETY: `end` is one past the last of the `words` pairs of lanes (in `lanes`).
     let end = unsafe { xp.add(4 * words) };
     let wp = block.as_ptr();
     if words.is_multiple_of(2) {
-        // SAFETY: the loop runs `words` (even, ≥ 2) steps; each reads input word c
-        // (bytes 4c..4c+4 of `x`) and word c of the four rows (bytes r·I + 4c..+4 of
-        // `block`), all inside the slices checked above. The `LDR`s may be unaligned:
-        // Armv7-M/Armv7E-M (and Armv7-A/R) load an unaligned word as a copy of four
-        // bytes, as rustc's own code for `u32::from_le_bytes` of a byte slice does on
-        // these targets (only a firmware that sets CCR.UNALIGN_TRP would fault, and
-        // then rustc's code too). Register-only DSP arithmetic otherwise (the module's
-        // cfg guarantees the extension); no stores, no stack. Partial sums stay in
-        // range (the layer's bound), so SMLAD never saturates.
+        // SAFETY: the loop runs `words` (even, ≥ 2) steps; each reads the eight bytes of
+        // lanes of input word c (u16 4c..4c+4 of `lanes`, 8-aligned as `LDRD` needs:
+        // `Lanes` is aligned to 8) and word c of the four rows (bytes r·I + 4c..+4 of
+        // `block`), all inside the slices checked above. The weight `LDR`s may be
+        // unaligned: Armv7-M/Armv7E-M (and Armv7-A/R) load an unaligned word as a copy
+        // of four bytes, as rustc's own code for `u32::from_le_bytes` of a byte slice
+        // does on these targets (only a firmware that sets CCR.UNALIGN_TRP would fault,
+        // and then rustc's code too). Register-only DSP arithmetic otherwise (the
+        // module's cfg guarantees the extension); no stores, no stack. Partial sums
+        // stay in range (the layer's bound), so SMLAD never saturates.
         unsafe {
             asm!(
                 "2:",
@@ -189,26 +233,29 @@ fn row_words(block: &[i8], r: usize, stride: usize, words: usize) -> &[[i8; 4]] 
 }
 
 /// acc_r + Σ_j block\[r·stride + j\] · x_j for the `R` rows of `block` (rows of
-/// `stride` ≥ `x.len()` bytes): four inputs per step, each input word loaded and unpacked once
-/// for the `R` rows (four rows: [`quad`]'s assembly loop; two and one in Rust, written
-/// out: the firmware's `opt-level = "s"` would not unroll a loop over the rows), the
-/// last `x.len() % 4` inputs in plain Rust.
+/// `stride` ≥ `x.len()` bytes): four inputs per step, each input word unpacked once for
+/// the `R` rows (four rows: [`quad`]'s assembly loop on the layer's `lanes`, unpacked
+/// once for all its groups of four rows, which only a stride known when compiling
+/// has; two and one in Rust, written out: the firmware's `opt-level = "s"` would not
+/// unroll a loop over the rows), the last `x.len() % 4` inputs in plain Rust.
 #[inline(always)]
 pub(super) fn dot_rows<S: Stride, const R: usize>(
     block: &[i8],
     stride: S,
     x: &[i8],
+    lanes: Option<&Lanes<S::Size>>,
     mut acc: [i32; R],
 ) -> [i32; R] {
     let stride = stride.get();
     let (xw, tail) = x.as_chunks::<4>();
     let n = xw.len();
-    match acc.as_mut_slice() {
-        // the assembly loop needs the stride when compiling (its load offsets)
-        [a0, a1, a2, a3] if S::KNOWN && n > 0 && 3 * S::STRIDE < 4096 => {
-            [*a0, *a1, *a2, *a3] = quad::<S>(block, x, n, [*a0, *a1, *a2, *a3]);
+    match (acc.as_mut_slice(), lanes) {
+        // the assembly loop needs the stride when compiling (its load offsets); the
+        // layer makes `lanes` only then (`Lanes::USED`)
+        ([a0, a1, a2, a3], Some(lanes)) if S::KNOWN && n > 0 => {
+            [*a0, *a1, *a2, *a3] = quad::<S>(block, lanes, n, [*a0, *a1, *a2, *a3]);
         }
-        [a0, a1, a2, a3] => {
+        ([a0, a1, a2, a3], _) => {
             let (w0, w1) = (
                 row_words(block, 0, stride, n),
                 row_words(block, 1, stride, n),
@@ -225,7 +272,7 @@ pub(super) fn dot_rows<S: Stride, const R: usize>(
                 *a3 = mac(*a3, word(&w3[c]), x);
             }
         }
-        [a0, a1] => {
+        ([a0, a1], _) => {
             let (w0, w1) = (
                 row_words(block, 0, stride, n),
                 row_words(block, 1, stride, n),
@@ -236,7 +283,7 @@ pub(super) fn dot_rows<S: Stride, const R: usize>(
                 *a1 = mac(*a1, word(&w1[c]), x);
             }
         }
-        acc => {
+        (acc, _) => {
             for (r, a) in acc.iter_mut().enumerate() {
                 let w = row_words(block, r, stride, n);
                 for c in 0..n {

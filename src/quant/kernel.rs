@@ -13,7 +13,21 @@ use crate::net::arr::{Arr, Matrix};
 use generic_array::{ArrayLength, GenericArray};
 
 #[cfg(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp)))]
-use super::dsp::dot_rows;
+use super::dsp::{Lanes, dot_rows};
+
+/// What the DSP loop prepares from a layer's input once (`dsp.rs`); the portable loop
+/// reads the input bytes themselves and prepares nothing.
+#[cfg(not(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp))))]
+struct Lanes<I>(core::marker::PhantomData<I>);
+
+#[cfg(not(all(target_arch = "arm", any(target_feature = "dsp", typenet_dsp))))]
+impl<I> Lanes<I> {
+    const USED: bool = false;
+    fn new() -> Self {
+        Lanes(core::marker::PhantomData)
+    }
+    fn fill(&mut self, _: &[i8]) {}
+}
 
 /// acc_r + Σ_j block\[r·stride + j\] · x_j for the `R` rows of `block` (rows of
 /// `stride` ≥ `x.len()` bytes): the portable loop, each x_j read once for the `R` rows.
@@ -23,6 +37,7 @@ fn dot_rows<S: Stride, const R: usize>(
     block: &[i8],
     stride: S,
     x: &[i8],
+    _: Option<&Lanes<S::Size>>,
     mut acc: [i32; R],
 ) -> [i32; R] {
     let stride = stride.get();
@@ -74,13 +89,15 @@ fn output<const FLOOR: bool>(acc: i32, m: Multiplier, zero_point: i32, floor: i3
 }
 
 /// The rows of `weights` in groups of `R`, their accumulators started at the folded
-/// biases, requantized into `out`.
+/// biases, requantized into `out`; `lanes`, the input prepared for the DSP loop of
+/// four rows, if there is one.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // the layer's slices and constants, passed through
 fn rows<S: Stride, const R: usize, const FLOOR: bool>(
     weights: &[i8],
     stride: S,
     x: &[i8],
+    lanes: Option<&Lanes<S::Size>>,
     bias: &[i32],
     multipliers: &[Multiplier],
     zero_point: i32,
@@ -92,7 +109,7 @@ fn rows<S: Stride, const R: usize, const FLOOR: bool>(
     let (o, _) = out.as_chunks_mut::<R>();
     let blocks = weights.chunks_exact(R * stride.get());
     for (((w, b), m), o) in blocks.zip(b).zip(m).zip(o) {
-        let acc = dot_rows::<S, R>(w, stride, x, *b);
+        let acc = dot_rows::<S, R>(w, stride, x, lanes, *b);
         let out = |acc: i32, m: Multiplier| output::<FLOOR>(acc, m, zero_point, floor);
         // written out for four rows (no loop at the firmware's opt-level "s")
         match (o.as_mut_slice(), acc.as_slice(), m.as_slice()) {
@@ -198,11 +215,28 @@ fn dense_clamped<S: Stride, const FLOOR: bool>(
     let quads = if WIDE { outputs / 4 * 4 } else { 0 };
     let pairs = quads + (outputs - quads) / 2 * 2;
     let width = stride.get();
-    if WIDE {
+    if WIDE && S::KNOWN && Lanes::<S::Size>::USED && quads > 0 {
+        // the input unpacked once for all the groups of four rows (2·I bytes)
+        let mut lanes = Lanes::<S::Size>::new();
+        lanes.fill(x);
+        let lanes = Some(&lanes);
         rows::<S, 4, FLOOR>(
             weights,
             stride,
             x,
+            lanes,
+            folded_bias,
+            multipliers,
+            zero_point,
+            floor,
+            out,
+        );
+    } else if WIDE {
+        rows::<S, 4, FLOOR>(
+            weights,
+            stride,
+            x,
+            None,
             folded_bias,
             multipliers,
             zero_point,
@@ -214,6 +248,7 @@ fn dense_clamped<S: Stride, const FLOOR: bool>(
         &weights[quads * width..],
         stride,
         x,
+        None,
         &folded_bias[quads..],
         &multipliers[quads..],
         zero_point,
@@ -224,6 +259,7 @@ fn dense_clamped<S: Stride, const FLOOR: bool>(
         &weights[pairs * width..],
         stride,
         x,
+        None,
         &folded_bias[pairs..],
         &multipliers[pairs..],
         zero_point,

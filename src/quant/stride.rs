@@ -3,6 +3,8 @@
 
 use core::marker::PhantomData;
 use generic_array::ArrayLength;
+#[cfg(feature = "alloc")]
+use generic_array::typenum::U0;
 
 /// The length of a weight row (the layer's input count): a typenum size for the layers
 /// of a typed network ([`Typed`]), known when compiling, which the DSP loop's load
@@ -17,6 +19,10 @@ pub(crate) trait Stride: Copy {
     /// The stride when known when compiling, 0 otherwise.
     #[allow(dead_code)]
     const STRIDE: usize;
+    /// The stride as a typenum size when known when compiling (`U0` otherwise): the
+    /// length of the input's 16-bit lanes the DSP loop of four rows prepares once per
+    /// layer (`dsp.rs`'s `Lanes`), none for a stride known at run time only.
+    type Size: ArrayLength;
     /// The stride.
     fn get(self) -> usize;
 }
@@ -41,6 +47,7 @@ impl<I> Copy for Typed<I> {}
 impl<I: ArrayLength> Stride for Typed<I> {
     const KNOWN: bool = true;
     const STRIDE: usize = I::USIZE;
+    type Size = I;
     #[inline(always)]
     fn get(self) -> usize {
         I::USIZE
@@ -56,6 +63,7 @@ pub(crate) struct Dynamic(pub(crate) usize);
 impl Stride for Dynamic {
     const KNOWN: bool = false;
     const STRIDE: usize = 0;
+    type Size = U0;
     #[inline(always)]
     fn get(self) -> usize {
         self.0

@@ -22,11 +22,20 @@
 //! code too: [`Scalar`](crate::Scalar) routes `f32` layers to the kernels of the
 //! `x86` module when the running CPU has AVX-512F or AVX (detected at run time, with
 //! `std` on x86-64), which multiply and add in separate instructions and reduce the
-//! eight sums in the same order. A network therefore gives the same bits on every
-//! machine, with or without those kernels, and on a microcontroller: the firmware
-//! checks in CI depend on it, and the tests of the `x86` module compare every kernel
-//! level with the code below, bit for bit.
+//! eight sums in the same order, and on Arm cores with an FPU (hard-float ABI) the
+//! forward pass to the `vfp` module, whose assembly keeps the eight sums in eight
+//! registers and accumulates with `VMLA.F32` (product and sum rounded separately). A
+//! network therefore gives the same bits on every machine, with or without those
+//! kernels, and on a microcontroller: the firmware checks in CI depend on it, the tests
+//! of the `x86` module compare every kernel level with the code below, bit for bit, and
+//! the device test `embedded/src/bin/f32_kernels.rs` does the same for `vfp` on the
+//! Cortex-M4F.
 
+#[cfg(all(
+    target_arch = "arm",
+    any(target_abi = "eabihf", target_feature = "vfp2")
+))]
+pub(crate) mod vfp;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub(crate) mod x86;
 
@@ -44,11 +53,13 @@ pub(crate) const DISPATCH_MIN_WEIGHTS: usize = 256;
 
 /// The name of the `f32` kernels this process runs: `"avx512f"` or `"avx"` (chosen at
 /// run time with `std` on x86-64, see [`Scalar::affine_kernel`](crate::Scalar::affine_kernel)),
-/// or `"portable"`. Whichever it is, results are the same bits.
+/// `"vfp"` on Arm cores with an FPU and the hard-float ABI (the forward kernel in
+/// `VLDM`/`VMLA.F32` assembly, the others portable), or `"portable"`. Whichever it is,
+/// results are the same bits.
 ///
 /// ```
 /// let name = typenet::kernel_level();
-/// assert!(["avx512f", "avx", "portable"].contains(&name));
+/// assert!(["avx512f", "avx", "vfp", "portable"].contains(&name));
 /// ```
 pub fn kernel_level() -> &'static str {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -59,7 +70,20 @@ pub fn kernel_level() -> &'static str {
             x86::Level::Portable => "portable",
         }
     }
-    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    #[cfg(all(
+        target_arch = "arm",
+        any(target_abi = "eabihf", target_feature = "vfp2")
+    ))]
+    {
+        "vfp"
+    }
+    #[cfg(not(any(
+        all(feature = "std", target_arch = "x86_64"),
+        all(
+            target_arch = "arm",
+            any(target_abi = "eabihf", target_feature = "vfp2")
+        )
+    )))]
     {
         "portable"
     }
@@ -140,6 +164,20 @@ pub(crate) fn affine<T: Arith, const B: usize>(
             z[k] += dot(row, x);
         }
     }
+}
+
+/// [`affine`] for `f32`, whichever kernel `f32` layers run on this target: the
+/// reference of the device test `embedded/src/bin/f32_kernels.rs`, which compares it
+/// bit for bit with [`Scalar::affine_kernel`](crate::Scalar::affine_kernel) (the `vfp`
+/// assembly on the Cortex-M4F). Not part of the API.
+#[doc(hidden)]
+pub fn portable_affine_f32<const B: usize>(
+    w: &[f32],
+    bias: &[f32],
+    xs: [&[f32]; B],
+    zs: [&mut [f32]; B],
+) {
+    affine(w, bias, xs, zs);
 }
 
 /// g_{kj} += Σ_s ξ_{s,k} a_{s,j} and gb_k += Σ_s ξ_{s,k}, the samples in order; `g` has
