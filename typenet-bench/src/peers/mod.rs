@@ -2,6 +2,7 @@
 //! run inside each implementation (`forward(iters)`, `train(iters)`), so the dynamic
 //! dispatch costs one call per repeat, not one per pass.
 
+pub mod candle_peer;
 pub mod dfdx_peer;
 pub mod naive;
 pub mod nalgebra_peer;
@@ -10,7 +11,7 @@ pub mod typenet_peer;
 /// One implementation of one workload, holding its network, its optimizer state and
 /// its copy of the inputs and targets.
 pub trait Peer {
-    /// The column name: "typenet", "naive", "nalgebra", "dfdx".
+    /// The column name: "typenet", "naive", "nalgebra", "dfdx", "candle".
     fn name(&self) -> &'static str;
     /// `iters` inference passes over the forward batch.
     fn forward(&mut self, iters: u64);
