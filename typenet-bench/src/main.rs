@@ -1,16 +1,17 @@
 //! `cargo run --release -p typenet-bench [-- --json]`: times typenet against a naive
-//! `Vec<f32>` MLP, nalgebra (static shapes) and dfdx 0.13 (CPU) on four workloads, in
-//! one process, with the peers' repeats interleaved; for W3 and W4 training also
-//! typenet's `ParallelTrainer` on 2 threads (the only row on more than one thread). See
+//! `Vec<f32>` MLP, nalgebra (static shapes), dfdx 0.13 and candle 0.11 (both on the CPU)
+//! on four workloads, in one process, one thread (but for typenet's `ParallelTrainer`
+//! row on 2 threads, W3 and W4 training), with the peers' repeats interleaved. See
 //! BENCHMARKS.md.
 //!
 //! Options:
 //! - `--json`: one JSON object per row and line instead of the markdown table.
 //! - `--only W3`: time one workload (all four are still cross-checked).
 //! - `--repeats N` (default 7), `--repeat-ms MS` (default 100): the timing budget.
-//! - `--single W1 [--peer NAME] [--pass forward|train] [--iters N]`: no timing, no
-//!   check; run one peer's pass N times (default 1) inside `single_op`, for
-//!   `valgrind --tool=callgrind --toggle-collect='*single_op*'`.
+//! - `--single W1 [--peer NAME] [--pass forward|train] [--batch B] [--iters N]`: no
+//!   timing, no check; run one peer's pass N times (default 1) inside `single_op`, for
+//!   `valgrind --tool=callgrind --toggle-collect='*single_op*'`; `--batch` picks one of
+//!   the workload's forward batches (default: the first).
 
 mod peak;
 mod peers;
@@ -42,6 +43,7 @@ struct Options {
     single: Option<String>,
     peer: Option<String>,
     pass: Option<Pass>,
+    batch: Option<usize>,
     iters: u64,
 }
 
@@ -56,6 +58,7 @@ fn parse_args() -> Result<Options, String> {
         single: None,
         peer: None,
         pass: None,
+        batch: None,
         iters: 1,
     };
     let mut args = std::env::args().skip(1);
@@ -74,13 +77,14 @@ fn parse_args() -> Result<Options, String> {
                 })
             }
             "--iters" => o.iters = parse(&value("--iters")?)?,
+            "--batch" => o.batch = Some(parse(&value("--batch")?)?),
             "--repeats" => o.budget.repeats = parse::<usize>(&value("--repeats")?)?.max(1),
             "--repeat-ms" => o.budget.repeat_ns = parse::<f64>(&value("--repeat-ms")?)? * 1e6,
             "-h" | "--help" => {
                 return Err(
                     "usage: typenet-bench [--json] [--only W1..W4] [--repeats N] \
                             [--repeat-ms MS] | --single W1 [--peer NAME] [--pass forward|train] \
-                            [--iters N]"
+                            [--batch B] [--iters N]"
                         .into(),
                 );
             }
@@ -108,7 +112,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // dfdx's matmul asks rayon how many threads to use: one, like every other peer.
+    // candle reads its thread counts from the environment: RAYON_NUM_THREADS for its
+    // matmul (gemm on rayon when above one) and its own rayon pool, CANDLE_NUM_THREADS
+    // (falling back to RAYON_NUM_THREADS) for the pool its element-wise ops of 64 Ki
+    // elements or more are split over. One, like every other peer.
+    for var in ["RAYON_NUM_THREADS", "CANDLE_NUM_THREADS"] {
+        // SAFETY: no other thread exists yet, so nothing reads the environment while
+        // it is written.
+        unsafe { std::env::set_var(var, "1") };
+    }
+    // dfdx's matmul asks rayon how many threads to use, and candle's softmax runs on
+    // rayon's global pool: one thread, like every other peer.
     rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build_global()
@@ -136,15 +150,26 @@ fn run(options: &Options) -> Result<(), String> {
         Some(name) => vec![spec(name)?],
         None => ALL.to_vec(),
     };
-    eprintln!("building the peers and cross-checking W1..W4 ...");
-    let mut all = Vec::new();
+    let threads = peers::candle_peer::threads();
+    if threads != (1, 0) {
+        return Err(format!(
+            "candle would use {} matmul threads and {} pool workers, not 1 and 0",
+            threads.0, threads.1
+        ));
+    }
+    eprintln!("building the peers and cross-checking W1..W4 at every forward batch ...");
+    // One set of peers per (workload, forward batch); the first set of a workload also
+    // gives its training rows.
+    let mut all: Vec<(Data, Vec<Box<dyn Peer>>)> = Vec::new();
     for s in ALL {
-        let data = Data::new(s, SEED);
-        let mut peers = workloads::peers(&data, true);
-        let report = cross_check(&data, &mut peers)?;
-        eprintln!("{}: {report}", s.name);
-        if selected.iter().any(|t| t.name == s.name) {
-            all.push((data, peers));
+        for &batch in s.forward_batches {
+            let data = Data::new(s, SEED).with_forward_batch(batch);
+            let mut peers = workloads::peers(&data, true);
+            let report = cross_check(&data, &mut peers)?;
+            eprintln!("{} (forward batch {batch}): {report}", s.name);
+            if selected.iter().any(|t| t.name == s.name) {
+                all.push((data, peers));
+            }
         }
     }
     eprintln!("cross-check passed");
@@ -153,12 +178,17 @@ fn run(options: &Options) -> Result<(), String> {
     let before = peak::measure();
 
     let mut rows = Vec::new();
-    for (data, peers) in &mut all {
-        let s = data.spec;
-        for (pass, batch) in [
-            (Pass::Forward, s.forward_batch),
-            (Pass::Train, s.train_batch),
-        ] {
+    for s in &selected {
+        // A workload's forward rows, one per forward batch, then its training row.
+        let mut passes: Vec<(usize, Pass, usize)> = Vec::new();
+        for (i, (data, _)) in all.iter().enumerate() {
+            if data.spec.name == s.name {
+                passes.push((i, Pass::Forward, data.forward_batch));
+            }
+        }
+        passes.push((passes[0].0, Pass::Train, s.train_batch));
+        for (i, pass, batch) in passes {
+            let (data, peers) = &mut all[i];
             eprintln!("timing {} {} (batch {batch}) ...", s.name, pass.name());
             let flops = match pass {
                 Pass::Forward => s.forward_flops(),
@@ -306,7 +336,14 @@ fn single_op(peer: &mut dyn Peer, pass: Pass, iters: u64) {
 }
 
 fn single(options: &Options, spec: &'static Spec) -> Result<(), String> {
-    let data = Data::new(spec, SEED);
+    let batch = options.batch.unwrap_or(spec.forward_batch());
+    if !spec.forward_batches.contains(&batch) {
+        return Err(format!(
+            "{} has forward batches {:?}, not {batch}",
+            spec.name, spec.forward_batches
+        ));
+    }
+    let data = Data::new(spec, SEED).with_forward_batch(batch);
     let with_dfdx = options.peer.as_deref().is_none_or(|p| p == "dfdx");
     let mut peers = workloads::peers(&data, with_dfdx);
     let passes = match options.pass {

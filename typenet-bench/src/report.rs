@@ -18,10 +18,15 @@ impl Row {
     }
 }
 
-/// typenet's time on the same workload and pass.
+/// typenet's time on the same workload, pass and batch.
 fn typenet_ns(rows: &[Row], row: &Row) -> Option<f64> {
     rows.iter()
-        .find(|r| r.workload == row.workload && r.pass == row.pass && r.timing.peer == "typenet")
+        .find(|r| {
+            r.workload == row.workload
+                && r.pass == row.pass
+                && r.batch == row.batch
+                && r.timing.peer == "typenet"
+        })
         .map(|r| r.timing.ns_per_sample)
 }
 
@@ -48,7 +53,7 @@ pub fn markdown(rows: &[Row], ceilings: &[Ceiling], peak: f64, budget: Budget) {
     println!(
         "Compiled with target features: {}. typenet's f32 layer kernels chosen at run time: {} \
          (multiply, then add: the same bits as the portable code). One thread for every peer \
-         (rayon pinned to 1).",
+         (rayon's global pool pinned to 1; candle: RAYON_NUM_THREADS=1, CANDLE_NUM_THREADS=1).",
         build_flags(),
         typenet::kernel_level()
     );

@@ -31,8 +31,10 @@ pub struct Spec {
     /// φ_1, ..., φ_N.
     pub acts: &'static [Act],
     pub loss: LossKind,
-    /// Samples per inference pass.
-    pub forward_batch: usize,
+    /// Samples per inference pass, one set of forward rows each. The inputs are drawn
+    /// for the first (the largest); a smaller batch takes its first samples, so adding a
+    /// batch changes none of the numbers of the others.
+    pub forward_batches: &'static [usize],
     /// Samples per training step.
     pub train_batch: usize,
     /// The SGD learning rate η.
@@ -40,6 +42,11 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// The batch the forward inputs are drawn for (the first of `forward_batches`).
+    pub fn forward_batch(&self) -> usize {
+        self.forward_batches[0]
+    }
+
     /// M_N.
     pub fn outputs(&self) -> usize {
         self.sizes[self.sizes.len() - 1]
@@ -67,7 +74,7 @@ pub const W1: Spec = Spec {
     sizes: &[2, 8, 8, 1],
     acts: &[Tanh, Tanh, Sigmoid],
     loss: LossKind::MeanSquaredError,
-    forward_batch: 1,
+    forward_batches: &[1],
     train_batch: 1,
     learning_rate: 0.01,
 };
@@ -77,7 +84,7 @@ pub const W2: Spec = Spec {
     sizes: &[16, 64, 64, 4],
     acts: &[ReLU, ReLU, Softmax],
     loss: LossKind::SoftmaxCrossEntropy,
-    forward_batch: 32,
+    forward_batches: &[32, 1],
     train_batch: 32,
     learning_rate: 0.01,
 };
@@ -87,7 +94,7 @@ pub const W3: Spec = Spec {
     sizes: &[784, 128, 64, 10],
     acts: &[ReLU, ReLU, Softmax],
     loss: LossKind::SoftmaxCrossEntropy,
-    forward_batch: 32,
+    forward_batches: &[32, 1],
     train_batch: 32,
     learning_rate: 0.01,
 };
@@ -101,7 +108,7 @@ pub const W4: Spec = Spec {
         ReLU, ReLU, ReLU, ReLU, ReLU, ReLU, ReLU, ReLU, ReLU, Identity,
     ],
     loss: LossKind::MeanSquaredError,
-    forward_batch: 1,
+    forward_batches: &[1],
     train_batch: 32,
     learning_rate: 0.01,
 };
@@ -121,6 +128,8 @@ pub enum Targets {
 #[derive(Clone, Debug)]
 pub struct Data {
     pub spec: &'static Spec,
+    /// Samples per inference pass: one of `spec.forward_batches`.
+    pub forward_batch: usize,
     /// Every parameter in typenet's canonical order (PyTorch's): per layer W row-major
     /// (`M_i` rows of `M_{i−1}`), then b.
     pub params: Vec<f32>,
@@ -134,7 +143,8 @@ pub struct Data {
 impl Data {
     /// Weights and biases uniform in ±1/√M_{i−1} (PyTorch's `nn.Linear` default), inputs
     /// uniform in [−1, 1], targets: values in [0, 1] for a sigmoid output, the input
-    /// itself for the autoencoder, uniform class indices for softmax.
+    /// itself for the autoencoder, uniform class indices for softmax. The forward batch
+    /// is the spec's first.
     pub fn new(spec: &'static Spec, seed: u64) -> Self {
         let mut rng = SplitMix64(seed);
         let mut params = Vec::with_capacity(spec.params());
@@ -145,7 +155,7 @@ impl Data {
             }
         }
         let m0 = spec.sizes[0];
-        let forward_x = (0..spec.forward_batch * m0)
+        let forward_x = (0..spec.forward_batch() * m0)
             .map(|_| rng.uniform(-1.0, 1.0))
             .collect();
         let train_x: Vec<f32> = (0..spec.train_batch * m0)
@@ -166,11 +176,24 @@ impl Data {
         };
         Data {
             spec,
+            forward_batch: spec.forward_batch(),
             params,
             forward_x,
             train_x,
             train_t,
         }
+    }
+
+    /// The same numbers with the first `batch` forward inputs only.
+    pub fn with_forward_batch(mut self, batch: usize) -> Self {
+        assert!(
+            batch <= self.forward_batch,
+            "a forward batch of {batch} from {} drawn samples",
+            self.forward_batch
+        );
+        self.forward_x.truncate(batch * self.spec.sizes[0]);
+        self.forward_batch = batch;
+        self
     }
 
     /// The targets as `train_batch × M_N` values (class indices one-hot encoded).

@@ -51,7 +51,7 @@ where
 {
     pub fn new(data: &Data) -> Self {
         let spec = data.spec;
-        assert_eq!((spec.forward_batch, spec.train_batch), (FB, TB));
+        assert_eq!((data.forward_batch, spec.train_batch), (FB, TB));
         let dev = Cpu::default();
         let mut model = dev.build_module::<M, f32>();
         load(&mut model, &data.params);

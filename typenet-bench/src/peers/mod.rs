@@ -2,6 +2,7 @@
 //! run inside each implementation (`forward(iters)`, `train(iters)`), so the dynamic
 //! dispatch costs one call per repeat, not one per pass.
 
+pub mod candle_peer;
 pub mod dfdx_peer;
 pub mod naive;
 pub mod nalgebra_peer;
@@ -11,7 +12,7 @@ pub mod typenet_peer;
 /// One implementation of one workload, holding its network, its optimizer state and
 /// its copy of the inputs and targets.
 pub trait Peer {
-    /// The column name: "typenet", "naive", "nalgebra", "dfdx".
+    /// The column name: "typenet", "naive", "nalgebra", "dfdx", "candle".
     fn name(&self) -> &'static str;
     /// Whether the forward pass is timed (a peer that differs from another only in
     /// training says no).

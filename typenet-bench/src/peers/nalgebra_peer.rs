@@ -232,7 +232,7 @@ where
 {
     pub fn new(data: &Data) -> Self {
         let spec = data.spec;
-        assert_eq!((spec.forward_batch, spec.train_batch), (FB, TB));
+        assert_eq!((data.forward_batch, spec.train_batch), (FB, TB));
         NalgebraPeer {
             forward_net: F::build(spec.acts, &data.params),
             train_net: T::build(spec.acts, &data.params),
