@@ -238,3 +238,111 @@ fn the_same_network_writes_the_same_bytes() {
     let back: Deep = safetensors::from_safetensors(&first).unwrap();
     assert_eq!(back, net);
 }
+
+mod read_model {
+    //! `safetensors::read_model`: the untyped reader of the `typenet` command.
+
+    use ::safetensors::tensor::{Dtype, TensorView};
+    use typenet::model::{Model, Shape};
+    use typenet::safetensors::{SafetensorsError, read_model, to_safetensors};
+    use typenet::{Network, network};
+
+    type Net = network!(f32; 3 -> 4 LeakyReLU(0.2) -> 2 Softmax);
+
+    fn net() -> Net {
+        let p: Vec<f32> = (0..Net::PARAMS).map(|k| k as f32 / 8.0 - 1.0).collect();
+        Net::from_params(&p).unwrap()
+    }
+
+    /// The file PyTorch's `save_file(model.state_dict())` writes for `net`: the tensors
+    /// `0.weight`, `0.bias`, `2.weight`, `2.bias` (F32), no metadata.
+    fn pytorch_file(net: &Net) -> Vec<u8> {
+        let mut buffers = Vec::new();
+        for (i, prefix) in ["0", "2"].iter().enumerate() {
+            let layer = net.layer(i + 1).unwrap();
+            let bytes = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+            buffers.push((
+                format!("{prefix}.weight"),
+                vec![layer.outputs, layer.inputs],
+                bytes(layer.weights),
+            ));
+            buffers.push((
+                format!("{prefix}.bias"),
+                vec![layer.outputs],
+                bytes(layer.bias),
+            ));
+        }
+        let views: Vec<_> = buffers
+            .iter()
+            .map(|(n, s, d)| {
+                (
+                    n.clone(),
+                    TensorView::new(Dtype::F32, s.clone(), d).unwrap(),
+                )
+            })
+            .collect();
+        ::safetensors::serialize(views, None).unwrap()
+    }
+
+    #[test]
+    fn a_typenet_file_says_its_activations() {
+        let net = net();
+        let model = read_model(&to_safetensors(&net).unwrap(), None).unwrap();
+        assert_eq!(model, Model::from_network(&net));
+        assert_eq!(model.to_network::<f32, Net>().unwrap(), net);
+    }
+
+    #[test]
+    fn a_pytorch_file_needs_the_architecture() {
+        let net = net();
+        let bytes = pytorch_file(&net);
+        let err = read_model(&bytes, None).unwrap_err();
+        assert!(matches!(err, SafetensorsError::Architecture(_)), "{err}");
+        assert!(err.to_string().contains("--arch"), "{err}");
+
+        let shape: Shape = "3 -> 4 LeakyReLU(0.2) -> 2 Softmax".parse().unwrap();
+        let model = read_model(&bytes, Some(&shape)).unwrap();
+        assert_eq!(model.to_network::<f32, Net>().unwrap(), net);
+
+        // Sizes other than the file's: refused, naming both.
+        let other: Shape = "3 -> 5 ReLU -> 2 Softmax".parse().unwrap();
+        let err = read_model(&bytes, Some(&other)).unwrap_err().to_string();
+        assert!(
+            err.contains("holds 3 -> 4 -> 2, not") && err.contains("3 -> 5 ReLU -> 2 Softmax"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn layers_that_do_not_chain_and_stray_tensors_are_errors() {
+        let w = |rows: usize, cols: usize| vec![0u8; 4 * rows * cols];
+        let (a, b, c) = (w(4, 3), w(4, 1), w(2, 5));
+        let views = vec![
+            (
+                "0.weight".to_string(),
+                TensorView::new(Dtype::F32, vec![4, 3], &a).unwrap(),
+            ),
+            (
+                "0.bias".to_string(),
+                TensorView::new(Dtype::F32, vec![4], &b).unwrap(),
+            ),
+            (
+                "2.weight".to_string(),
+                TensorView::new(Dtype::F32, vec![2, 5], &c).unwrap(),
+            ),
+        ];
+        let bytes = ::safetensors::serialize(views, None).unwrap();
+        let shape: Shape = "3 -> 4 ReLU -> 2 Identity".parse().unwrap();
+        let err = read_model(&bytes, Some(&shape)).unwrap_err().to_string();
+        assert!(err.contains("`2.weight` takes 5 inputs"), "{err}");
+
+        let mut file = pytorch_file(&net());
+        let err = read_model(&file, Some(&"3 -> 4 ReLU".parse().unwrap())).unwrap_err();
+        assert!(err.to_string().contains("more layers"), "{err}");
+        file.truncate(10);
+        assert!(matches!(
+            read_model(&file, None),
+            Err(SafetensorsError::Parse(_))
+        ));
+    }
+}

@@ -547,8 +547,18 @@ pub fn read_model(bytes: &[u8], shape: Option<&Shape>) -> Result<Model, Safetens
     if let Some(s) = shape
         && *s != found
     {
+        // Without a record the activations are the given shape's: only the sizes are
+        // the file's own, so only they are named.
+        let held = match recorded {
+            Some(_) => found.to_string(),
+            None => found
+                .layer_sizes()
+                .fold(found.inputs.to_string(), |t, (_, o, _)| {
+                    format!("{t} -> {o}")
+                }),
+        };
         return Err(arch(format!(
-            "the file holds {found}, not the given architecture {s}"
+            "the file holds {held}, not the given architecture {s}"
         )));
     }
     Model::new(found, params).map_err(|e| arch(e.to_string()))

@@ -92,6 +92,16 @@ fn inspect_names_architecture_sizes_and_problems() {
     let out = stdout(&typenet(dir.path(), &["inspect", "net.tnet"]));
     assert!(out.contains("recorded as its fingerprint"), "{out}");
 
+    // A safetensors file written by typenet records its activations.
+    std::fs::write(
+        dir.path().join("net.safetensors"),
+        typenet::safetensors::to_safetensors(&net()).unwrap(),
+    )
+    .unwrap();
+    let out = stdout(&typenet(dir.path(), &["inspect", "net.safetensors"]));
+    assert!(out.contains("safetensors file"), "{out}");
+    assert!(out.contains(&format!("network!(f32; {ARCH})")), "{out}");
+
     // Another architecture: refused, naming both.
     let err = stderr_of_failure(&typenet(
         dir.path(),
