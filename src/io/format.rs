@@ -693,8 +693,53 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, LoadError> {
     })
 }
 
-/// Checks the header of `bytes` and its total length `len`, in the order and with the
-/// errors of [`from_bytes`]; shared with [`quant`](crate::quant).
+/// How a header differs from the expected one: a [`LoadError`], or the file's other
+/// fingerprint, which each caller turns into its own error (the typed readers name the
+/// type's [`Architecture`], the readers of [`model`](crate::model) a shape).
+pub(crate) enum HeaderMismatch {
+    /// Magic, version, flags, scalar code, parameter count or length.
+    Load(LoadError),
+    /// The file's fingerprint, not the expected one.
+    Fingerprint(u64),
+}
+
+/// The one check of a weight file's header and total length `len`, in the order of
+/// [`from_bytes`]: magic, version, flags, scalar code, fingerprint, parameter count,
+/// length.
+pub(crate) fn check_fields(
+    bytes: &[u8],
+    code: u8,
+    fingerprint: u64,
+    count: usize,
+    len: usize,
+) -> Result<(), HeaderMismatch> {
+    let h = read_header(bytes).map_err(HeaderMismatch::Load)?;
+    if h.code != code {
+        return Err(HeaderMismatch::Load(LoadError::ScalarMismatch {
+            expected: code,
+            found: h.code,
+        }));
+    }
+    if h.fingerprint != fingerprint {
+        return Err(HeaderMismatch::Fingerprint(h.fingerprint));
+    }
+    if h.params != count {
+        return Err(HeaderMismatch::Load(LoadError::ParamCountMismatch {
+            expected: count,
+            found: h.params,
+        }));
+    }
+    if bytes.len() != len {
+        return Err(HeaderMismatch::Load(LoadError::LengthMismatch {
+            expected: len,
+            found: bytes.len(),
+        }));
+    }
+    Ok(())
+}
+
+/// [`check_fields`] for a typed network, with the errors of [`from_bytes`]; shared with
+/// [`quant`](crate::quant).
 pub(crate) fn check_header(
     bytes: &[u8],
     code: u8,
@@ -703,33 +748,12 @@ pub(crate) fn check_header(
     count: usize,
     len: usize,
 ) -> Result<(), LoadError> {
-    let h = read_header(bytes)?;
-    if h.code != code {
-        return Err(LoadError::ScalarMismatch {
-            expected: code,
-            found: h.code,
-        });
-    }
-    let found = h.fingerprint;
-    if found != fingerprint {
-        return Err(LoadError::ArchitectureMismatch {
+    check_fields(bytes, code, fingerprint, count, len).map_err(|m| match m {
+        HeaderMismatch::Load(e) => e,
+        HeaderMismatch::Fingerprint(found) => LoadError::ArchitectureMismatch {
             expected: fingerprint,
             found,
             architecture,
-        });
-    }
-    let found = h.params;
-    if found != count {
-        return Err(LoadError::ParamCountMismatch {
-            expected: count,
-            found,
-        });
-    }
-    if bytes.len() != len {
-        return Err(LoadError::LengthMismatch {
-            expected: len,
-            found: bytes.len(),
-        });
-    }
-    Ok(())
+        },
+    })
 }

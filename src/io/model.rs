@@ -37,7 +37,9 @@
 
 extern crate alloc;
 
-use crate::io::format::{HEADER_LEN, LoadError, Storable, header_bytes, read_header};
+use crate::io::format::{
+    HEADER_LEN, HeaderMismatch, LoadError, Storable, check_fields, header_bytes,
+};
 use crate::net::activation::{
     Activation, Identity, ReLU, Sigmoid, Softmax, Softplus, Tanh, leaky_relu, leaky_relu_name,
     leaky_relu_slope,
@@ -230,6 +232,11 @@ impl Shape {
         })
     }
 
+    /// P if a weight file can hold it (its header counts parameters in a `u32`).
+    pub(crate) fn file_params(&self) -> Option<usize> {
+        self.params().filter(|&p| p <= u32::MAX as usize)
+    }
+
     /// The fingerprint a weight file of this shape carries
     /// ([`format::Fingerprint`](crate::format::Fingerprint)).
     pub fn fingerprint(&self) -> u64 {
@@ -346,7 +353,7 @@ impl FromStr for Shape {
             return Err(err("it has no layer"));
         }
         let shape = Shape { inputs, layers };
-        if shape.params().is_none_or(|p| p > u32::MAX as usize) {
+        if shape.file_params().is_none() {
             return Err(err(
                 "its parameter count does not fit the weight format's u32",
             ));
@@ -450,10 +457,23 @@ impl core::error::Error for ModelError {}
 
 /// A network whose shape is data: a [`Shape`] and its P parameters in the canonical
 /// order, as `f64` (every `f32` and `Q16` value exactly). See the [module docs](self).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Model {
     shape: Shape,
     params: Vec<f64>,
+    /// `params` rounded to `f32` as [`Scalar::param_from_f64`] rounds (a value beyond
+    /// `f32`'s range becomes an infinity, which the int8 quantization refuses as the
+    /// typed one does): made once, for [`Model::forward`] and the int8 quantization.
+    params_f32: Vec<f32>,
+}
+
+impl fmt::Debug for Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Model")
+            .field("shape", &self.shape)
+            .field("params", &self.params)
+            .finish()
+    }
 }
 
 /// Layer i of a [`Model`]: W^i (row-major, M_i rows of M_{i−1}) and b^i.
@@ -471,16 +491,6 @@ pub struct ModelLayer<'a> {
     pub bias: &'a [f64],
 }
 
-impl ModelLayer<'_> {
-    /// W^i and b^i in `f32`, each value rounded as [`Scalar::param_from_f64`] rounds
-    /// it (a value beyond `f32`'s range becomes an infinity, which the int8
-    /// quantization refuses as the typed one refuses it).
-    pub(crate) fn to_f32(self) -> (Vec<f32>, Vec<f32>) {
-        let round = |v: &[f64]| v.iter().map(|&v| f32::from_f64(v)).collect();
-        (round(self.weights), round(self.bias))
-    }
-}
-
 /// Checks the header of a weight file of scalar `code` for a network of `shape` (P =
 /// `count` parameters) and the file's total length `len`, in the order of
 /// [`format::from_bytes`](crate::format::from_bytes): magic, version, flags, scalar
@@ -494,34 +504,15 @@ pub(crate) fn check_file(
     count: usize,
     len: usize,
 ) -> Result<(), ModelError> {
-    let header = read_header(bytes).map_err(ModelError::Load)?;
-    let load = |e| Err(ModelError::Load(e));
-    if header.code != code {
-        return load(LoadError::ScalarMismatch {
-            expected: code,
-            found: header.code,
-        });
-    }
-    if header.fingerprint != shape.fingerprint() {
-        return Err(ModelError::FingerprintMismatch {
-            found: header.fingerprint,
-            expected: shape.fingerprint(),
+    let expected = shape.fingerprint();
+    check_fields(bytes, code, expected, count, len).map_err(|m| match m {
+        HeaderMismatch::Load(e) => ModelError::Load(e),
+        HeaderMismatch::Fingerprint(found) => ModelError::FingerprintMismatch {
+            found,
+            expected,
             shape: shape.to_string(),
-        });
-    }
-    if header.params != count {
-        return load(LoadError::ParamCountMismatch {
-            expected: count,
-            found: header.params,
-        });
-    }
-    if bytes.len() != len {
-        return load(LoadError::LengthMismatch {
-            expected: len,
-            found: bytes.len(),
-        });
-    }
-    Ok(())
+        },
+    })
 }
 
 impl Model {
@@ -532,25 +523,32 @@ impl Model {
     /// [`ModelError::ParamCount`] if `params` is not P long. Values are not checked
     /// here; the conversions check them for their scalar type.
     pub fn new(shape: Shape, params: Vec<f64>) -> Result<Model, ModelError> {
-        let expected = shape
-            .params()
-            .filter(|&p| p <= u32::MAX as usize)
-            .ok_or(ModelError::TooLarge)?;
+        let expected = shape.file_params().ok_or(ModelError::TooLarge)?;
         if params.len() != expected {
             return Err(ModelError::ParamCount {
                 expected,
                 found: params.len(),
             });
         }
-        Ok(Model { shape, params })
+        Ok(Model::from_parts(shape, params))
+    }
+
+    /// The model of `shape` and `params` (of the right length), with its `f32` copy.
+    fn from_parts(shape: Shape, params: Vec<f64>) -> Model {
+        let params_f32 = params.iter().map(|&v| f32::from_f64(v)).collect();
+        Model {
+            shape,
+            params,
+            params_f32,
+        }
     }
 
     /// The model of a typed network: its shape and parameters.
     pub fn from_network<T: Scalar, N: Network<T>>(net: &N) -> Model {
-        Model {
-            shape: Shape::of::<T, N>(),
-            params: net.params().map(|p| p.to_f64()).collect(),
-        }
+        Model::from_parts(
+            Shape::of::<T, N>(),
+            net.params().map(|p| p.to_f64()).collect(),
+        )
     }
 
     /// The shape.
@@ -561,6 +559,17 @@ impl Model {
     /// Every parameter, in the canonical order.
     pub fn params(&self) -> &[f64] {
         &self.params
+    }
+
+    /// Layer i's W^i and b^i rounded to `f32` (see `params_f32`), layer 1 first.
+    pub(crate) fn layers_f32(&self) -> impl Iterator<Item = (&[f32], &[f32])> + '_ {
+        let mut rest = &self.params_f32[..];
+        self.shape.layer_sizes().map(move |(inputs, outputs, _)| {
+            let (weights, tail) = rest.split_at(inputs * outputs);
+            let (bias, tail) = tail.split_at(outputs);
+            rest = tail;
+            (weights, bias)
+        })
     }
 
     /// Layer i's weights, bias and sizes, layer 1 first.
@@ -621,10 +630,9 @@ impl Model {
             });
         }
         let mut a = x.to_vec();
-        for (i, layer) in self.layers().enumerate() {
-            let (weights, bias) = layer.to_f32();
+        for (i, (layer, (weights, bias))) in self.layers().zip(self.layers_f32()).enumerate() {
             let mut z = vec![0.0f32; layer.outputs];
-            f32::affine_kernel(&weights, &bias, [&a], [&mut z]);
+            f32::affine_kernel(weights, bias, [&a], [&mut z]);
             let mut next = vec![0.0f32; layer.outputs];
             layer.activation.forward_f32(&z, &mut next);
             each(i + 1, &z, &next);
@@ -706,10 +714,7 @@ impl Model {
     /// type, fingerprint, count, length, a non-finite value); [`ModelError::TooLarge`]
     /// for a shape beyond the format.
     pub fn from_weight_file<T: Storable>(bytes: &[u8], shape: Shape) -> Result<Model, ModelError> {
-        let count = shape
-            .params()
-            .filter(|&p| p <= u32::MAX as usize)
-            .ok_or(ModelError::TooLarge)?;
+        let count = shape.file_params().ok_or(ModelError::TooLarge)?;
         let size = <T::Bytes as Unsigned>::USIZE;
         let len = count
             .checked_mul(size)
@@ -723,6 +728,6 @@ impl Model {
                 .map_err(|_| ModelError::Load(LoadError::NonFinite { index }))?;
             params.push(v.to_f64());
         }
-        Ok(Model { shape, params })
+        Ok(Model::from_parts(shape, params))
     }
 }

@@ -128,17 +128,11 @@ impl ElementWise for Identity {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Sigmoid;
 
-/// The logistic function in its overflow-free form.
-#[inline]
-pub(crate) fn logistic<T: Scalar>(z: T) -> T {
-    z.sigmoid()
-}
-
 impl ElementWise for Sigmoid {
     const NAME: &'static str = "sigmoid";
     #[inline]
     fn phi<T: Scalar>(&self, z: T) -> T {
-        logistic(z)
+        z.sigmoid()
     }
     #[inline]
     fn dphi<T: Scalar>(&self, _z: T, a: T) -> T {
@@ -345,7 +339,7 @@ impl ElementWise for Softplus {
     }
     #[inline]
     fn dphi<T: Scalar>(&self, z: T, _a: T) -> T {
-        logistic(z)
+        z.sigmoid()
     }
 }
 

@@ -323,9 +323,9 @@ impl ModelCalibration {
         {
             return Err(QuantizeError::TooManyInputs { layer: i + 1 });
         }
-        let params: Vec<(Vec<f32>, Vec<f32>)> = model.layers().map(|l| l.to_f32()).collect();
+        let params: Vec<(&[f32], &[f32])> = model.layers_f32().collect();
         // Calibration::quantize's order: a non-finite parameter first.
-        for (i, (weights, bias)) in params.iter().enumerate() {
+        for (i, &(weights, bias)) in params.iter().enumerate() {
             if !weights.iter().chain(bias).all(|v| v.is_finite()) {
                 return Err(QuantizeError::NonFiniteParameter { layer: i + 1 });
             }
@@ -599,10 +599,7 @@ impl QModel {
     /// otherwise (magic, version, flags, scalar type, parameter count, length, a NaN
     /// or infinite scale); never panics.
     pub fn from_bytes(bytes: &[u8], shape: &Shape) -> Result<QModel, ModelError> {
-        let count = shape
-            .params()
-            .filter(|&p| p <= u32::MAX as usize)
-            .ok_or(ModelError::TooLarge)?;
+        let count = shape.file_params().ok_or(ModelError::TooLarge)?;
         let len = encoded_len(shape).ok_or(ModelError::TooLarge)?;
         check_file(bytes, INT8_CODE, shape, count, len)?;
         let (input, mut records) = read_input(bytes, len).map_err(ModelError::Load)?;

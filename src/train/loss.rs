@@ -14,7 +14,7 @@
 //! ξ^N = a^N − t (MATH.md). Using them on a network whose output activation is not
 //! the one they fuse does not compile.
 
-use crate::net::activation::{Sigmoid, Softmax, logistic};
+use crate::net::activation::{Sigmoid, Softmax};
 use crate::net::arr::Arr;
 pub use crate::net::layers::Seed;
 use crate::net::network::Network;
@@ -272,7 +272,7 @@ where
             let pos = if z > T::zero() { z } else { T::zero() };
             e += pos - z * t + (-z.abs()).exp().ln_1p();
             // σ(z) recomputed from z, so ξ is exact even where a rounded to 0 or 1.
-            *xi = (logistic(z) - t) / m;
+            *xi = (z.sigmoid() - t) / m;
         }
         Ok(e / m)
     }

@@ -104,7 +104,7 @@ pub fn run(path: &Path, arch: Option<&str>) -> Result<(), String> {
                 h.fingerprint
             );
             println!("  parameters    {} ({scalar})", grouped(h.params));
-            let expected = 20 + h.params * scalar_bytes(scalar);
+            let expected = typenet::format::HEADER_LEN + h.params * scalar_bytes(scalar);
             if input.bytes.len() != expected {
                 return Err(format!(
                     "{}: the file is {} bytes long, but its header promises {} ({} parameters)",
