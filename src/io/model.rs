@@ -41,8 +41,8 @@ use crate::io::format::{
     HEADER_LEN, HeaderMismatch, LoadError, Storable, check_fields, header_bytes,
 };
 use crate::net::activation::{
-    Activation, Identity, ReLU, Sigmoid, Softmax, Softplus, Tanh, leaky_relu, leaky_relu_name,
-    leaky_relu_slope,
+    Activation, DEFAULT_SLOPE_BITS, Identity, ReLU, Sigmoid, Softmax, Softplus, Tanh, leaky_relu,
+    leaky_relu_name, leaky_relu_slope,
 };
 use crate::net::architecture::write_activation;
 use crate::net::error::InputLengthError;
@@ -86,7 +86,7 @@ impl ActivationKind {
             ActivationKind::Tanh => "tanh".into(),
             ActivationKind::ReLU => "relu".into(),
             ActivationKind::LeakyReLU(slope) => {
-                if leaky_relu_slope("leaky_relu") == Some(slope) {
+                if slope.to_bits() == DEFAULT_SLOPE_BITS {
                     "leaky_relu".into()
                 } else {
                     String::from_utf8_lossy(&leaky_relu_name(slope.to_bits())).into_owned()

@@ -213,7 +213,7 @@ impl ElementWise for ReLU {
 pub struct LeakyReLU<const SLOPE_BITS: u64 = DEFAULT_SLOPE_BITS>;
 
 /// The bits of 0.01, the default slope of [`LeakyReLU`].
-const DEFAULT_SLOPE_BITS: u64 = 0.01_f64.to_bits();
+pub(crate) const DEFAULT_SLOPE_BITS: u64 = 0.01_f64.to_bits();
 
 impl LeakyReLU {
     /// The const argument of [`LeakyReLU`] for the slope `x`: its `f64` bits, so that
