@@ -13,6 +13,7 @@
 //!   `valgrind --tool=callgrind --toggle-collect='*single_op*'`; `--batch` picks one of
 //!   the workload's forward batches (default: the first).
 
+mod bandwidth;
 mod peak;
 mod peers;
 mod report;
@@ -210,10 +211,20 @@ fn run(options: &Options) -> Result<(), String> {
     eprintln!("measuring the f32 multiply-add ceilings again ...");
     let ceilings = peak::best_of(&before, &peak::measure());
     let peak = peak::peak(&ceilings);
+    // The floor of each batch-1 forward: its weights read once, in one stream.
+    eprintln!("measuring the read bandwidth of each workload's weights ...");
+    let floors: Vec<(&str, usize, f64)> = selected
+        .iter()
+        .filter(|s| s.forward_batches.contains(&1))
+        .map(|s| {
+            let bytes = 4 * s.params();
+            (s.name, bytes, bandwidth::read_gb_per_s(bytes))
+        })
+        .collect();
     if options.json {
         report::json(&rows, peak);
     } else {
-        report::markdown(&rows, &ceilings, peak, options.budget);
+        report::markdown(&rows, &ceilings, peak, &floors, options.budget);
     }
     Ok(())
 }

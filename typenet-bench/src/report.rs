@@ -49,7 +49,15 @@ fn build_flags() -> String {
     }
 }
 
-pub fn markdown(rows: &[Row], ceilings: &[Ceiling], peak: f64, budget: Budget) {
+/// `floors`: (workload, bytes of its parameters, measured read bandwidth in GB/s) for
+/// each workload with a batch-1 forward row (see [`crate::bandwidth`]).
+pub fn markdown(
+    rows: &[Row],
+    ceilings: &[Ceiling],
+    peak: f64,
+    floors: &[(&str, usize, f64)],
+    budget: Budget,
+) {
     println!(
         "Compiled with target features: {}. typenet's f32 layer kernels chosen at run time: {} \
          (multiply, then add: the same bits as the portable code). One thread for every peer \
@@ -64,6 +72,21 @@ pub fn markdown(rows: &[Row], ceilings: &[Ceiling], peak: f64, budget: Budget) {
     println!(
         "Measured f32 ceilings (GFLOP/s): {}. Peak = {peak:.1}.",
         list.join("; ")
+    );
+    let floors: Vec<String> = floors
+        .iter()
+        .map(|(name, bytes, gb)| {
+            format!(
+                "{name} {:.1} KB at {gb:.1} GB/s = {:.0} ns",
+                *bytes as f64 / 1e3,
+                *bytes as f64 / gb
+            )
+        })
+        .collect();
+    println!(
+        "Batch-1 floor, the parameters read once in one stream (64-byte aligned, widest \
+         loads, best of 200 passes): {}.",
+        floors.join("; ")
     );
     println!(
         "Median of {} interleaved repeats of ~{:.0} ms per peer; spread = (slowest − fastest) / median. \

@@ -7,7 +7,10 @@
 //! rows run in the same order. What changes is how much is done per instruction and how
 //! often a weight is loaded: the affine kernel keeps a tile of rows × samples of dot
 //! products in registers, the outer-product kernel a tile of ∂E/∂W rows, the transpose
-//! kernel a tile of ∂E/∂a columns for the whole pass over W.
+//! kernel a tile of ∂E/∂a columns for the whole pass over W. With AVX-512, groups of 16
+//! samples through a layer of at most 64 inputs instead put the samples in the lanes
+//! (`affine_lanes`): each running sum s_l is then a register of 16 samples, and no sum
+//! is reduced across lanes.
 //!
 //! The only `unsafe` operations are unaligned loads and stores of whole `[f32; N]`
 //! arrays (always in bounds: the pointer comes from a reference to the array), the
@@ -206,6 +209,7 @@ macro_rules! shared_kernels {
         feature: $feature:literal, vector: $v:ty, lanes: $n:literal,
         loadu: $loadu:ident, storeu: $storeu:ident,
         set1: $set1:ident, add: $add:ident, mul: $mul:ident,
+        lanes: $lanes:ident,
         affine: [$(($ar:literal, $as:literal)),*],
         outer: [$(($or:literal, $os:literal)),*],
         transpose: [$(($ts:literal, $tj:literal)),*]
@@ -237,8 +241,9 @@ macro_rules! shared_kernels {
         unsafe { core::mem::transmute::<$v, [f32; $n]>(v) }
     }
 
-    /// The forward kernel: the block's samples in groups, each group through every
-    /// row by `affine_samples`.
+    /// The forward kernel: the first samples of the block through `$lanes` (none, or
+    /// groups of as many samples as a register has lanes), the others in groups, each
+    /// group through every row by `affine_samples`.
     #[allow(clippy::int_plus_one)] // `s + 1 <= B` when a group is one sample
     #[target_feature(enable = $feature)]
     pub(super) fn affine<const B: usize>(
@@ -247,7 +252,7 @@ macro_rules! shared_kernels {
         xs: &[&[f32]; B],
         mut zs: [&mut [f32]; B],
     ) {
-        let mut s = 0;
+        let mut s = $lanes(w, bias, xs, &mut zs);
         $(
             while s + $as <= B {
                 affine_samples::<$ar, $as>(w, bias, &xs[s..s + $as], &mut zs[s..s + $as]);
@@ -537,6 +542,97 @@ mod avx512 {
         lanes(sum)
     }
 
+    /// The widest layer [`affine_lanes`] takes: its inputs, 16 samples of them turned
+    /// into one register per input, fit in 4 KiB on the stack.
+    const LANE_INPUTS: usize = 64;
+
+    /// Samples in lanes, for short rows (at most [`LANE_INPUTS`] inputs): the block's
+    /// first samples in groups of 16, each group with sample s in lane s of every
+    /// register. Returns how many samples it took (0 for longer rows).
+    ///
+    /// Each of the eight running sums s_l of the dot products of a row (the portable
+    /// order) is then a register of 16 samples' s_l, fed by the inputs l, l + 8, …, and
+    /// `s0 + s1 + … + s7`, the leftover products and the bias are added register by
+    /// register: the same operations in the same order as the portable code, with no
+    /// horizontal reduction (the kernel for long rows reduces eight lanes per dot
+    /// product, which costs more than the arithmetic when a row has few chunks).
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn affine_lanes<const B: usize>(
+        w: &[f32],
+        bias: &[f32],
+        xs: &[&[f32]; B],
+        zs: &mut [&mut [f32]; B],
+    ) -> usize {
+        let inputs = xs.first().map_or(0, |x| x.len());
+        if inputs > LANE_INPUTS {
+            return 0;
+        }
+        let mut s = 0;
+        while s + 16 <= B {
+            // xt[i]: input i of the 16 samples.
+            let mut xt = [[0.0f32; 16]; LANE_INPUTS];
+            for (lane, x) in xs[s..s + 16].iter().enumerate() {
+                for (column, &v) in xt.iter_mut().zip(x.iter()) {
+                    column[lane] = v;
+                }
+            }
+            let xt = &xt[..inputs];
+            let zs = &mut zs[s..s + 16];
+            let mut k = 0;
+            while k + 2 <= bias.len() {
+                lane_rows::<2>(w, bias, k, xt, zs);
+                k += 2;
+            }
+            if k < bias.len() {
+                lane_rows::<1>(w, bias, k, xt, zs);
+            }
+            s += 16;
+        }
+        s
+    }
+
+    /// Rows k0 .. k0 + R for the 16 samples of `xt` (one register per input), into
+    /// entry k of each of the 16 `zs`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn lane_rows<const R: usize>(
+        w: &[f32],
+        bias: &[f32],
+        k0: usize,
+        xt: &[[f32; 16]],
+        zs: &mut [&mut [f32]],
+    ) {
+        let inputs = xt.len();
+        let (xc, rest) = xt.as_chunks::<8>();
+        let rows: [&[f32]; R] = core::array::from_fn(|r| row(w, inputs, k0 + r));
+        let row_chunks: [&[[f32; 8]]; R] = rows.map(|r| chunks(r, xc.len()));
+        let mut acc = [[_mm512_setzero_ps(); 8]; R];
+        for (c, chunk) in xc.iter().enumerate() {
+            let wc: [&[f32; 8]; R] = core::array::from_fn(|r| &row_chunks[r][c]);
+            for (l, x) in chunk.iter().enumerate() {
+                let x = load(x);
+                for r in 0..R {
+                    let wv = _mm512_set1_ps(wc[r][l]);
+                    acc[r][l] = _mm512_add_ps(acc[r][l], _mm512_mul_ps(wv, x));
+                }
+            }
+        }
+        for r in 0..R {
+            let mut sum = acc[r][0];
+            for &a in &acc[r][1..] {
+                sum = _mm512_add_ps(sum, a);
+            }
+            for (x, &wk) in rest.iter().zip(&rows[r][8 * xc.len()..]) {
+                sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_set1_ps(wk), load(x)));
+            }
+            let z = lanes(_mm512_add_ps(_mm512_set1_ps(bias[k0 + r]), sum));
+            for (z_s, &v) in zs.iter_mut().zip(&z) {
+                z_s[k0 + r] = v;
+            }
+        }
+    }
+
     /// `S` samples through every row: tiles of `RP` row pairs, then single pairs, then
     /// a last odd row on the portable code.
     #[inline]
@@ -551,11 +647,17 @@ mod avx512 {
         let inputs = xs[0].len();
         let mut k = 0;
         while k + 2 * RP <= outputs {
-            affine_tile::<RP, S>(w, bias, k, xs, zs);
+            match inputs {
+                128 => affine_tile::<RP, S, 128>(w, bias, k, xs, zs),
+                640 => affine_tile::<RP, S, 640>(w, bias, k, xs, zs),
+                784 => affine_tile::<RP, S, 784>(w, bias, k, xs, zs),
+                64 => affine_tile::<RP, S, 64>(w, bias, k, xs, zs),
+                _ => affine_tile::<RP, S, 0>(w, bias, k, xs, zs),
+            }
             k += 2 * RP;
         }
         while k + 2 <= outputs {
-            affine_tile::<1, S>(w, bias, k, xs, zs);
+            affine_tile::<1, S, 0>(w, bias, k, xs, zs);
             k += 2;
         }
         if k < outputs {
@@ -569,14 +671,14 @@ mod avx512 {
     /// Rows k0 .. k0 + 2·RP for `S` samples: 2·RP·S dot products, RP·S registers.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn affine_tile<const RP: usize, const S: usize>(
+    fn affine_tile<const RP: usize, const S: usize, const IN: usize>(
         w: &[f32],
         bias: &[f32],
         k0: usize,
         xs: &[&[f32]],
         zs: &mut [&mut [f32]],
     ) {
-        let inputs = xs[0].len();
+        let inputs = if IN > 0 { IN } else { xs[0].len() };
         let n = inputs / 8;
         let rows: [[&[[f32; 8]]; 2]; RP] = core::array::from_fn(|r| {
             [
@@ -632,6 +734,7 @@ mod avx512 {
         feature: "avx512f", vector: __m512, lanes: 16,
         loadu: _mm512_loadu_ps, storeu: _mm512_storeu_ps,
         set1: _mm512_set1_ps, add: _mm512_add_ps, mul: _mm512_mul_ps,
+        lanes: affine_lanes,
         affine: [(2, 8), (4, 4), (8, 1)],
         outer: [(2, 8), (4, 4), (8, 1)],
         transpose: [(8, 2), (4, 4), (1, 8)]
@@ -640,6 +743,17 @@ mod avx512 {
 
 mod avx {
     use super::*;
+
+    /// No samples-in-lanes kernel at this width: every sample goes through the rows.
+    #[inline]
+    fn no_lanes<const B: usize>(
+        _: &[f32],
+        _: &[f32],
+        _: &[&[f32]; B],
+        _: &mut [&mut [f32]; B],
+    ) -> usize {
+        0
+    }
 
     #[inline]
     #[target_feature(enable = "avx")]
@@ -701,6 +815,7 @@ mod avx {
         feature: "avx", vector: __m256, lanes: 8,
         loadu: _mm256_loadu_ps, storeu: _mm256_storeu_ps,
         set1: _mm256_set1_ps, add: _mm256_add_ps, mul: _mm256_mul_ps,
+        lanes: no_lanes,
         affine: [(2, 4), (4, 1)],
         outer: [(2, 4), (4, 1)],
         transpose: [(4, 2), (1, 8)]
@@ -835,7 +950,8 @@ mod tests {
     #[cfg(not(miri))]
     kernels_match_portable!(
         one_sample: 1, two_samples: 2, three_samples: 3, four_samples: 4, five_samples: 5,
-        eight_samples: 8, nine_samples: 9, thirteen_samples: 13, thirty_two_samples: 32
+        eight_samples: 8, nine_samples: 9, thirteen_samples: 13, sixteen_samples: 16,
+        seventeen_samples: 17, thirty_two_samples: 32
     );
 
     /// A fixed case of `inputs` × `outputs` and `B` samples, values from a small
@@ -858,7 +974,7 @@ mod tests {
     }
 
     /// Shapes that reach every tile, pair, odd-row and leftover-column branch of both
-    /// kernel sets (1, 4 and 9 samples; 37 = 2·16 + 5 and 8 = 8 + 0 columns; 17 and 3
+    /// kernel sets (1, 4, 9 and 17 samples; 37 = 2·16 + 5 and 8 = 8 + 0 columns; 17 and 3
     /// rows). The test Miri runs on the unsafe code (see the module docs); natively it
     /// is one more set of cases.
     #[test]
@@ -867,6 +983,8 @@ mod tests {
             check::<1>(inputs, fixed_case::<1>(inputs, outputs, 1)).unwrap();
             check::<4>(inputs, fixed_case::<4>(inputs, outputs, 2)).unwrap();
             check::<9>(inputs, fixed_case::<9>(inputs, outputs, 3)).unwrap();
+            // 17 samples: 16 in lanes (rows of at most 64 inputs), one through the rows.
+            check::<17>(inputs, fixed_case::<17>(inputs, outputs, 5)).unwrap();
         }
         // `wide`: a pass compiled for the CPU's vectors, the same bits as inline.
         let (w, _, _, _, g) = fixed_case::<1>(37, 17, 4);

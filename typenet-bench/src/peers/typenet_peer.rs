@@ -89,7 +89,7 @@ where
 
     fn forward(&mut self, iters: u64) {
         for _ in 0..iters {
-            // One sample: `forward`; a batch: `forward_batch` (blocks of 8 samples).
+            // One sample: `forward`; a batch: `forward_batch` (blocks of 16 samples).
             if let [x] = &self.forward_x[..] {
                 black_box(self.net.forward(black_box(x)));
             } else {
