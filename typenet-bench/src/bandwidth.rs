@@ -15,8 +15,11 @@ use std::time::Instant;
 
 /// Bytes of a cache line: the buffer starts on one, as typenet's layers do.
 const LINE: usize = 64;
-/// Timed passes over the buffer (after one warm-up pass); the fastest counts.
+/// Timed measurements (after one warm-up pass); the fastest counts.
 const PASSES: usize = 200;
+/// Bytes read per timed measurement at least (small buffers are summed several times
+/// over, so that the clock's resolution does not count).
+const MIN_BYTES: usize = 1 << 20;
 
 /// Sequential read bandwidth over `bytes` bytes of f32, in GB/s (10^9 bytes per second).
 pub fn read_gb_per_s(bytes: usize) -> f64 {
@@ -25,14 +28,17 @@ pub fn read_gb_per_s(bytes: usize) -> f64 {
     let skip = raw.as_ptr().align_offset(LINE).min(LINE / 4);
     let buf = &raw[skip..skip + floats];
     black_box(sum(buf));
+    let repeats = MIN_BYTES.div_ceil(floats * 4);
     let best = (0..PASSES)
         .map(|_| {
             let start = Instant::now();
-            black_box(sum(black_box(buf)));
+            for _ in 0..repeats {
+                black_box(sum(black_box(buf)));
+            }
             start.elapsed().as_nanos().max(1) as f64
         })
         .fold(f64::INFINITY, f64::min);
-    (floats * 4) as f64 / best
+    (repeats * floats * 4) as f64 / best
 }
 
 /// The sum of `buf` (a multiple of 128 floats) in eight running vector sums.

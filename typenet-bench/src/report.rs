@@ -85,7 +85,7 @@ pub fn markdown(
         .collect();
     println!(
         "Batch-1 floor, the parameters read once in one stream (64-byte aligned, widest \
-         loads, best of 200 passes): {}.",
+         loads, best of 200 measurements): {}.",
         floors.join("; ")
     );
     println!(
