@@ -6,7 +6,8 @@
 //! cache. This module measures that stream: a buffer of the workload's parameter bytes,
 //! 64-byte aligned, summed with the widest loads the CPU has (AVX-512: 64 bytes per
 //! load, eight independent sums so that loads, not additions, set the pace), best of
-//! several passes after a warm-up pass that brings the buffer into the cache. The
+//! 200 measurements of at least 1 MiB of reads each (a small buffer is summed several
+//! times over), after a warm-up pass that brings the buffer into the cache. The
 //! result is an upper bound on what any code reading those bytes in one stream can do,
 //! and the time it gives (bytes / bandwidth) a lower bound on the batch-1 forward.
 
