@@ -462,6 +462,35 @@ where
         .chain(self.rest.param_slices_mut())
     }
 
+    #[inline(always)]
+    fn for_each_run<F: FnMut(&mut [T])>(a: &mut Self, f: &mut F) {
+        f(GenericArray::slice_from_chunks_mut(&mut a.weights));
+        f(&mut a.bias);
+        R::for_each_run(&mut a.rest, f);
+    }
+
+    #[inline(always)]
+    fn zip_runs<const K: usize, F: FnMut(&mut [T], &[T], [&mut [T]; K])>(
+        a: &mut Self,
+        g: &Self,
+        mut states: [&mut Self; K],
+        f: &mut F,
+    ) {
+        f(
+            GenericArray::slice_from_chunks_mut(&mut a.weights),
+            GenericArray::slice_from_chunks(&g.weights),
+            states
+                .each_mut()
+                .map(|s| GenericArray::slice_from_chunks_mut(&mut s.weights)),
+        );
+        f(
+            &mut a.bias,
+            &g.bias,
+            states.each_mut().map(|s| &mut s.bias[..]),
+        );
+        R::zip_runs(&mut a.rest, &g.rest, states.map(|s| &mut s.rest), f);
+    }
+
     fn layer_shape(i: usize) -> Option<LayerShape> {
         match i {
             0 => None,

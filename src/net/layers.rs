@@ -107,6 +107,21 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug + Sealed {
     /// The parameters in canonical order as contiguous runs, mutable.
     fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [T]>;
 
+    /// Calls `f` on each run of `a` (the runs of
+    /// [`param_slices_mut`](Layers::param_slices_mut), in order) as the layers are
+    /// walked, so that each call sees a run of a length known when compiling and no
+    /// iterator state is stepped (for the element-wise passes of a training step).
+    fn for_each_run<F: FnMut(&mut [T])>(a: &mut Self, f: &mut F);
+
+    /// Calls `f` on each run of `a` together with the same run of `g` and of each
+    /// network of `states`, as [`for_each_run`](Layers::for_each_run) does for one.
+    fn zip_runs<const K: usize, F: FnMut(&mut [T], &[T], [&mut [T]; K])>(
+        a: &mut Self,
+        g: &Self,
+        states: [&mut Self; K],
+        f: &mut F,
+    );
+
     /// The shape of layer `i` of the stack, counting its first layer as 1.
     fn layer_shape(i: usize) -> Option<LayerShape>;
 
@@ -227,6 +242,18 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
 
     fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [T]> {
         core::iter::empty()
+    }
+
+    #[inline(always)]
+    fn for_each_run<F: FnMut(&mut [T])>(_: &mut Self, _: &mut F) {}
+
+    #[inline(always)]
+    fn zip_runs<const K: usize, F: FnMut(&mut [T], &[T], [&mut [T]; K])>(
+        _: &mut Self,
+        _: &Self,
+        _: [&mut Self; K],
+        _: &mut F,
+    ) {
     }
 
     fn layer_shape(_: usize) -> Option<LayerShape> {

@@ -282,6 +282,21 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     /// [`param_slices`](Network::param_slices).
     fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [T]>;
 
+    #[doc(hidden)]
+    /// Calls `f` on each run of `a`, in the order of
+    /// [`param_slices_mut`](Network::param_slices_mut), each call at a run of a length
+    /// known when compiling (the element-wise passes of a training step).
+    fn for_each_run<F: FnMut(&mut [T])>(a: &mut Self, f: &mut F);
+
+    #[doc(hidden)]
+    /// Calls `f` on each run of `a` with the same run of `g` and of each of `states`.
+    fn zip_runs<const K: usize, F: FnMut(&mut [T], &[T], [&mut [T]; K])>(
+        a: &mut Self,
+        g: &Self,
+        states: [&mut Self; K],
+        f: &mut F,
+    );
+
     /// Builds a network from its parameters in the canonical order.
     ///
     /// # Errors
@@ -320,9 +335,7 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
 
     /// Sets every parameter to zero (to restart a gradient accumulation).
     fn set_zero(&mut self) {
-        for run in self.param_slices_mut() {
-            run.fill(T::zero());
-        }
+        Self::for_each_run(self, &mut |run: &mut [T]| run.fill(T::zero()));
     }
 
     /// The sizes and activation of layer `i` (1..=N), from the type alone.
@@ -580,6 +593,21 @@ where
 
     fn param_slices_mut(&mut self) -> impl Iterator<Item = &mut [T]> {
         <Self as Layers<T, I>>::param_slices_mut(self)
+    }
+
+    #[inline(always)]
+    fn for_each_run<F: FnMut(&mut [T])>(a: &mut Self, f: &mut F) {
+        <Self as Layers<T, I>>::for_each_run(a, f)
+    }
+
+    #[inline(always)]
+    fn zip_runs<const K: usize, F: FnMut(&mut [T], &[T], [&mut [T]; K])>(
+        a: &mut Self,
+        g: &Self,
+        states: [&mut Self; K],
+        f: &mut F,
+    ) {
+        <Self as Layers<T, I>>::zip_runs(a, g, states, f)
     }
 
     fn layer_shape(i: usize) -> Option<LayerShape> {

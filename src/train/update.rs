@@ -79,14 +79,14 @@ where
         #[inline(always)]
         || {
             let mut finite = true;
-            for run in grads.param_slices_mut() {
+            N::for_each_run(grads, &mut |run: &mut [T]| {
                 for g in run {
                     // A sum that did not overflow (finite, or inside Q16's range)
                     // stays so when divided by the count: one check suffices.
                     finite &= !g.overflowed();
                     *g = g.div_count(count);
                 }
-            }
+            });
             finite
         },
     );

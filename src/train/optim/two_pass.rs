@@ -22,7 +22,7 @@ use crate::train::error::TrainError;
 /// bits at any width). `update` is `Copy` so each loop holds its hyper-parameters in
 /// registers.
 macro_rules! two_pass {
-    ($name:ident($($s:ident),*)) => {
+    ($name:ident($($s:ident),*), $k:literal) => {
         #[inline]
         pub(super) fn $name<T, N, U>(
             net: &mut N,
@@ -38,11 +38,14 @@ macro_rules! two_pass {
             // Pass 1: would every new value be finite? (`&` rather than `&&`, so the
             // loop has no early exit and vectorises.)
             let mut finite = true;
-            {
-                $(let mut $s = $s.param_slices();)*
-                for (w, g) in net.param_slices().zip(grads.param_slices()) {
+            N::zip_runs(
+                net,
+                grads,
+                [$(&mut *$s),*],
+                &mut |w: &mut [T], g: &[T], [$($s),*]: [&mut [T]; $k]| {
                     // The runs of values of one type line up.
-                    $(let $s = $s.next().unwrap_or(&[]);)*
+                    let w: &[T] = w;
+                    $(let $s: &[T] = $s;)*
                     finite &= wide(
                         w.len(),
                         #[inline(always)]
@@ -56,25 +59,28 @@ macro_rules! two_pass {
                             )
                         },
                     );
-                }
-            }
+                },
+            );
             if !finite {
                 return Err(TrainError::NonFiniteUpdate);
             }
             // Pass 2: write them.
-            $(let mut $s = $s.param_slices_mut();)*
-            for (w, g) in net.param_slices_mut().zip(grads.param_slices()) {
-                $(let $s = $s.next().unwrap_or(&mut []);)*
-                wide(
-                    w.len(),
-                    #[inline(always)]
-                    move || {
-                        for two_pass!(@pat (w, &g) $($s)*) in w.iter_mut().zip(g)$(.zip($s.iter_mut()))* {
-                            (*w, $(*$s,)*) = update(*w, g $(, *$s)*);
-                        }
-                    },
-                );
-            }
+            N::zip_runs(
+                net,
+                grads,
+                [$($s),*],
+                &mut |w: &mut [T], g: &[T], [$($s),*]: [&mut [T]; $k]| {
+                    wide(
+                        w.len(),
+                        #[inline(always)]
+                        move || {
+                            for two_pass!(@pat (w, &g) $($s)*) in w.iter_mut().zip(g)$(.zip($s.iter_mut()))* {
+                                (*w, $(*$s,)*) = update(*w, g $(, *$s)*);
+                            }
+                        },
+                    );
+                },
+            );
             Ok(())
         }
     };
@@ -83,6 +89,6 @@ macro_rules! two_pass {
     (@pat $acc:tt $s:ident $($rest:ident)*) => { two_pass!(@pat ($acc, $s) $($rest)*) };
 }
 
-two_pass!(update_stateless());
-two_pass!(update_with_state(v));
-two_pass!(update_with_two_states(m, v));
+two_pass!(update_stateless(), 0);
+two_pass!(update_with_state(v), 1);
+two_pass!(update_with_two_states(m, v), 2);
