@@ -699,6 +699,17 @@ mod avx512 {
         }
         // Register m = r·S + s holds row k0 + 2r (low half) and k0 + 2r + 1 (high half)
         // of sample s; eight registers at a time are reduced together.
+        let tail = 8 * n < inputs;
+        if S == 1 && RP == 8 && !tail {
+            // One sample, 16 rows, no leftover columns: lane p of the reduced sums is
+            // row k0 + p, so z = b + sum is one vector addition and one store.
+            let group: &[__m512; 8] = &acc.as_flattened().as_chunks::<8>().0[0];
+            let sum = load(&sums(*group));
+            let b: &[f32; 16] = &bias[k0..k0 + 16].as_chunks::<16>().0[0];
+            let z: &mut [f32; 16] = &mut zs[0][k0..k0 + 16].as_chunks_mut::<16>().0[0];
+            store(z, _mm512_add_ps(load(b), sum));
+            return;
+        }
         let regs = acc.as_flattened();
         let (groups, rest) = regs.as_chunks::<8>();
         // Tiles have at most 16 registers (32 dot products).
@@ -714,7 +725,6 @@ mod avx512 {
             all[2 * m + 1] = sum8(&l[8..]);
         }
         // Entry 2m + h is row k0 + 2r + h of sample s, m = r·S + s.
-        let tail = 8 * n < inputs;
         for (m, pair) in all.as_chunks::<2>().0.iter().enumerate() {
             let (r, s) = (m / S, m % S);
             for (h, &sum) in pair.iter().enumerate() {
