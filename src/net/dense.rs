@@ -141,7 +141,7 @@ where
             }
             return;
         }
-        T::affine_kernel(
+        T::affine_kernel_for::<I, B>(
             self.w(),
             &self.bias,
             xs.map(|x| &x[..]),

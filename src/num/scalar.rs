@@ -5,6 +5,7 @@ use crate::num::kernel;
 use core::fmt::{Debug, Display};
 use core::ops::Neg;
 use num_traits::{Num, NumAssignOps};
+use typenum::Unsigned;
 
 /// Why a number cannot be a parameter of a network in a given scalar type: the two
 /// ways [`Scalar::param_from_f64`], the rule every loader applies, refuses one.
@@ -218,6 +219,21 @@ pub trait Scalar:
         kernel::affine(w, bias, xs, zs);
     }
 
+    #[doc(hidden)]
+    /// [`affine_kernel`](Scalar::affine_kernel) for rows of `I` inputs, `I` known when
+    /// compiling (what [`Dense`](crate::Dense) calls). The default calls
+    /// `affine_kernel`, so a type that overrides only that one keeps its kernel; `f32`
+    /// on x86-64 compiles its kernels for the count.
+    #[inline]
+    fn affine_kernel_for<I: Unsigned, const B: usize>(
+        w: &[Self],
+        bias: &[Self],
+        xs: [&[Self]; B],
+        zs: [&mut [Self]; B],
+    ) {
+        Self::affine_kernel(w, bias, xs, zs);
+    }
+
     /// The kernel of ∂E/∂W and ∂E/∂b for `B` samples: `g[k][j] += Σ_s xis[s][k] ·
     /// a[s][j]` and `gb[k] += Σ_s xis[s][k]`, the samples added in order, each product
     /// rounded before it is added; `g` holds `gb.len()` rows of `a[s].len()` columns.
@@ -342,7 +358,16 @@ impl_scalar_for_float!(
             xs: [&[f32]; B],
             zs: [&mut [f32]; B],
         ) {
-            kernel::x86::affine(w, bias, xs, zs);
+            kernel::x86::affine::<typenum::U0, B>(w, bias, xs, zs);
+        }
+        #[inline]
+        fn affine_kernel_for<I: Unsigned, const B: usize>(
+            w: &[f32],
+            bias: &[f32],
+            xs: [&[f32]; B],
+            zs: [&mut [f32]; B],
+        ) {
+            kernel::x86::affine::<I, B>(w, bias, xs, zs);
         }
         #[inline]
         fn outer_kernel<const B: usize>(

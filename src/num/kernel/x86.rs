@@ -21,6 +21,7 @@
 
 use super::{DISPATCH_MIN_WEIGHTS, dot};
 use core::arch::x86_64::*;
+use typenum::Unsigned;
 
 /// Which kernels the running CPU can execute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,9 +66,13 @@ pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
-/// [`super::affine`] on the widest kernels available.
+/// [`super::affine`] on the widest kernels available, for rows of `I` inputs: the
+/// kernels are compiled for that count when `I` is not `U0` (a layer's input size, known
+/// when compiling: the rows of a tile are then constant offsets from one pointer, which
+/// frees the registers that held one pointer per row), and read it from the slices when
+/// it is `U0`.
 #[inline]
-pub(crate) fn affine<const B: usize>(
+pub(crate) fn affine<I: Unsigned, const B: usize>(
     w: &[f32],
     bias: &[f32],
     xs: [&[f32]; B],
@@ -76,11 +81,12 @@ pub(crate) fn affine<const B: usize>(
     if w.len() < DISPATCH_MIN_WEIGHTS {
         return super::affine(w, bias, xs, zs);
     }
-    affine_at(level(), w, bias, xs, zs);
+    affine_at::<I, B>(level(), w, bias, xs, zs);
 }
 
-/// [`super::affine`] on the kernels of `level`, which the CPU must support.
-pub(crate) fn affine_at<const B: usize>(
+/// [`affine`] on the kernels of `level`, which the CPU must support. Slices whose
+/// lengths do not match (or not `I`, unless `I` is `U0`) go to the portable code.
+pub(crate) fn affine_at<I: Unsigned, const B: usize>(
     level: Level,
     w: &[f32],
     bias: &[f32],
@@ -89,20 +95,27 @@ pub(crate) fn affine_at<const B: usize>(
 ) {
     let inputs = xs.first().map_or(0, |x| x.len());
     let shapes_ok = inputs > 0
+        && (I::USIZE == 0 || I::USIZE == inputs)
         && w.len() == inputs * bias.len()
         && xs.iter().all(|x| x.len() == inputs)
         && zs.iter().all(|z| z.len() == bias.len());
     match level {
         Level::Avx512 if shapes_ok && std::arch::is_x86_feature_detected!("avx512f") => {
             // SAFETY: the CPU has AVX-512F (checked on the line above).
-            unsafe { avx512::affine(w, bias, &xs, zs) }
+            unsafe { avx512::affine::<I, B>(w, bias, &xs, zs) }
         }
         Level::Avx if shapes_ok && std::arch::is_x86_feature_detected!("avx") => {
             // SAFETY: the CPU has AVX (checked on the line above).
-            unsafe { avx::affine(w, bias, &xs, zs) }
+            unsafe { avx::affine::<I, B>(w, bias, &xs, zs) }
         }
         _ => super::affine(w, bias, xs, zs),
     }
+}
+
+/// The input count of the kernels for `I`: `I` itself, or the slices' when `I` is `U0`.
+#[inline(always)]
+fn input_count<I: Unsigned>(x: &[f32]) -> usize {
+    if I::USIZE > 0 { I::USIZE } else { x.len() }
 }
 
 /// [`super::outer`] on the widest kernels available.
@@ -246,7 +259,7 @@ macro_rules! shared_kernels {
     /// group through every row by `affine_samples`.
     #[allow(clippy::int_plus_one)] // `s + 1 <= B` when a group is one sample
     #[target_feature(enable = $feature)]
-    pub(super) fn affine<const B: usize>(
+    pub(super) fn affine<I: Unsigned, const B: usize>(
         w: &[f32],
         bias: &[f32],
         xs: &[&[f32]; B],
@@ -255,7 +268,7 @@ macro_rules! shared_kernels {
         let mut s = $lanes(w, bias, xs, &mut zs);
         $(
             while s + $as <= B {
-                affine_samples::<$ar, $as>(w, bias, &xs[s..s + $as], &mut zs[s..s + $as]);
+                affine_samples::<I, $ar, $as>(w, bias, &xs[s..s + $as], &mut zs[s..s + $as]);
                 s += $as;
             }
         )*
@@ -637,27 +650,21 @@ mod avx512 {
     /// a last odd row on the portable code.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn affine_samples<const RP: usize, const S: usize>(
+    fn affine_samples<I: Unsigned, const RP: usize, const S: usize>(
         w: &[f32],
         bias: &[f32],
         xs: &[&[f32]],
         zs: &mut [&mut [f32]],
     ) {
         let outputs = bias.len();
-        let inputs = xs[0].len();
+        let inputs = input_count::<I>(xs[0]);
         let mut k = 0;
         while k + 2 * RP <= outputs {
-            match inputs {
-                128 => affine_tile::<RP, S, 128>(w, bias, k, xs, zs),
-                640 => affine_tile::<RP, S, 640>(w, bias, k, xs, zs),
-                784 => affine_tile::<RP, S, 784>(w, bias, k, xs, zs),
-                64 => affine_tile::<RP, S, 64>(w, bias, k, xs, zs),
-                _ => affine_tile::<RP, S, 0>(w, bias, k, xs, zs),
-            }
+            affine_tile::<I, RP, S>(w, bias, k, xs, zs);
             k += 2 * RP;
         }
         while k + 2 <= outputs {
-            affine_tile::<1, S, 0>(w, bias, k, xs, zs);
+            affine_tile::<I, 1, S>(w, bias, k, xs, zs);
             k += 2;
         }
         if k < outputs {
@@ -671,14 +678,14 @@ mod avx512 {
     /// Rows k0 .. k0 + 2·RP for `S` samples: 2·RP·S dot products, RP·S registers.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn affine_tile<const RP: usize, const S: usize, const IN: usize>(
+    fn affine_tile<I: Unsigned, const RP: usize, const S: usize>(
         w: &[f32],
         bias: &[f32],
         k0: usize,
         xs: &[&[f32]],
         zs: &mut [&mut [f32]],
     ) {
-        let inputs = if IN > 0 { IN } else { xs[0].len() };
+        let inputs = input_count::<I>(xs[0]);
         let n = inputs / 8;
         let rows: [[&[[f32; 8]]; 2]; RP] = core::array::from_fn(|r| {
             [
@@ -767,7 +774,7 @@ mod avx {
 
     #[inline]
     #[target_feature(enable = "avx")]
-    fn affine_samples<const R: usize, const S: usize>(
+    fn affine_samples<I: Unsigned, const R: usize, const S: usize>(
         w: &[f32],
         bias: &[f32],
         xs: &[&[f32]],
@@ -776,11 +783,11 @@ mod avx {
         let outputs = bias.len();
         let mut k = 0;
         while k + R <= outputs {
-            affine_tile::<R, S>(w, bias, k, xs, zs);
+            affine_tile::<I, R, S>(w, bias, k, xs, zs);
             k += R;
         }
         while k < outputs {
-            affine_tile::<1, S>(w, bias, k, xs, zs);
+            affine_tile::<I, 1, S>(w, bias, k, xs, zs);
             k += 1;
         }
     }
@@ -788,14 +795,14 @@ mod avx {
     /// Rows k0 .. k0 + R for `S` samples, one register per dot product.
     #[inline]
     #[target_feature(enable = "avx")]
-    fn affine_tile<const R: usize, const S: usize>(
+    fn affine_tile<I: Unsigned, const R: usize, const S: usize>(
         w: &[f32],
         bias: &[f32],
         k0: usize,
         xs: &[&[f32]],
         zs: &mut [&mut [f32]],
     ) {
-        let inputs = xs[0].len();
+        let inputs = input_count::<I>(xs[0]);
         let n = inputs / 8;
         let rows: [&[[f32; 8]]; R] = core::array::from_fn(|r| chunks(row(w, inputs, k0 + r), n));
         let xc: [&[[f32; 8]]; S] = core::array::from_fn(|s| chunks(xs[s], n));
@@ -907,7 +914,7 @@ mod tests {
         for level in levels() {
             let mut z = vec![vec![f32::NAN; outputs]; B];
             let mut it = z.iter_mut();
-            affine_at(
+            affine_at::<typenum::U0, B>(
                 level,
                 &w,
                 &bias,
@@ -996,6 +1003,8 @@ mod tests {
             // 17 samples: 16 in lanes (rows of at most 64 inputs), one through the rows.
             check::<17>(inputs, fixed_case::<17>(inputs, outputs, 5)).unwrap();
         }
+        // The kernels compiled for a known input count (and a mismatched slice).
+        check_sized::<typenum::U37, 4>(17, 6);
         // `wide`: a pass compiled for the CPU's vectors, the same bits as inline.
         let (w, _, _, _, g) = fixed_case::<1>(37, 17, 4);
         let step = |w: &[f32], g: &[f32]| -> Vec<f32> {
@@ -1011,6 +1020,57 @@ mod tests {
         // `-C target-feature=+avx,+avx512f`): make sure the wide kernels did run.
         if cfg!(all(miri, target_feature = "avx512f")) {
             assert!(levels().contains(&Level::Avx512));
+        }
+    }
+
+    /// The forward kernels compiled for an input count known when compiling (what a
+    /// `Dense` layer calls), at every level, against the portable code, bit for bit;
+    /// and slices of another length than `I` going to the portable code.
+    fn check_sized<I: Unsigned, const B: usize>(outputs: usize, seed: u32) {
+        for inputs in [I::USIZE, I::USIZE + 1] {
+            let (w, bias, xs, _, _) = fixed_case::<B>(inputs, outputs, seed);
+            let xs: [&[f32]; B] = core::array::from_fn(|s| &xs[s][..]);
+            let mut z_ref = vec![vec![0.0f32; outputs]; B];
+            let mut it = z_ref.iter_mut();
+            super::super::affine(
+                &w,
+                &bias,
+                xs,
+                core::array::from_fn(|_| &mut it.next().unwrap()[..]),
+            );
+            for level in levels() {
+                let mut z = vec![vec![f32::NAN; outputs]; B];
+                let mut it = z.iter_mut();
+                affine_at::<I, B>(
+                    level,
+                    &w,
+                    &bias,
+                    xs,
+                    core::array::from_fn(|_| &mut it.next().unwrap()[..]),
+                );
+                for (z, z_ref) in z.iter().zip(&z_ref) {
+                    assert_eq!(
+                        bits(z),
+                        bits(z_ref),
+                        "{level:?}, {inputs} inputs, I = {}",
+                        I::USIZE
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    #[cfg(not(miri))]
+    fn kernels_for_a_known_input_count_match_portable() {
+        use typenum::{U8, U13, U37, U64, U128, U784};
+        for (outputs, seed) in [(3, 1), (17, 2), (40, 3)] {
+            check_sized::<U8, 1>(outputs, seed);
+            check_sized::<U13, 4>(outputs, seed);
+            check_sized::<U37, 9>(outputs, seed);
+            check_sized::<U64, 17>(outputs, seed);
+            check_sized::<U128, 1>(outputs, seed);
+            check_sized::<U784, 8>(outputs, seed);
         }
     }
 
