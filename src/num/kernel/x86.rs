@@ -213,8 +213,10 @@ fn chunks<const N: usize>(s: &[f32], n: usize) -> &[[f32; N]] {
 
 /// The loads and stores, the forward kernel's entry, and the ∂E/∂W and (W^i)ᵀ ξ
 /// kernels, the same for both register widths: `$v` holds `$n`
-/// lanes; `$feature` is the target feature of every function; the `affine` pairs are
-/// the forward tiles (`affine_samples::<RP or R, S>`, written per width), the `(R, S)`
+/// lanes; `$feature` is the target feature of every function; `samples_in_lanes` names
+/// the function that takes the block's first samples with one sample per lane (or none,
+/// returning 0); the `affine` pairs are
+/// the forward tiles (`affine_samples::<I, RP or R, S>`, written per width), the `(R, S)`
 /// pairs of `outer` the ∂E/∂W tiles (R rows of the gradient, S samples at a time) and the `(S, J)` pairs
 /// the transpose tiles (S samples, J registers of columns), tried in order on the block.
 macro_rules! shared_kernels {
@@ -222,7 +224,7 @@ macro_rules! shared_kernels {
         feature: $feature:literal, vector: $v:ty, lanes: $n:literal,
         loadu: $loadu:ident, storeu: $storeu:ident,
         set1: $set1:ident, add: $add:ident, mul: $mul:ident,
-        lanes: $lanes:ident,
+        samples_in_lanes: $in_lanes:ident,
         affine: [$(($ar:literal, $as:literal)),*],
         outer: [$(($or:literal, $os:literal)),*],
         transpose: [$(($ts:literal, $tj:literal)),*]
@@ -254,7 +256,7 @@ macro_rules! shared_kernels {
         unsafe { core::mem::transmute::<$v, [f32; $n]>(v) }
     }
 
-    /// The forward kernel: the first samples of the block through `$lanes` (none, or
+    /// The forward kernel: the first samples of the block through `$in_lanes` (none, or
     /// groups of as many samples as a register has lanes), the others in groups, each
     /// group through every row by `affine_samples`.
     #[allow(clippy::int_plus_one)] // `s + 1 <= B` when a group is one sample
@@ -265,7 +267,7 @@ macro_rules! shared_kernels {
         xs: &[&[f32]; B],
         mut zs: [&mut [f32]; B],
     ) {
-        let mut s = $lanes(w, bias, xs, &mut zs);
+        let mut s = $in_lanes(w, bias, xs, &mut zs);
         $(
             while s + $as <= B {
                 affine_samples::<I, $ar, $as>(w, bias, &xs[s..s + $as], &mut zs[s..s + $as]);
@@ -751,7 +753,7 @@ mod avx512 {
         feature: "avx512f", vector: __m512, lanes: 16,
         loadu: _mm512_loadu_ps, storeu: _mm512_storeu_ps,
         set1: _mm512_set1_ps, add: _mm512_add_ps, mul: _mm512_mul_ps,
-        lanes: affine_lanes,
+        samples_in_lanes: affine_lanes,
         affine: [(2, 8), (4, 4), (8, 1)],
         outer: [(2, 8), (4, 4), (8, 1)],
         transpose: [(8, 2), (4, 4), (1, 8)]
@@ -832,7 +834,7 @@ mod avx {
         feature: "avx", vector: __m256, lanes: 8,
         loadu: _mm256_loadu_ps, storeu: _mm256_storeu_ps,
         set1: _mm256_set1_ps, add: _mm256_add_ps, mul: _mm256_mul_ps,
-        lanes: no_lanes,
+        samples_in_lanes: no_lanes,
         affine: [(2, 4), (4, 1)],
         outer: [(2, 4), (4, 1)],
         transpose: [(4, 2), (1, 8)]
