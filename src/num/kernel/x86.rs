@@ -583,10 +583,11 @@ mod avx512 {
         if inputs > LANE_INPUTS {
             return 0;
         }
+        // xt[i]: input i of the group's 16 samples (each group overwrites the first
+        // `inputs` entries).
+        let mut xt = [[0.0f32; 16]; LANE_INPUTS];
         let mut s = 0;
         while s + 16 <= B {
-            // xt[i]: input i of the 16 samples.
-            let mut xt = [[0.0f32; 16]; LANE_INPUTS];
             for (lane, x) in xs[s..s + 16].iter().enumerate() {
                 for (column, &v) in xt.iter_mut().zip(x.iter()) {
                     column[lane] = v;
@@ -887,7 +888,13 @@ mod tests {
     }
 
     /// Every level's three kernels against the portable code, bit for bit.
-    fn check<const B: usize>(
+    fn check<const B: usize>(inputs: usize, case: Case) -> Result<(), TestCaseError> {
+        check_in::<typenum::U0, B>(inputs, case)
+    }
+
+    /// [`check`] with the forward kernels compiled for `I` inputs (`U0`: read from the
+    /// slices); slices of another length than `I` must go to the portable code.
+    fn check_in<I: Unsigned, const B: usize>(
         inputs: usize,
         (w, bias, xs, xis, g0): Case,
     ) -> Result<(), TestCaseError> {
@@ -916,7 +923,7 @@ mod tests {
         for level in levels() {
             let mut z = vec![vec![f32::NAN; outputs]; B];
             let mut it = z.iter_mut();
-            affine_at::<typenum::U0, B>(
+            affine_at::<I, B>(
                 level,
                 &w,
                 &bias,
@@ -1025,40 +1032,11 @@ mod tests {
         }
     }
 
-    /// The forward kernels compiled for an input count known when compiling (what a
-    /// `Dense` layer calls), at every level, against the portable code, bit for bit;
-    /// and slices of another length than `I` going to the portable code.
+    /// The kernels at an input count known when compiling (what a `Dense` layer calls),
+    /// and at one more input, which must go to the portable code.
     fn check_sized<I: Unsigned, const B: usize>(outputs: usize, seed: u32) {
         for inputs in [I::USIZE, I::USIZE + 1] {
-            let (w, bias, xs, _, _) = fixed_case::<B>(inputs, outputs, seed);
-            let xs: [&[f32]; B] = core::array::from_fn(|s| &xs[s][..]);
-            let mut z_ref = vec![vec![0.0f32; outputs]; B];
-            let mut it = z_ref.iter_mut();
-            super::super::affine(
-                &w,
-                &bias,
-                xs,
-                core::array::from_fn(|_| &mut it.next().unwrap()[..]),
-            );
-            for level in levels() {
-                let mut z = vec![vec![f32::NAN; outputs]; B];
-                let mut it = z.iter_mut();
-                affine_at::<I, B>(
-                    level,
-                    &w,
-                    &bias,
-                    xs,
-                    core::array::from_fn(|_| &mut it.next().unwrap()[..]),
-                );
-                for (z, z_ref) in z.iter().zip(&z_ref) {
-                    assert_eq!(
-                        bits(z),
-                        bits(z_ref),
-                        "{level:?}, {inputs} inputs, I = {}",
-                        I::USIZE
-                    );
-                }
-            }
+            check_in::<I, B>(inputs, fixed_case::<B>(inputs, outputs, seed)).unwrap();
         }
     }
 
