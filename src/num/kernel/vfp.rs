@@ -107,58 +107,8 @@ macro_rules! pair_step {
 /// The crate's reduction of the eight running sums s(a)…s(a+7) into s(a):
 /// `((s0 + s1) + s2) + … + s7`, left to right (as [`super::dot`]).
 macro_rules! reduce {
-    ($a0:literal, $a1:literal, $a2:literal, $a3:literal, $a4:literal, $a5:literal, $a6:literal, $a7:literal) => {
-        concat!(
-            "vadd.f32 s",
-            $a0,
-            ", s",
-            $a0,
-            ", s",
-            $a1,
-            "\n",
-            "vadd.f32 s",
-            $a0,
-            ", s",
-            $a0,
-            ", s",
-            $a2,
-            "\n",
-            "vadd.f32 s",
-            $a0,
-            ", s",
-            $a0,
-            ", s",
-            $a3,
-            "\n",
-            "vadd.f32 s",
-            $a0,
-            ", s",
-            $a0,
-            ", s",
-            $a4,
-            "\n",
-            "vadd.f32 s",
-            $a0,
-            ", s",
-            $a0,
-            ", s",
-            $a5,
-            "\n",
-            "vadd.f32 s",
-            $a0,
-            ", s",
-            $a0,
-            ", s",
-            $a6,
-            "\n",
-            "vadd.f32 s",
-            $a0,
-            ", s",
-            $a0,
-            ", s",
-            $a7,
-            "\n",
-        )
+    ($a0:literal, $($a:literal),+) => {
+        concat!($("vadd.f32 s", $a0, ", s", $a0, ", s", $a, "\n"),+)
     };
 }
 
