@@ -68,7 +68,9 @@
 //!   [`Softmax`] (and the [`Activation`] / [`ElementWise`] traits for your own);
 //!   [`Trace`], what a training pass records (z^i, a^i, ξ^i); the layer views
 //!   [`LayerRef`], [`LayerMut`], [`LayerShape`], [`LayerTrace`]; [`BoxedNetwork`]
-//!   (feature `alloc`) for networks built directly on the heap.
+//!   (feature `alloc`) for networks built directly on the heap, and [`Packed`]
+//!   (feature `alloc`), a network whose weights are copied once into column tiles for
+//!   faster single-sample inference, with the same bits.
 //! - `train/` ([`train`]): [`loss`] (mean squared error, Huber, binary and softmax
 //!   cross-entropy), [`optim`] (SGD with momentum, Nesterov and weight decay,
 //!   Adam/AdamW, RMSprop, schedules, gradient clipping), [`init`] (Glorot/He, from
@@ -91,7 +93,7 @@
 //! - `std` (default): float functions from `std`, and the x86-64 SIMD kernels chosen at
 //!   run time; implies `alloc`.
 //! - `libm`: float functions from `libm`, for `no_std` targets.
-//! - `alloc`: [`BoxedNetwork`], heap constructors for large networks.
+//! - `alloc`: [`BoxedNetwork`], heap constructors for large networks, and [`Packed`].
 //! - `safetensors`: read and write PyTorch safetensors files (module `safetensors`); needs
 //!   `std`.
 //! - `onnx`: read ONNX models of fully-connected networks (module `onnx`); needs `std`.
@@ -99,7 +101,8 @@
 //!   checked on reading, no heap).
 //!
 //! One of `std` and `libm` must be enabled. Nothing in the crate allocates except the
-//! `BoxedNetwork` constructors, the run-time networks of `model` (feature `alloc`)
+//! `BoxedNetwork` constructors, `Packed::new` (its copy, once), the run-time networks
+//! of `model` (feature `alloc`)
 //! and, with `std`, the training loop `fit::Fit` and `train::ParallelTrainer` (its
 //! buffers, once, and its threads).
 #![no_std]
@@ -168,6 +171,8 @@ with_float_backend! {
     pub use net::error::{BatchLengthError, InputLengthError, ParamCountError};
     pub use net::layers::End;
     pub use net::network::{Network, Trace};
+    #[cfg(feature = "alloc")]
+    pub use net::packed::Packed;
     pub use net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 
     // Machinery that public bounds mention but users never name.

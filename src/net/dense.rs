@@ -361,6 +361,23 @@ where
     }
 
     #[inline]
+    fn run_affine_with<F: FnMut(usize, &[T], &[T], &mut [T]) -> bool>(
+        &self,
+        first: usize,
+        x: &Arr<T, I>,
+        affine: &mut F,
+    ) -> Arr<T, R::Output> {
+        let mut zs = [Arr::<T, O>::default()];
+        if !affine(first, &self.bias, x, &mut zs[0]) {
+            self.affine([x], &mut zs);
+        }
+        let [z] = zs;
+        let mut a = Arr::<T, O>::default();
+        self.activation.forward(&z, &mut a);
+        self.rest.run_affine_with(first + 1, &a, affine)
+    }
+
+    #[inline]
     fn run_traced<const B: usize>(&self, xs: [&Arr<T, I>; B], trace: &mut Self::Trace<B>) {
         self.affine(xs, &mut trace.z);
         for (a, z) in trace.a.iter_mut().zip(&trace.z) {

@@ -63,6 +63,17 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug + Sealed {
         hook: &mut F,
     ) -> Arr<T, Self::Output>;
 
+    /// The forward pass of one sample with z^i computed by `affine(i, b^i, a^{i−1}, z^i)`
+    /// (the packed weights of [`Packed`](crate::Packed)), or by the layer's own kernel
+    /// where `affine` returns `false`; `first` is the index i of the first layer of this
+    /// stack.
+    fn run_affine_with<F: FnMut(usize, &[T], &[T], &mut [T]) -> bool>(
+        &self,
+        first: usize,
+        x: &Arr<T, In>,
+        affine: &mut F,
+    ) -> Arr<T, Self::Output>;
+
     /// The training forward pass for `B` samples: fills z^i and a^i of every layer
     /// and sample in `trace`, bit for bit what [`run`](Layers::run) computes.
     fn run_traced<const B: usize>(&self, xs: [&Arr<T, In>; B], trace: &mut Self::Trace<B>);
@@ -188,6 +199,16 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
 
     #[inline]
     fn run_hooked<F: FnMut(usize, &mut [T])>(
+        &self,
+        _: usize,
+        x: &Arr<T, In>,
+        _: &mut F,
+    ) -> Arr<T, In> {
+        x.clone()
+    }
+
+    #[inline]
+    fn run_affine_with<F: FnMut(usize, &[T], &[T], &mut [T]) -> bool>(
         &self,
         _: usize,
         x: &Arr<T, In>,

@@ -20,6 +20,8 @@ pub(crate) mod error;
 pub(crate) mod fingerprint;
 pub(crate) mod layers;
 pub(crate) mod network;
+#[cfg(feature = "alloc")]
+pub(crate) mod packed;
 pub(crate) mod scheme;
 pub(crate) mod trace;
 pub(crate) mod view;

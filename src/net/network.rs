@@ -411,6 +411,16 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     ) -> Arr<T, Self::Output>;
 
     #[doc(hidden)]
+    /// Inference with z^i computed by `affine(i, b^i, a^{i−1}, z^i)` for i = 1..N (the
+    /// packed kernels of [`Packed`](crate::Packed)), or by the layer's own kernel where
+    /// it returns `false`; φ_i applied as in `forward`.
+    fn forward_with_affine<F: FnMut(usize, &[T], &[T], &mut [T]) -> bool>(
+        &self,
+        x: &Arr<T, Self::Input>,
+        affine: F,
+    ) -> Arr<T, Self::Output>;
+
+    #[doc(hidden)]
     /// The training forward pass for `B` samples at once.
     fn forward_trace_block<const B: usize>(
         &self,
@@ -543,6 +553,15 @@ where
         mut hook: F,
     ) -> Arr<T, Self::Output> {
         self.run_hooked(1, x, &mut hook)
+    }
+
+    #[inline]
+    fn forward_with_affine<F: FnMut(usize, &[T], &[T], &mut [T]) -> bool>(
+        &self,
+        x: &Arr<T, I>,
+        mut affine: F,
+    ) -> Arr<T, Self::Output> {
+        self.run_affine_with(1, x, &mut affine)
     }
 
     #[inline]

@@ -1,7 +1,7 @@
 //! The numeric type a network computes in.
 
 use crate::num::approx::Functions;
-use crate::num::kernel;
+use crate::num::kernel::{self, Column};
 use core::fmt::{Debug, Display};
 use core::ops::Neg;
 use num_traits::{Num, NumAssignOps};
@@ -234,6 +234,27 @@ pub trait Scalar:
         Self::affine_kernel(w, bias, xs, zs);
     }
 
+    #[doc(hidden)]
+    /// Whether [`Packed`](crate::Packed) copies a layer of `inputs` × `outputs` weights
+    /// into column tiles: only where [`packed_affine_kernel`](Scalar::packed_affine_kernel)
+    /// is faster than the row kernel (`f32` on x86-64 with AVX-512F or AVX, layers of at
+    /// least 256 weights). The default is never.
+    #[inline]
+    fn packs(inputs: usize, outputs: usize) -> bool {
+        let _ = (inputs, outputs);
+        false
+    }
+
+    #[doc(hidden)]
+    /// The forward kernel of one sample on weights in column tiles (what
+    /// [`Packed`](crate::Packed) runs): bit for bit what
+    /// [`affine_kernel`](Scalar::affine_kernel) gives on the same W. `f32` on x86-64
+    /// compiles it for the widest vectors the CPU has.
+    #[inline]
+    fn packed_affine_kernel(tiles: &[Column<Self>], bias: &[Self], x: &[Self], z: &mut [Self]) {
+        kernel::packed_affine(tiles, bias, x, z);
+    }
+
     /// The kernel of ∂E/∂W and ∂E/∂b for `B` samples: `g[k][j] += Σ_s xis[s][k] ·
     /// a[s][j]` and `gb[k] += Σ_s xis[s][k]`, the samples added in order, each product
     /// rounded before it is added; `g` holds `gb.len()` rows of `a[s].len()` columns.
@@ -368,6 +389,14 @@ impl_scalar_for_float!(
             zs: [&mut [f32]; B],
         ) {
             kernel::x86::affine::<I, B>(w, bias, xs, zs);
+        }
+        #[inline]
+        fn packs(inputs: usize, outputs: usize) -> bool {
+            kernel::x86::packs(inputs, outputs)
+        }
+        #[inline]
+        fn packed_affine_kernel(tiles: &[Column<f32>], bias: &[f32], x: &[f32], z: &mut [f32]) {
+            kernel::x86::packed_affine(tiles, bias, x, z);
         }
         #[inline]
         fn outer_kernel<const B: usize>(

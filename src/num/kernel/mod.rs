@@ -18,6 +18,11 @@
 //!   its addition (no fused multiply-add);
 //! - (W^i)ᵀ ξ adds row k's term for k = 0, 1, … in order.
 //!
+//! A fourth kernel computes the forward pass of one sample on W copied into column
+//! tiles ([`pack`], used by [`Packed`](crate::Packed)): with the 16 rows of a tile in
+//! the lanes of a register, each running sum s_l of the 16 dot products is one
+//! register, so the order above holds with no sum across lanes.
+//!
 //! Lane j of an eight-lane vector register is exactly s_j, so the order is that of SIMD
 //! code too: [`Scalar`](crate::Scalar) routes `f32` layers to the kernels of the
 //! `x86` module when the running CPU has AVX-512F or AVX (detected at run time, with
@@ -38,6 +43,9 @@
 pub(crate) mod vfp;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub(crate) mod x86;
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
 
 use num_traits::{Num, NumAssignOps};
 
@@ -178,6 +186,90 @@ pub fn portable_affine_f32<const B: usize>(
     zs: [&mut [f32]; B],
 ) {
     affine(w, bias, xs, zs);
+}
+
+/// Rows per tile of a packed weight matrix (see [`pack`]): one 512-bit register of `f32`.
+pub(crate) const TILE: usize = 16;
+
+/// One column of a packed tile: the weights from one input to the [`TILE`] rows of the
+/// tile. 64-byte aligned, so that an `f32` column is one cache line and one aligned
+/// 512-bit load.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C, align(64))]
+pub struct Column<T>(pub(crate) [T; TILE]);
+
+/// How many columns [`pack`] writes for `outputs` rows of `inputs` columns: `inputs`
+/// per tile of [`TILE`] rows, the last tile padded with zero rows.
+#[cfg(feature = "alloc")]
+pub(crate) const fn packed_len(inputs: usize, outputs: usize) -> usize {
+    outputs.div_ceil(TILE) * inputs
+}
+
+/// Appends W (`outputs` rows of `inputs` columns, row after row) to `out` in column
+/// tiles: for each tile of [`TILE`] rows, column j of those rows, j = 0, 1, …; rows
+/// past `outputs` are zero. A tile is then read front to back while the [`TILE`] dot
+/// products of its rows advance together.
+#[cfg(feature = "alloc")]
+pub(crate) fn pack<T: Arith>(
+    w: &[T],
+    inputs: usize,
+    outputs: usize,
+    out: &mut alloc::vec::Vec<Column<T>>,
+) {
+    out.reserve(packed_len(inputs, outputs));
+    for first in (0..outputs).step_by(TILE) {
+        for j in 0..inputs {
+            out.push(Column(core::array::from_fn(|r| {
+                let k = first + r;
+                if k < outputs {
+                    w[k * inputs + j]
+                } else {
+                    T::zero()
+                }
+            })));
+        }
+    }
+}
+
+/// [`affine`] for one sample on W packed by [`pack`]: z = W x + b in the same order,
+/// bit for bit. Each tile keeps the eight running sums s_l of its [`TILE`] rows as
+/// eight arrays of [`TILE`] lanes (row r's s_l in lane r), fed by the inputs l, l + 8,
+/// …, then adds them `s0 + s1 + … + s7`, the leftover products one at a time and the
+/// bias, lane by lane: no sum crosses lanes.
+#[inline]
+pub(crate) fn packed_affine<T: Arith>(tiles: &[Column<T>], bias: &[T], x: &[T], z: &mut [T]) {
+    let inputs = x.len();
+    if inputs == 0 {
+        z.copy_from_slice(bias);
+        return;
+    }
+    let (xc, xr) = x.as_chunks::<8>();
+    let tiles = tiles.chunks_exact(inputs);
+    for ((tile, zt), bt) in tiles.zip(z.chunks_mut(TILE)).zip(bias.chunks(TILE)) {
+        let (groups, rest) = tile.as_chunks::<8>();
+        let mut s = [[T::zero(); TILE]; 8];
+        for (group, xs) in groups.iter().zip(xc) {
+            for ((s, column), &x) in s.iter_mut().zip(group).zip(xs) {
+                for (s, &w) in s.iter_mut().zip(&column.0) {
+                    *s += w * x;
+                }
+            }
+        }
+        let [mut sum, rest_s @ ..] = s;
+        for s in &rest_s {
+            for (sum, &s) in sum.iter_mut().zip(s) {
+                *sum += s;
+            }
+        }
+        for (column, &x) in rest.iter().zip(xr) {
+            for (sum, &w) in sum.iter_mut().zip(&column.0) {
+                *sum += w * x;
+            }
+        }
+        for ((z, &b), &sum) in zt.iter_mut().zip(bt).zip(&sum) {
+            *z = b + sum;
+        }
+    }
 }
 
 /// g_{kj} += Σ_s ξ_{s,k} a_{s,j} and gb_k += Σ_s ξ_{s,k}, the samples in order; `g` has

@@ -19,7 +19,7 @@
 //! fixed cases under Miri with the features enabled at build time:
 //! `RUSTFLAGS="-C target-feature=+avx,+avx512f" cargo +nightly miri test --lib kernel::x86`.
 
-use super::{DISPATCH_MIN_WEIGHTS, dot};
+use super::{Column, DISPATCH_MIN_WEIGHTS, TILE, dot};
 use core::arch::x86_64::*;
 use typenum::Unsigned;
 
@@ -109,6 +109,44 @@ pub(crate) fn affine_at<I: Unsigned, const B: usize>(
             unsafe { avx::affine::<I, B>(w, bias, &xs, zs) }
         }
         _ => super::affine(w, bias, xs, zs),
+    }
+}
+
+/// Whether a layer of `inputs` × `outputs` weights runs faster packed (see
+/// [`super::pack`]): on AVX-512F or AVX, from as many weights as the row kernels
+/// dispatch at (smaller layers stay inline on the portable row code).
+pub(crate) fn packs(inputs: usize, outputs: usize) -> bool {
+    inputs * outputs >= DISPATCH_MIN_WEIGHTS && level() != Level::Portable
+}
+
+/// [`super::packed_affine`] on the widest kernels available (the same bits).
+#[inline]
+pub(crate) fn packed_affine(tiles: &[Column<f32>], bias: &[f32], x: &[f32], z: &mut [f32]) {
+    packed_affine_at(level(), tiles, bias, x, z);
+}
+
+/// [`packed_affine`] on the kernels of `level`, which the CPU must support. Slices
+/// whose lengths do not match go to the portable code.
+pub(crate) fn packed_affine_at(
+    level: Level,
+    tiles: &[Column<f32>],
+    bias: &[f32],
+    x: &[f32],
+    z: &mut [f32],
+) {
+    let shapes_ok = !x.is_empty()
+        && z.len() == bias.len()
+        && tiles.len() == super::packed_len(x.len(), z.len());
+    match level {
+        Level::Avx512 if shapes_ok && std::arch::is_x86_feature_detected!("avx512f") => {
+            // SAFETY: the CPU has AVX-512F (checked on the line above).
+            unsafe { avx512::packed_affine(tiles, bias, x, z) }
+        }
+        Level::Avx if shapes_ok && std::arch::is_x86_feature_detected!("avx") => {
+            // SAFETY: the CPU has AVX (checked on the line above).
+            unsafe { avx::packed_affine(tiles, bias, x, z) }
+        }
+        _ => super::packed_affine(tiles, bias, x, z),
     }
 }
 
@@ -274,6 +312,45 @@ macro_rules! shared_kernels {
                 s += $as;
             }
         )*
+    }
+
+    /// [`super::super::packed_affine`] on vectors: a tile's [`TILE`] rows in
+    /// `TILE / $n` passes of `$n` rows, each with the eight running sums as eight
+    /// registers (row r's s_l in lane r), fed by the inputs l, l + 8, … of `x`
+    /// broadcast to every lane; then `s0 + s1 + … + s7`, the leftover products and the
+    /// bias register by register. The same operations in the same order as the
+    /// portable code, and no sum across lanes.
+    #[target_feature(enable = $feature)]
+    pub(super) fn packed_affine(tiles: &[Column<f32>], bias: &[f32], x: &[f32], z: &mut [f32]) {
+        let inputs = x.len();
+        let (xc, xr) = x.as_chunks::<8>();
+        let tiles = tiles.chunks_exact(inputs);
+        for ((tile, zt), bt) in tiles.zip(z.chunks_mut(TILE)).zip(bias.chunks(TILE)) {
+            let (groups, rest) = tile.as_chunks::<8>();
+            let mut b = [0.0f32; TILE];
+            b[..bt.len()].copy_from_slice(bt);
+            let mut out = [0.0f32; TILE];
+            let (b, _) = b.as_chunks::<$n>();
+            let (out_parts, _) = out.as_chunks_mut::<$n>();
+            for (h, (b, out)) in b.iter().zip(out_parts).enumerate() {
+                let part = |column: &Column<f32>| -> $v { load(&column.0.as_chunks::<$n>().0[h]) };
+                let mut s = [$set1(0.0); 8];
+                for (group, xs) in groups.iter().zip(xc) {
+                    for ((s, column), &x) in s.iter_mut().zip(group).zip(xs) {
+                        *s = $add(*s, $mul(part(column), $set1(x)));
+                    }
+                }
+                let [mut sum, rest_s @ ..] = s;
+                for s in rest_s {
+                    sum = $add(sum, s);
+                }
+                for (column, &x) in rest.iter().zip(xr) {
+                    sum = $add(sum, $mul(part(column), $set1(x)));
+                }
+                store(out, $add(load(b), sum));
+            }
+            zt.copy_from_slice(&out[..zt.len()]);
+        }
     }
 
     /// ∂E/∂b, then ∂E/∂W: the block's samples in groups, in order.
@@ -920,6 +997,8 @@ mod tests {
             core::array::from_fn(|_| &mut it.next().unwrap()[..]),
         );
 
+        let mut tiles = Vec::new();
+        super::super::pack(&w, inputs, outputs, &mut tiles);
         for level in levels() {
             let mut z = vec![vec![f32::NAN; outputs]; B];
             let mut it = z.iter_mut();
@@ -939,6 +1018,15 @@ mod tests {
                     inputs
                 );
             }
+            let mut z = vec![f32::NAN; outputs];
+            packed_affine_at(level, &tiles, &bias, xs[0], &mut z);
+            prop_assert_eq!(
+                bits(&z),
+                bits(&z_ref[0]),
+                "packed affine, {:?}, {} inputs",
+                level,
+                inputs
+            );
             let (mut g, mut gb) = (g0.clone(), bias.clone());
             outer_at(level, &mut g, &mut gb, xis, xs);
             prop_assert_eq!(bits(&g), bits(&g_ref), "outer, {:?}", level);

@@ -1,5 +1,6 @@
-//! typenet as a user would call it: `Network::forward` per sample, and
-//! `Trainer::step` with `Sgd` and a typenet loss per mini-batch.
+//! typenet as a user would call it: `Packed::forward` per sample (the network's
+//! weights packed once for single-sample inference), `Network::forward_batch` for a
+//! batch, and `Trainer::step` with `Sgd` and a typenet loss per mini-batch.
 
 use super::Peer;
 use crate::workload::{Data, Targets};
@@ -8,7 +9,7 @@ use typenet::generic_array::{ArrayLength, GenericArray};
 use typenet::loss::Loss;
 use typenet::optim::Sgd;
 use typenet::train::Trainer;
-use typenet::{Arr, BoxedNetwork, Network};
+use typenet::{Arr, BoxedNetwork, Network, Packed};
 
 /// A training target typenet's losses take: `Arr<f32, M_N>` for MSE, `usize` for
 /// softmax cross-entropy.
@@ -47,6 +48,8 @@ where
     N: Network<f32> + BoxedNetwork<f32>,
 {
     pub(super) net: Box<N>,
+    /// A second copy of the parameters, packed for single-sample inference.
+    packed: Packed<f32, N>,
     trainer: Box<Trainer<f32, N, Sgd<f32, N>>>,
     pub(super) loss: L,
     forward_x: Vec<Arr<f32, N::Input>>,
@@ -66,8 +69,10 @@ where
         // `Trainer::new` builds the gradient and the SGD state (two networks) in its
         // own frame before the move into the box: the caller runs on a large stack.
         let trainer = Box::new(Trainer::new(Sgd::new(data.spec.learning_rate)));
+        let packed = Packed::new(N::boxed_from_params(&data.params).expect("parameter count"));
         TypenetPeer {
             net,
+            packed,
             trainer,
             loss,
             forward_x: samples(&data.forward_x),
@@ -91,7 +96,7 @@ where
         for _ in 0..iters {
             // One sample: `forward`; a batch: `forward_batch` (blocks of 16 samples).
             if let [x] = &self.forward_x[..] {
-                black_box(self.net.forward(black_box(x)));
+                black_box(self.packed.forward(black_box(x)));
             } else {
                 self.net
                     .forward_batch(black_box(&self.forward_x), &mut self.forward_y)
@@ -115,7 +120,13 @@ where
     fn outputs(&mut self) -> Vec<f32> {
         self.forward_x
             .iter()
-            .flat_map(|x| self.net.forward(x).to_vec())
+            .flat_map(|x| {
+                if self.forward_x.len() == 1 {
+                    self.packed.forward(x).to_vec()
+                } else {
+                    self.net.forward(x).to_vec()
+                }
+            })
             .collect()
     }
 
@@ -125,5 +136,6 @@ where
 
     fn reset(&mut self, params: &[f32]) {
         self.net.set_params(params).expect("parameter count");
+        self.packed = Packed::new(N::boxed_from_params(params).expect("parameter count"));
     }
 }
