@@ -119,3 +119,26 @@ fn f64_networks_are_not_copied_and_give_the_same_bits() {
         bits(&params)
     );
 }
+
+#[test]
+fn packed_forward_batch_equals_forward_batch_at_every_length() {
+    let net = Odd::from_params(&values(11, Odd::PARAMS)).unwrap();
+    let xs: Vec<Arr<f32, _>> = (0..40)
+        .map(|s| Arr::try_from_iter(values(200 + s, 37)).unwrap())
+        .collect();
+    let mut expected = vec![Arr::default(); xs.len()];
+    net.forward_batch(&xs, &mut expected).unwrap();
+    let packed = Packed::new(net);
+    for len in 0..=xs.len() {
+        let mut ys = vec![Arr::default(); len];
+        packed.forward_batch(&xs[..len], &mut ys).unwrap();
+        for (y, e) in ys.iter().zip(&expected) {
+            assert_eq!(bits(y), bits(e), "batch of {len}");
+        }
+    }
+    // Lengths that differ: an error, and the outputs untouched.
+    let mut ys = vec![Arr::from_iter(core::iter::repeat_n(7.0f32, 16)); 3];
+    let err = packed.forward_batch(&xs[..4], &mut ys).unwrap_err();
+    assert_eq!((err.inputs, err.outputs), (4, 3));
+    assert!(ys.iter().flatten().all(|&v| v == 7.0));
+}

@@ -4,7 +4,7 @@ use crate::net::activation::Activation;
 use crate::net::arr::{Arr, Matrix};
 use crate::net::count::{LayerParamCount, Successor};
 use crate::net::layers::sealed::Sealed;
-use crate::net::layers::{End, Layers, Seed};
+use crate::net::layers::{AffineKernels, End, Layers, Seed};
 use crate::net::trace::DenseTrace;
 use crate::net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 use crate::num::kernel;
@@ -335,14 +335,28 @@ where
     }
 
     #[inline]
-    fn run<const B: usize>(&self, xs: [&Arr<T, I>; B]) -> [Arr<T, R::Output>; B] {
+    fn run_with<const B: usize, K: AffineKernels<T>>(
+        &self,
+        first: usize,
+        xs: [&Arr<T, I>; B],
+        kernels: &K,
+    ) -> [Arr<T, R::Output>; B] {
         let mut zs: [Arr<T, O>; B] = core::array::from_fn(|_| Arr::default());
-        self.affine(xs, &mut zs);
+        let taken = kernels.affine(
+            first,
+            &self.bias,
+            xs.map(|x| &x[..]),
+            zs.each_mut().map(|z| &mut z[..]),
+        );
+        if !taken {
+            self.affine(xs, &mut zs);
+        }
         let mut activations: [Arr<T, O>; B] = core::array::from_fn(|_| Arr::default());
         for (a, z) in activations.iter_mut().zip(&zs) {
             self.activation.forward(z, a);
         }
-        self.rest.run(activations.each_ref())
+        self.rest
+            .run_with(first + 1, activations.each_ref(), kernels)
     }
 
     fn run_hooked<F: FnMut(usize, &mut [T])>(
@@ -358,23 +372,6 @@ where
         let mut a = Arr::<T, O>::default();
         self.activation.forward(&z, &mut a);
         self.rest.run_hooked(first + 1, &a, hook)
-    }
-
-    #[inline]
-    fn run_affine_with<F: FnMut(usize, &[T], &[T], &mut [T]) -> bool>(
-        &self,
-        first: usize,
-        x: &Arr<T, I>,
-        affine: &mut F,
-    ) -> Arr<T, R::Output> {
-        let mut zs = [Arr::<T, O>::default()];
-        if !affine(first, &self.bias, x, &mut zs[0]) {
-            self.affine([x], &mut zs);
-        }
-        let [z] = zs;
-        let mut a = Arr::<T, O>::default();
-        self.activation.forward(&z, &mut a);
-        self.rest.run_affine_with(first + 1, &a, affine)
     }
 
     #[inline]

@@ -10,6 +10,31 @@ use core::fmt::Debug;
 use generic_array::ArrayLength;
 use typenum::{U0, Unsigned};
 
+/// Where the forward pass computes z^i = W^i a^{i−1} + b^i for a block of samples:
+/// [`Layers::run_with`] asks `affine` first and runs the layer's own kernel when it
+/// returns `false`.
+pub trait AffineKernels<T> {
+    /// Fills `zs[s]` with z^i of layer `i` for the inputs `xs[s]` (b^i is `bias`) and
+    /// returns `true`, or returns `false` to leave layer `i` to its own kernel.
+    fn affine<const B: usize>(
+        &self,
+        i: usize,
+        bias: &[T],
+        xs: [&[T]; B],
+        zs: [&mut [T]; B],
+    ) -> bool;
+}
+
+/// Every layer on its own (row by row) kernel: [`Layers::run`].
+pub struct RowKernels;
+
+impl<T> AffineKernels<T> for RowKernels {
+    #[inline(always)]
+    fn affine<const B: usize>(&self, _: usize, _: &[T], _: [&[T]; B], _: [&mut [T]; B]) -> bool {
+        false
+    }
+}
+
 /// A stack of layers that accepts `In` inputs: the rest of a network after some layer.
 ///
 /// Implemented by [`Dense`](crate::Dense) (for `In` equal to its declared input size)
@@ -51,7 +76,19 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug + Sealed {
     fn zeroed() -> Self;
 
     /// The forward pass for `B` samples: a^N of each from a^{first − 1} = `xs[s]`.
-    fn run<const B: usize>(&self, xs: [&Arr<T, In>; B]) -> [Arr<T, Self::Output>; B];
+    fn run<const B: usize>(&self, xs: [&Arr<T, In>; B]) -> [Arr<T, Self::Output>; B] {
+        self.run_with(1, xs, &RowKernels)
+    }
+
+    /// [`run`](Layers::run) with each z^i computed by `kernels` where it takes the
+    /// layer (the packed weights of [`Packed`](crate::Packed)), by the layer's own
+    /// kernel elsewhere; `first` is the index i of the first layer of this stack.
+    fn run_with<const B: usize, K: AffineKernels<T>>(
+        &self,
+        first: usize,
+        xs: [&Arr<T, In>; B],
+        kernels: &K,
+    ) -> [Arr<T, Self::Output>; B];
 
     /// The forward pass of one sample, calling `hook(i, z^i)` on each layer's
     /// pre-activation before φ_i is applied; `first` is the index i of the first layer
@@ -61,17 +98,6 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug + Sealed {
         first: usize,
         x: &Arr<T, In>,
         hook: &mut F,
-    ) -> Arr<T, Self::Output>;
-
-    /// The forward pass of one sample with z^i computed by `affine(i, b^i, a^{i−1}, z^i)`
-    /// (the packed weights of [`Packed`](crate::Packed)), or by the layer's own kernel
-    /// where `affine` returns `false`; `first` is the index i of the first layer of this
-    /// stack.
-    fn run_affine_with<F: FnMut(usize, &[T], &[T], &mut [T]) -> bool>(
-        &self,
-        first: usize,
-        x: &Arr<T, In>,
-        affine: &mut F,
     ) -> Arr<T, Self::Output>;
 
     /// The training forward pass for `B` samples: fills z^i and a^i of every layer
@@ -193,22 +219,17 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
     }
 
     #[inline]
-    fn run<const B: usize>(&self, xs: [&Arr<T, In>; B]) -> [Arr<T, In>; B] {
+    fn run_with<const B: usize, K: AffineKernels<T>>(
+        &self,
+        _: usize,
+        xs: [&Arr<T, In>; B],
+        _: &K,
+    ) -> [Arr<T, In>; B] {
         xs.map(Clone::clone)
     }
 
     #[inline]
     fn run_hooked<F: FnMut(usize, &mut [T])>(
-        &self,
-        _: usize,
-        x: &Arr<T, In>,
-        _: &mut F,
-    ) -> Arr<T, In> {
-        x.clone()
-    }
-
-    #[inline]
-    fn run_affine_with<F: FnMut(usize, &[T], &[T], &mut [T]) -> bool>(
         &self,
         _: usize,
         x: &Arr<T, In>,

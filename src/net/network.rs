@@ -9,7 +9,7 @@ use crate::net::count::{LayerParamCount, Successor};
 use crate::net::dense::Dense;
 use crate::net::error::{BatchLengthError, InputLengthError, ParamCountError};
 use crate::net::layers::sealed::Sealed;
-use crate::net::layers::{Layers, Seed};
+use crate::net::layers::{AffineKernels, Layers, Seed};
 use crate::net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 use crate::num::scalar::Scalar;
 use core::fmt::Debug;
@@ -25,6 +25,33 @@ const FORWARD_BLOCK: usize = if cfg!(all(feature = "std", target_arch = "x86_64"
 } else {
     8
 };
+
+/// The batch rule of [`Network::forward_batch`] (and [`Packed`](crate::Packed)'s):
+/// `ys[s]` = the output of `xs[s]`, by `block` on whole blocks of [`FORWARD_BLOCK`]
+/// samples and by `one` on the samples left over, or [`BatchLengthError`] (with `ys`
+/// untouched) when the lengths differ.
+pub(crate) fn in_blocks<T, I: ArrayLength, O: ArrayLength>(
+    xs: &[Arr<T, I>],
+    ys: &mut [Arr<T, O>],
+    mut block: impl FnMut([&Arr<T, I>; FORWARD_BLOCK]) -> [Arr<T, O>; FORWARD_BLOCK],
+    mut one: impl FnMut(&Arr<T, I>) -> Arr<T, O>,
+) -> Result<(), BatchLengthError> {
+    if xs.len() != ys.len() {
+        return Err(BatchLengthError {
+            inputs: xs.len(),
+            outputs: ys.len(),
+        });
+    }
+    let (x_blocks, x_rest) = xs.as_chunks::<FORWARD_BLOCK>();
+    let (y_blocks, y_rest) = ys.as_chunks_mut::<FORWARD_BLOCK>();
+    for (x, y) in x_blocks.iter().zip(y_blocks) {
+        *y = block(x.each_ref());
+    }
+    for (x, y) in x_rest.iter().zip(y_rest) {
+        *y = one(x);
+    }
+    Ok(())
+}
 
 /// A fully-connected network of N layers whose sizes M_0..M_N are type-level constants.
 ///
@@ -190,7 +217,8 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     /// samples in the vector lanes), of 8 elsewhere (a block's activations are on the
     /// stack: 8 or 16 times one sample's); each weight row is read once for the block
     /// while it is in the fastest cache. Bit for bit what [`forward`](Network::forward)
-    /// gives.
+    /// gives. For inference only, [`Packed`](crate::Packed) (feature `alloc`) gives the
+    /// same bits faster on x86-64.
     ///
     /// # Errors
     /// [`BatchLengthError`] when `xs` and `ys` differ in length; `ys` is then untouched.
@@ -199,22 +227,7 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         xs: &[Arr<T, Self::Input>],
         ys: &mut [Arr<T, Self::Output>],
     ) -> Result<(), BatchLengthError> {
-        if xs.len() != ys.len() {
-            return Err(BatchLengthError {
-                inputs: xs.len(),
-                outputs: ys.len(),
-            });
-        }
-        let (x_blocks, x_rest) = xs.as_chunks::<FORWARD_BLOCK>();
-        let (y_blocks, y_rest) = ys.as_chunks_mut::<FORWARD_BLOCK>();
-        for (x, y) in x_blocks.iter().zip(y_blocks) {
-            *y = self.forward_block(x.each_ref());
-        }
-        for (x, y) in x_rest.iter().zip(y_rest) {
-            let [out] = self.forward_block([x]);
-            *y = out;
-        }
-        Ok(())
+        in_blocks(xs, ys, |xs| self.forward_block(xs), |x| self.forward(x))
     }
 
     /// The training forward pass: records a^0 = `x` and every z^i, a^i in `trace`, and
@@ -411,14 +424,13 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     ) -> Arr<T, Self::Output>;
 
     #[doc(hidden)]
-    /// Inference with z^i computed by `affine(i, b^i, a^{i−1}, z^i)` for i = 1..N (the
-    /// packed kernels of [`Packed`](crate::Packed)), or by the layer's own kernel where
-    /// it returns `false`; φ_i applied as in `forward`.
-    fn forward_with_affine<F: FnMut(usize, &[T], &[T], &mut [T]) -> bool>(
+    /// [`forward_block`](Network::forward_block) with z^i computed by `kernels` where
+    /// it takes the layer (the packed weights of [`Packed`](crate::Packed)).
+    fn forward_block_with<const B: usize, K: AffineKernels<T>>(
         &self,
-        x: &Arr<T, Self::Input>,
-        affine: F,
-    ) -> Arr<T, Self::Output>;
+        xs: [&Arr<T, Self::Input>; B],
+        kernels: &K,
+    ) -> [Arr<T, Self::Output>; B];
 
     #[doc(hidden)]
     /// The training forward pass for `B` samples at once.
@@ -556,12 +568,12 @@ where
     }
 
     #[inline]
-    fn forward_with_affine<F: FnMut(usize, &[T], &[T], &mut [T]) -> bool>(
+    fn forward_block_with<const B: usize, K: AffineKernels<T>>(
         &self,
-        x: &Arr<T, I>,
-        mut affine: F,
-    ) -> Arr<T, Self::Output> {
-        self.run_affine_with(1, x, &mut affine)
+        xs: [&Arr<T, I>; B],
+        kernels: &K,
+    ) -> [Arr<T, Self::Output>; B] {
+        self.run_with(1, xs, kernels)
     }
 
     #[inline]

@@ -4,7 +4,9 @@
 extern crate alloc;
 
 use crate::net::arr::Arr;
-use crate::net::network::Network;
+use crate::net::error::BatchLengthError;
+use crate::net::layers::AffineKernels;
+use crate::net::network::{Network, in_blocks};
 use crate::num::kernel::{Column, pack, packed_len};
 use crate::num::scalar::Scalar;
 use alloc::boxed::Box;
@@ -85,16 +87,27 @@ impl<T: Scalar, N: Network<T>> Packed<T, N> {
     /// [`Network::forward`] gives.
     #[inline]
     pub fn forward(&self, x: &Arr<T, N::Input>) -> Arr<T, N::Output> {
-        self.net.forward_with_affine(x, |i, bias, x, z| {
-            let tiles = self.layers.get(i.wrapping_sub(1)).cloned().flatten();
-            match tiles.and_then(|r| self.tiles.get(r)) {
-                Some(tiles) => {
-                    T::packed_affine_kernel(tiles, bias, x, z);
-                    true
-                }
-                None => false,
-            }
-        })
+        let [y] = self.net.forward_block_with([x], self);
+        y
+    }
+
+    /// Inference over a batch: `ys[s]` = a^N of `xs[s]`, bit for bit what
+    /// [`Network::forward_batch`] (and `forward`) gives, in blocks of samples whose
+    /// packed columns are each read once per block.
+    ///
+    /// # Errors
+    /// [`BatchLengthError`] when `xs` and `ys` differ in length; `ys` is then untouched.
+    pub fn forward_batch(
+        &self,
+        xs: &[Arr<T, N::Input>],
+        ys: &mut [Arr<T, N::Output>],
+    ) -> Result<(), BatchLengthError> {
+        in_blocks(
+            xs,
+            ys,
+            |xs| self.net.forward_block_with(xs, self),
+            |x| self.forward(x),
+        )
     }
 
     /// How many layers run on packed weights (the others run the kernels of
@@ -111,5 +124,27 @@ impl<T: Scalar, N: Network<T>> Packed<T, N> {
     /// The network, given back (to train it, for example); the packed copy is dropped.
     pub fn into_network(self) -> Box<N> {
         self.net
+    }
+}
+
+#[doc(hidden)]
+impl<T: Scalar, N: Network<T>> AffineKernels<T> for Packed<T, N> {
+    /// Layer `i` on its packed columns, if it was packed.
+    #[inline]
+    fn affine<const B: usize>(
+        &self,
+        i: usize,
+        bias: &[T],
+        xs: [&[T]; B],
+        zs: [&mut [T]; B],
+    ) -> bool {
+        let tiles = self.layers.get(i.wrapping_sub(1)).cloned().flatten();
+        match tiles.and_then(|r| self.tiles.get(r)) {
+            Some(tiles) => {
+                T::packed_affine_kernel(tiles, bias, xs, zs);
+                true
+            }
+            None => false,
+        }
     }
 }

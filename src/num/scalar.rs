@@ -246,13 +246,18 @@ pub trait Scalar:
     }
 
     #[doc(hidden)]
-    /// The forward kernel of one sample on weights in column tiles (what
+    /// The forward kernel for `B` samples on weights in column tiles (what
     /// [`Packed`](crate::Packed) runs): bit for bit what
     /// [`affine_kernel`](Scalar::affine_kernel) gives on the same W. `f32` on x86-64
     /// compiles it for the widest vectors the CPU has.
     #[inline]
-    fn packed_affine_kernel(tiles: &[Column<Self>], bias: &[Self], x: &[Self], z: &mut [Self]) {
-        kernel::packed_affine(tiles, bias, x, z);
+    fn packed_affine_kernel<const B: usize>(
+        tiles: &[Column<Self>],
+        bias: &[Self],
+        xs: [&[Self]; B],
+        zs: [&mut [Self]; B],
+    ) {
+        kernel::packed_affine(tiles, bias, xs, zs);
     }
 
     /// The kernel of ∂E/∂W and ∂E/∂b for `B` samples: `g[k][j] += Σ_s xis[s][k] ·
@@ -395,8 +400,13 @@ impl_scalar_for_float!(
             kernel::x86::packs(inputs, outputs)
         }
         #[inline]
-        fn packed_affine_kernel(tiles: &[Column<f32>], bias: &[f32], x: &[f32], z: &mut [f32]) {
-            kernel::x86::packed_affine(tiles, bias, x, z);
+        fn packed_affine_kernel<const B: usize>(
+            tiles: &[Column<f32>],
+            bias: &[f32],
+            xs: [&[f32]; B],
+            zs: [&mut [f32]; B],
+        ) {
+            kernel::x86::packed_affine(tiles, bias, xs, zs);
         }
         #[inline]
         fn outer_kernel<const B: usize>(

@@ -231,13 +231,26 @@ pub(crate) fn pack<T: Arith>(
     }
 }
 
-/// [`affine`] for one sample on W packed by [`pack`]: z = W x + b in the same order,
-/// bit for bit. Each tile keeps the eight running sums s_l of its [`TILE`] rows as
-/// eight arrays of [`TILE`] lanes (row r's s_l in lane r), fed by the inputs l, l + 8,
-/// …, then adds them `s0 + s1 + … + s7`, the leftover products one at a time and the
-/// bias, lane by lane: no sum crosses lanes.
+/// [`affine`] on W packed by [`pack`]: z_s = W x_s + b for each sample, in the same
+/// order, bit for bit.
 #[inline]
-pub(crate) fn packed_affine<T: Arith>(tiles: &[Column<T>], bias: &[T], x: &[T], z: &mut [T]) {
+pub(crate) fn packed_affine<T: Arith, const B: usize>(
+    tiles: &[Column<T>],
+    bias: &[T],
+    xs: [&[T]; B],
+    zs: [&mut [T]; B],
+) {
+    for (x, z) in xs.into_iter().zip(zs) {
+        packed_affine_sample(tiles, bias, x, z);
+    }
+}
+
+/// [`packed_affine`] for one sample. Each tile keeps the eight running sums s_l of its
+/// [`TILE`] rows as eight arrays of [`TILE`] lanes (row r's s_l in lane r), fed by the
+/// inputs l, l + 8, …, then adds them `s0 + s1 + … + s7`, the leftover products one at
+/// a time and the bias, lane by lane: no sum crosses lanes.
+#[inline]
+fn packed_affine_sample<T: Arith>(tiles: &[Column<T>], bias: &[T], x: &[T], z: &mut [T]) {
     let inputs = x.len();
     if inputs == 0 {
         z.copy_from_slice(bias);

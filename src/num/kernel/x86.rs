@@ -121,32 +121,39 @@ pub(crate) fn packs(inputs: usize, outputs: usize) -> bool {
 
 /// [`super::packed_affine`] on the widest kernels available (the same bits).
 #[inline]
-pub(crate) fn packed_affine(tiles: &[Column<f32>], bias: &[f32], x: &[f32], z: &mut [f32]) {
-    packed_affine_at(level(), tiles, bias, x, z);
+pub(crate) fn packed_affine<const B: usize>(
+    tiles: &[Column<f32>],
+    bias: &[f32],
+    xs: [&[f32]; B],
+    zs: [&mut [f32]; B],
+) {
+    packed_affine_at(level(), tiles, bias, xs, zs);
 }
 
 /// [`packed_affine`] on the kernels of `level`, which the CPU must support. Slices
 /// whose lengths do not match go to the portable code.
-pub(crate) fn packed_affine_at(
+pub(crate) fn packed_affine_at<const B: usize>(
     level: Level,
     tiles: &[Column<f32>],
     bias: &[f32],
-    x: &[f32],
-    z: &mut [f32],
+    xs: [&[f32]; B],
+    zs: [&mut [f32]; B],
 ) {
-    let shapes_ok = !x.is_empty()
-        && z.len() == bias.len()
-        && tiles.len() == super::packed_len(x.len(), z.len());
+    let inputs = xs.first().map_or(0, |x| x.len());
+    let shapes_ok = inputs > 0
+        && xs.iter().all(|x| x.len() == inputs)
+        && zs.iter().all(|z| z.len() == bias.len())
+        && tiles.len() == super::packed_len(inputs, bias.len());
     match level {
         Level::Avx512 if shapes_ok && std::arch::is_x86_feature_detected!("avx512f") => {
             // SAFETY: the CPU has AVX-512F (checked on the line above).
-            unsafe { avx512::packed_affine(tiles, bias, x, z) }
+            unsafe { avx512::packed_affine(tiles, bias, &xs, zs) }
         }
         Level::Avx if shapes_ok && std::arch::is_x86_feature_detected!("avx") => {
             // SAFETY: the CPU has AVX (checked on the line above).
-            unsafe { avx::packed_affine(tiles, bias, x, z) }
+            unsafe { avx::packed_affine(tiles, bias, &xs, zs) }
         }
-        _ => super::packed_affine(tiles, bias, x, z),
+        _ => super::packed_affine(tiles, bias, xs, zs),
     }
 }
 
@@ -254,7 +261,8 @@ fn chunks<const N: usize>(s: &[f32], n: usize) -> &[[f32; N]] {
 /// lanes; `$feature` is the target feature of every function; `samples_in_lanes` names
 /// the function that takes the block's first samples with one sample per lane (or none,
 /// returning 0); the `affine` pairs are
-/// the forward tiles (`affine_samples::<I, RP or R, S>`, written per width), the `(R, S)`
+/// the forward tiles (`affine_samples::<I, RP or R, S>`, written per width), the
+/// `packed` counts the groups of samples of the packed forward kernel, the `(R, S)`
 /// pairs of `outer` the ∂E/∂W tiles (R rows of the gradient, S samples at a time) and the `(S, J)` pairs
 /// the transpose tiles (S samples, J registers of columns), tried in order on the block.
 macro_rules! shared_kernels {
@@ -264,6 +272,7 @@ macro_rules! shared_kernels {
         set1: $set1:ident, add: $add:ident, mul: $mul:ident,
         samples_in_lanes: $in_lanes:ident,
         affine: [$(($ar:literal, $as:literal)),*],
+        packed: [$($ps:literal),*],
         outer: [$(($or:literal, $os:literal)),*],
         transpose: [$(($ts:literal, $tj:literal)),*]
     ) => {
@@ -314,42 +323,74 @@ macro_rules! shared_kernels {
         )*
     }
 
-    /// [`super::super::packed_affine`] on vectors: a tile's [`TILE`] rows in
-    /// `TILE / $n` passes of `$n` rows, each with the eight running sums as eight
-    /// registers (row r's s_l in lane r), fed by the inputs l, l + 8, … of `x`
-    /// broadcast to every lane; then `s0 + s1 + … + s7`, the leftover products and the
-    /// bias register by register. The same operations in the same order as the
-    /// portable code, and no sum across lanes.
+    /// [`super::super::packed_affine`] on vectors: the block's samples in groups, in
+    /// order, each group through every tile by `packed_samples`.
+    #[allow(clippy::int_plus_one)] // `s + 1 <= B` when a group is one sample
     #[target_feature(enable = $feature)]
-    pub(super) fn packed_affine(tiles: &[Column<f32>], bias: &[f32], x: &[f32], z: &mut [f32]) {
-        let inputs = x.len();
-        let (xc, xr) = x.as_chunks::<8>();
+    pub(super) fn packed_affine<const B: usize>(
+        tiles: &[Column<f32>],
+        bias: &[f32],
+        xs: &[&[f32]; B],
+        mut zs: [&mut [f32]; B],
+    ) {
+        let mut s = 0;
+        $(
+            while s + $ps <= B {
+                packed_samples::<$ps>(tiles, bias, &xs[s..s + $ps], &mut zs[s..s + $ps]);
+                s += $ps;
+            }
+        )*
+    }
+
+    /// `S` samples through every tile: a tile's [`TILE`] rows in `TILE / $n` passes of
+    /// `$n` rows, each keeping, per sample, the eight running sums as eight registers
+    /// (row r's s_l in lane r), fed by the inputs l, l + 8, … broadcast to every lane;
+    /// then `s0 + s1 + … + s7`, the leftover products and the bias register by
+    /// register. The same operations in the same order as the portable code, no sum
+    /// across lanes, and each column of weights loaded once for the `S` samples.
+    #[inline]
+    #[target_feature(enable = $feature)]
+    fn packed_samples<const S: usize>(
+        tiles: &[Column<f32>],
+        bias: &[f32],
+        xs: &[&[f32]],
+        zs: &mut [&mut [f32]],
+    ) {
+        let inputs = xs[0].len();
+        let xc: [(&[[f32; 8]], &[f32]); S] = core::array::from_fn(|s| xs[s].as_chunks::<8>());
         let tiles = tiles.chunks_exact(inputs);
-        for ((tile, zt), bt) in tiles.zip(z.chunks_mut(TILE)).zip(bias.chunks(TILE)) {
+        for (t, (tile, bt)) in tiles.zip(bias.chunks(TILE)).enumerate() {
             let (groups, rest) = tile.as_chunks::<8>();
             let mut b = [0.0f32; TILE];
             b[..bt.len()].copy_from_slice(bt);
-            let mut out = [0.0f32; TILE];
             let (b, _) = b.as_chunks::<$n>();
-            let (out_parts, _) = out.as_chunks_mut::<$n>();
-            for (h, (b, out)) in b.iter().zip(out_parts).enumerate() {
+            for (h, b) in b.iter().enumerate() {
                 let part = |column: &Column<f32>| -> $v { load(&column.0.as_chunks::<$n>().0[h]) };
-                let mut s = [$set1(0.0); 8];
-                for (group, xs) in groups.iter().zip(xc) {
-                    for ((s, column), &x) in s.iter_mut().zip(group).zip(xs) {
-                        *s = $add(*s, $mul(part(column), $set1(x)));
+                let mut acc = [[$set1(0.0); 8]; S];
+                for (c, group) in groups.iter().enumerate() {
+                    for (l, column) in group.iter().enumerate() {
+                        let w = part(column);
+                        for (acc, (xc, _)) in acc.iter_mut().zip(&xc) {
+                            acc[l] = $add(acc[l], $mul(w, $set1(xc[c][l])));
+                        }
                     }
                 }
-                let [mut sum, rest_s @ ..] = s;
-                for s in rest_s {
-                    sum = $add(sum, s);
+                for ((acc, (_, xr)), z) in acc.into_iter().zip(&xc).zip(zs.iter_mut()) {
+                    let [mut sum, rest_s @ ..] = acc;
+                    for a in rest_s {
+                        sum = $add(sum, a);
+                    }
+                    for (column, &x) in rest.iter().zip(*xr) {
+                        sum = $add(sum, $mul(part(column), $set1(x)));
+                    }
+                    let out = lanes($add(load(b), sum));
+                    // Rows t·TILE + h·$n + p of this pass that exist.
+                    let first = (h * $n).min(bt.len());
+                    let last = (h * $n + $n).min(bt.len());
+                    let k = t * TILE;
+                    z[k + first..k + last].copy_from_slice(&out[..last - first]);
                 }
-                for (column, &x) in rest.iter().zip(xr) {
-                    sum = $add(sum, $mul(part(column), $set1(x)));
-                }
-                store(out, $add(load(b), sum));
             }
-            zt.copy_from_slice(&out[..zt.len()]);
         }
     }
 
@@ -833,6 +874,7 @@ mod avx512 {
         set1: _mm512_set1_ps, add: _mm512_add_ps, mul: _mm512_mul_ps,
         samples_in_lanes: affine_lanes,
         affine: [(2, 8), (4, 4), (8, 1)],
+        packed: [3, 2, 1],
         outer: [(2, 8), (4, 4), (8, 1)],
         transpose: [(8, 2), (4, 4), (1, 8)]
     );
@@ -914,6 +956,7 @@ mod avx {
         set1: _mm256_set1_ps, add: _mm256_add_ps, mul: _mm256_mul_ps,
         samples_in_lanes: no_lanes,
         affine: [(2, 4), (4, 1)],
+        packed: [1],
         outer: [(2, 4), (4, 1)],
         transpose: [(4, 2), (1, 8)]
     );
@@ -1018,15 +1061,24 @@ mod tests {
                     inputs
                 );
             }
-            let mut z = vec![f32::NAN; outputs];
-            packed_affine_at(level, &tiles, &bias, xs[0], &mut z);
-            prop_assert_eq!(
-                bits(&z),
-                bits(&z_ref[0]),
-                "packed affine, {:?}, {} inputs",
+            let mut z = vec![vec![f32::NAN; outputs]; B];
+            let mut it = z.iter_mut();
+            packed_affine_at(
                 level,
-                inputs
+                &tiles,
+                &bias,
+                xs,
+                core::array::from_fn(|_| &mut it.next().unwrap()[..]),
             );
+            for (z, z_ref) in z.iter().zip(&z_ref) {
+                prop_assert_eq!(
+                    bits(z),
+                    bits(z_ref),
+                    "packed affine, {:?}, {} inputs",
+                    level,
+                    inputs
+                );
+            }
             let (mut g, mut gb) = (g0.clone(), bias.clone());
             outer_at(level, &mut g, &mut gb, xis, xs);
             prop_assert_eq!(bits(&g), bits(&g_ref), "outer, {:?}", level);

@@ -1,6 +1,7 @@
-//! typenet as a user would call it: `Packed::forward` per sample (the network's
-//! weights packed once for single-sample inference), `Network::forward_batch` for a
-//! batch, and `Trainer::step` with `Sgd` and a typenet loss per mini-batch.
+//! typenet as a user would call it for inference and training: inference on a
+//! `Packed` copy of the network (its weights packed once into column tiles),
+//! `Packed::forward` per sample and `Packed::forward_batch` for a batch, and
+//! `Trainer::step` with `Sgd` and a typenet loss per mini-batch on the network itself.
 
 use super::Peer;
 use crate::workload::{Data, Targets};
@@ -48,7 +49,7 @@ where
     N: Network<f32> + BoxedNetwork<f32>,
 {
     pub(super) net: Box<N>,
-    /// A second copy of the parameters, packed for single-sample inference.
+    /// A second copy of the parameters, packed for inference.
     packed: Packed<f32, N>,
     trainer: Box<Trainer<f32, N, Sgd<f32, N>>>,
     pub(super) loss: L,
@@ -69,7 +70,7 @@ where
         // `Trainer::new` builds the gradient and the SGD state (two networks) in its
         // own frame before the move into the box: the caller runs on a large stack.
         let trainer = Box::new(Trainer::new(Sgd::new(data.spec.learning_rate)));
-        let packed = Packed::new(N::boxed_from_params(&data.params).expect("parameter count"));
+        let packed = Packed::from_box(N::boxed_from_params(&data.params).expect("parameter count"));
         TypenetPeer {
             net,
             packed,
@@ -98,7 +99,7 @@ where
             if let [x] = &self.forward_x[..] {
                 black_box(self.packed.forward(black_box(x)));
             } else {
-                self.net
+                self.packed
                     .forward_batch(black_box(&self.forward_x), &mut self.forward_y)
                     .expect("as many outputs as inputs");
                 black_box(&self.forward_y);
@@ -117,17 +118,16 @@ where
         }
     }
 
+    /// What the timed calls give: `Packed::forward` for one sample, `forward_batch`
+    /// for a batch.
     fn outputs(&mut self) -> Vec<f32> {
-        self.forward_x
-            .iter()
-            .flat_map(|x| {
-                if self.forward_x.len() == 1 {
-                    self.packed.forward(x).to_vec()
-                } else {
-                    self.net.forward(x).to_vec()
-                }
-            })
-            .collect()
+        if let [x] = &self.forward_x[..] {
+            return self.packed.forward(x).to_vec();
+        }
+        self.packed
+            .forward_batch(&self.forward_x, &mut self.forward_y)
+            .expect("as many outputs as inputs");
+        self.forward_y.iter().flat_map(|y| y.to_vec()).collect()
     }
 
     fn params(&mut self) -> Vec<f32> {
@@ -136,6 +136,6 @@ where
 
     fn reset(&mut self, params: &[f32]) {
         self.net.set_params(params).expect("parameter count");
-        self.packed = Packed::new(N::boxed_from_params(params).expect("parameter count"));
+        self.packed = Packed::from_box(N::boxed_from_params(params).expect("parameter count"));
     }
 }
