@@ -87,6 +87,10 @@ impl<T: Scalar, N: Network<T>> Packed<T, N> {
     /// [`Network::forward`] gives.
     #[inline]
     pub fn forward(&self, x: &Arr<T, N::Input>) -> Arr<T, N::Output> {
+        if self.tiles.is_empty() {
+            // Nothing packed: the network's own pass, without a look per layer.
+            return self.net.forward(x);
+        }
         let [y] = self.net.forward_block_with([x], self);
         y
     }
@@ -102,6 +106,9 @@ impl<T: Scalar, N: Network<T>> Packed<T, N> {
         xs: &[Arr<T, N::Input>],
         ys: &mut [Arr<T, N::Output>],
     ) -> Result<(), BatchLengthError> {
+        if self.tiles.is_empty() {
+            return self.net.forward_batch(xs, ys);
+        }
         in_blocks(
             xs,
             ys,

@@ -132,6 +132,7 @@ pub(crate) fn packed_affine<const B: usize>(
 
 /// [`packed_affine`] on the kernels of `level`, which the CPU must support. Slices
 /// whose lengths do not match go to the portable code.
+#[inline]
 pub(crate) fn packed_affine_at<const B: usize>(
     level: Level,
     tiles: &[Column<f32>],
@@ -368,10 +369,12 @@ macro_rules! shared_kernels {
                 let part = |column: &Column<f32>| -> $v { load(&column.0.as_chunks::<$n>().0[h]) };
                 let mut acc = [[$set1(0.0); 8]; S];
                 for (c, group) in groups.iter().enumerate() {
+                    // Each sample's chunk c of inputs (one bounds check per chunk).
+                    let xg: [&[f32; 8]; S] = core::array::from_fn(|s| &xc[s].0[c]);
                     for (l, column) in group.iter().enumerate() {
                         let w = part(column);
-                        for (acc, (xc, _)) in acc.iter_mut().zip(&xc) {
-                            acc[l] = $add(acc[l], $mul(w, $set1(xc[c][l])));
+                        for (acc, xg) in acc.iter_mut().zip(&xg) {
+                            acc[l] = $add(acc[l], $mul(w, $set1(xg[l])));
                         }
                     }
                 }
