@@ -344,13 +344,12 @@ where
         kernels: &K,
     ) -> [Arr<T, R::Output>; B] {
         let mut zs: [Arr<T, O>; B] = core::array::from_fn(|_| Arr::default());
-        let taken = !K::NONE
-            && kernels.affine(
-                first,
-                &self.bias,
-                xs.map(|x| &x[..]),
-                zs.each_mut().map(|z| &mut z[..]),
-            );
+        let taken = kernels.affine(
+            first,
+            &self.bias,
+            xs.map(|x| &x[..]),
+            zs.each_mut().map(|z| &mut z[..]),
+        );
         if !taken {
             self.affine(xs, &mut zs);
         }

@@ -14,11 +14,6 @@ use typenum::{U0, Unsigned};
 /// [`Layers::run_with`] asks `affine` first and runs the layer's own kernel when it
 /// returns `false`.
 pub trait AffineKernels<T> {
-    /// `true` when [`affine`](AffineKernels::affine) never takes a layer: the forward
-    /// pass then does not even prepare its call (which keeps the row path's code what
-    /// it was without this trait: measured 40 % slower on a 2-8-8-1 network otherwise).
-    const NONE: bool = false;
-
     /// Fills `zs[s]` with z^i of layer `i` for the inputs `xs[s]` (b^i is `bias`) and
     /// returns `true`, or returns `false` to leave layer `i` to its own kernel.
     fn affine<const B: usize>(
@@ -34,8 +29,6 @@ pub trait AffineKernels<T> {
 pub struct RowKernels;
 
 impl<T> AffineKernels<T> for RowKernels {
-    const NONE: bool = true;
-
     #[inline(always)]
     fn affine<const B: usize>(&self, _: usize, _: &[T], _: [&[T]; B], _: [&mut [T]; B]) -> bool {
         false
