@@ -1,5 +1,5 @@
-//! [`Packed`]: a network's weights copied once into column tiles, for inference one
-//! sample at a time (feature `alloc`).
+//! [`Packed`]: a network's weights copied once into column tiles, for inference
+//! (feature `alloc`).
 
 extern crate alloc;
 
@@ -13,7 +13,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::ops::Range;
 
-/// A network prepared for single-sample inference: each W^i copied once into tiles of
+/// A network prepared for inference: each W^i copied once into tiles of
 /// 16 rows stored column by column, so that the 16 dot products of a tile advance
 /// together in the lanes of one vector register and no sum is reduced across lanes.
 /// Row by row (the layout of [`Dense`](crate::Dense), which training and the file
@@ -22,8 +22,8 @@ use core::ops::Range;
 /// [`forward`](Packed::forward) gives **the same bits** as [`Network::forward`]: the
 /// same operations in the same order (see [`Scalar::affine_kernel`]), only in other
 /// registers. Layers are packed where that is faster: `f32` layers of at least 256
-/// weights, with `std` on x86-64 when the CPU has AVX-512F or AVX (a layer of 64 × 64
-/// runs about twice as fast as row by row, see `BENCHMARKS.md`); the other layers, and
+/// weights, with `std` on x86-64 when the CPU has AVX-512F or AVX (16-64-64-4 at
+/// batch 1: 334 ns instead of 491, see `BENCHMARKS.md`); the other layers, and
 /// every layer on other targets, run the kernels of [`Network::forward`]. The copy
 /// takes as much memory as the packed weights (a layer's rows rounded up to a multiple
 /// of 16), allocated once when it is built; `forward` does not allocate.
