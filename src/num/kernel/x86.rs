@@ -362,8 +362,10 @@ macro_rules! shared_kernels {
         let tiles = tiles.chunks_exact(inputs);
         for (t, (tile, bt)) in tiles.zip(bias.chunks(TILE)).enumerate() {
             let (groups, rest) = tile.as_chunks::<8>();
-            let mut b = [0.0f32; TILE];
-            b[..bt.len()].copy_from_slice(bt);
+            let b: [f32; TILE] = match bt.as_chunks::<TILE>() {
+                ([whole], _) => *whole,
+                _ => core::array::from_fn(|r| bt.get(r).copied().unwrap_or(0.0)),
+            };
             let (b, _) = b.as_chunks::<$n>();
             for (h, b) in b.iter().enumerate() {
                 let part = |column: &Column<f32>| -> $v { load(&column.0.as_chunks::<$n>().0[h]) };
@@ -386,12 +388,16 @@ macro_rules! shared_kernels {
                     for (column, &x) in rest.iter().zip(*xr) {
                         sum = $add(sum, $mul(part(column), $set1(x)));
                     }
-                    let out = lanes($add(load(b), sum));
-                    // Rows t·TILE + h·$n + p of this pass that exist.
+                    let out = $add(load(b), sum);
+                    // Rows t·TILE + h·$n + p of this pass that exist: all of them (one
+                    // store) or the first ones of the last tile.
                     let first = (h * $n).min(bt.len());
                     let last = (h * $n + $n).min(bt.len());
-                    let k = t * TILE;
-                    z[k + first..k + last].copy_from_slice(&out[..last - first]);
+                    let z = &mut z[t * TILE + first..t * TILE + last];
+                    match z.as_chunks_mut::<$n>() {
+                        ([whole], _) => store(whole, out),
+                        _ => z.copy_from_slice(&lanes(out)[..last - first]),
+                    }
                 }
             }
         }
