@@ -23,7 +23,7 @@ use core::ops::Range;
 /// same operations in the same order (see [`Scalar::affine_kernel`]), only in other
 /// registers. Layers are packed where that is faster: `f32` layers of at least 256
 /// weights, with `std` on x86-64 when the CPU has AVX-512F or AVX (16-64-64-4 at
-/// batch 1: 334 ns instead of 491, see `BENCHMARKS.md`); the other layers, and
+/// batch 1: 293 ns instead of 491, see `BENCHMARKS.md`); the other layers, and
 /// every layer on other targets, run the kernels of [`Network::forward`]. The copy
 /// takes as much memory as the packed weights (a layer's rows rounded up to a multiple
 /// of 16), allocated once when it is built; `forward` does not allocate.
