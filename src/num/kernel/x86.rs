@@ -1052,42 +1052,27 @@ mod tests {
         let mut tiles = Vec::new();
         super::super::pack(&w, inputs, outputs, &mut tiles);
         for level in levels() {
-            let mut z = vec![vec![f32::NAN; outputs]; B];
-            let mut it = z.iter_mut();
-            affine_at::<I, B>(
-                level,
-                &w,
-                &bias,
-                xs,
-                core::array::from_fn(|_| &mut it.next().unwrap()[..]),
-            );
-            for (z, z_ref) in z.iter().zip(&z_ref) {
-                prop_assert_eq!(
-                    bits(z),
-                    bits(z_ref),
-                    "affine, {:?}, {} inputs",
-                    level,
-                    inputs
-                );
-            }
-            let mut z = vec![vec![f32::NAN; outputs]; B];
-            let mut it = z.iter_mut();
-            packed_affine_at(
-                level,
-                &tiles,
-                &bias,
-                xs,
-                core::array::from_fn(|_| &mut it.next().unwrap()[..]),
-            );
-            for (z, z_ref) in z.iter().zip(&z_ref) {
-                prop_assert_eq!(
-                    bits(z),
-                    bits(z_ref),
-                    "packed affine, {:?}, {} inputs",
-                    level,
-                    inputs
-                );
-            }
+            // A forward kernel, run on outputs filled with NaN, against the portable one.
+            let forward_matches = |name: &str, kernel: &dyn Fn([&mut [f32]; B])| {
+                let mut z = vec![vec![f32::NAN; outputs]; B];
+                let mut it = z.iter_mut();
+                kernel(core::array::from_fn(|_| &mut it.next().unwrap()[..]));
+                for (z, z_ref) in z.iter().zip(&z_ref) {
+                    prop_assert_eq!(
+                        bits(z),
+                        bits(z_ref),
+                        "{}, {:?}, {} inputs",
+                        name,
+                        level,
+                        inputs
+                    );
+                }
+                Ok(())
+            };
+            forward_matches("affine", &|zs| affine_at::<I, B>(level, &w, &bias, xs, zs))?;
+            forward_matches("packed affine", &|zs| {
+                packed_affine_at(level, &tiles, &bias, xs, zs)
+            })?;
             let (mut g, mut gb) = (g0.clone(), bias.clone());
             outer_at(level, &mut g, &mut gb, xis, xs);
             prop_assert_eq!(bits(&g), bits(&g_ref), "outer, {:?}", level);
