@@ -5,6 +5,7 @@
 //! inputs not a multiple of 8, every activation, and non-finite inputs.
 
 use proptest::prelude::*;
+use typenet::generic_array::ArrayLength;
 use typenet::{Arr, BoxedNetwork, Network, Packed, network};
 
 type Mixed = network!(f32; 3 -> 20 Tanh -> 17 ReLU -> 5 Sigmoid);
@@ -22,6 +23,13 @@ fn values(seed: u32, n: usize) -> Vec<f32> {
             let unit = (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
             unit * [1.0, 30.0, 1e-3][(state >> 4) as usize % 3]
         })
+        .collect()
+}
+
+/// `count` inputs of `I` values, the sample s from seed `first + s`.
+fn inputs<I: ArrayLength>(first: u32, count: u32) -> Vec<Arr<f32, I>> {
+    (first..first + count)
+        .map(|seed| Arr::try_from_iter(values(seed, I::USIZE)).unwrap())
         .collect()
 }
 
@@ -57,9 +65,7 @@ proptest! {
 #[test]
 fn a_large_boxed_network_packs_to_the_same_bits() {
     let net = Wide::boxed_from_params(&values(1, Wide::PARAMS)).unwrap();
-    let xs: Vec<Arr<f32, _>> = (0..8)
-        .map(|s| Arr::try_from_iter(values(100 + s, 784)).unwrap())
-        .collect();
+    let xs = inputs(100, 8);
     let expected: Vec<_> = xs.iter().map(|x| net.forward(x)).collect();
     let packed = Packed::from_box(net);
     for (x, y) in xs.iter().zip(&expected) {
@@ -123,9 +129,7 @@ fn f64_networks_are_not_copied_and_give_the_same_bits() {
 #[test]
 fn packed_forward_batch_equals_forward_batch_at_every_length() {
     let net = Odd::from_params(&values(11, Odd::PARAMS)).unwrap();
-    let xs: Vec<Arr<f32, _>> = (0..40)
-        .map(|s| Arr::try_from_iter(values(200 + s, 37)).unwrap())
-        .collect();
+    let xs = inputs(200, 40);
     let mut expected = vec![Arr::default(); xs.len()];
     net.forward_batch(&xs, &mut expected).unwrap();
     let packed = Packed::new(net);

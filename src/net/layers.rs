@@ -25,7 +25,8 @@ pub trait AffineKernels<T> {
     ) -> bool;
 }
 
-/// Every layer on its own (row by row) kernel: [`Layers::run`].
+/// Every layer on its own (row by row) kernel: the forward pass of
+/// [`Network::forward`](crate::Network::forward).
 pub struct RowKernels;
 
 impl<T> AffineKernels<T> for RowKernels {
@@ -75,14 +76,11 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug + Sealed {
     /// A stack with every parameter zero.
     fn zeroed() -> Self;
 
-    /// The forward pass for `B` samples: a^N of each from a^{first − 1} = `xs[s]`.
-    fn run<const B: usize>(&self, xs: [&Arr<T, In>; B]) -> [Arr<T, Self::Output>; B] {
-        self.run_with(1, xs, &RowKernels)
-    }
-
-    /// [`run`](Layers::run) with each z^i computed by `kernels` where it takes the
-    /// layer (the packed weights of [`Packed`](crate::Packed)), by the layer's own
-    /// kernel elsewhere; `first` is the index i of the first layer of this stack.
+    /// The forward pass for `B` samples: a^N of each from a^{first − 1} = `xs[s]`, with
+    /// each z^i computed by `kernels` where it takes the layer (the packed weights of
+    /// [`Packed`](crate::Packed)) and by the layer's own kernel elsewhere
+    /// ([`RowKernels`]: everywhere); `first` is the index i of the first layer of this
+    /// stack.
     fn run_with<const B: usize, K: AffineKernels<T>>(
         &self,
         first: usize,
@@ -101,7 +99,7 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug + Sealed {
     ) -> Arr<T, Self::Output>;
 
     /// The training forward pass for `B` samples: fills z^i and a^i of every layer
-    /// and sample in `trace`, bit for bit what [`run`](Layers::run) computes.
+    /// and sample in `trace`, bit for bit what [`run_with`](Layers::run_with) computes.
     fn run_traced<const B: usize>(&self, xs: [&Arr<T, In>; B], trace: &mut Self::Trace<B>);
 
     /// The last activations recorded in `trace` (`prev_a` for [`End`]).

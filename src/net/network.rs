@@ -9,7 +9,7 @@ use crate::net::count::{LayerParamCount, Successor};
 use crate::net::dense::Dense;
 use crate::net::error::{BatchLengthError, InputLengthError, ParamCountError};
 use crate::net::layers::sealed::Sealed;
-use crate::net::layers::{AffineKernels, Layers, Seed};
+use crate::net::layers::{AffineKernels, Layers, RowKernels, Seed};
 use crate::net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 use crate::num::scalar::Scalar;
 use core::fmt::Debug;
@@ -409,10 +409,13 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
 
     #[doc(hidden)]
     /// Inference for `B` samples at once, each output bit for bit what `forward` gives.
+    #[inline]
     fn forward_block<const B: usize>(
         &self,
         xs: [&Arr<T, Self::Input>; B],
-    ) -> [Arr<T, Self::Output>; B];
+    ) -> [Arr<T, Self::Output>; B] {
+        self.forward_block_with(xs, &RowKernels)
+    }
 
     #[doc(hidden)]
     /// Inference calling `hook(i, z^i)` for i = 1..N on each pre-activation before φ_i
@@ -552,11 +555,6 @@ where
 
     fn zeroed() -> Self {
         <Self as Layers<T, I>>::zeroed()
-    }
-
-    #[inline]
-    fn forward_block<const B: usize>(&self, xs: [&Arr<T, I>; B]) -> [Arr<T, Self::Output>; B] {
-        self.run(xs)
     }
 
     fn forward_with_hook<F: FnMut(usize, &mut [T])>(

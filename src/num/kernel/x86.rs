@@ -66,6 +66,25 @@ pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
+/// The choice every `*_at` function makes: `$kernel` of the `avx512` or the `avx`
+/// module when `level` names it, `$shapes_ok` holds and the CPU has the feature
+/// (checked again: `level` is a parameter, the tests pass each one), else `$portable`.
+macro_rules! at_level {
+    ($level:expr, $shapes_ok:expr, $kernel:ident $(::<$($g:tt),*>)? ($($arg:expr),*), $portable:expr) => {
+        match $level {
+            Level::Avx512 if $shapes_ok && std::arch::is_x86_feature_detected!("avx512f") => {
+                // SAFETY: the CPU has AVX-512F (checked on the line above).
+                unsafe { avx512::$kernel $(::<$($g),*>)? ($($arg),*) }
+            }
+            Level::Avx if $shapes_ok && std::arch::is_x86_feature_detected!("avx") => {
+                // SAFETY: the CPU has AVX (checked on the line above).
+                unsafe { avx::$kernel $(::<$($g),*>)? ($($arg),*) }
+            }
+            _ => $portable,
+        }
+    };
+}
+
 /// [`super::affine`] on the widest kernels available, for rows of `I` inputs: the
 /// kernels are compiled for that count when `I` is not `U0` (a layer's input size, known
 /// when compiling: the rows of a tile are then constant offsets from one pointer, which
@@ -99,17 +118,12 @@ pub(crate) fn affine_at<I: Unsigned, const B: usize>(
         && w.len() == inputs * bias.len()
         && xs.iter().all(|x| x.len() == inputs)
         && zs.iter().all(|z| z.len() == bias.len());
-    match level {
-        Level::Avx512 if shapes_ok && std::arch::is_x86_feature_detected!("avx512f") => {
-            // SAFETY: the CPU has AVX-512F (checked on the line above).
-            unsafe { avx512::affine::<I, B>(w, bias, &xs, zs) }
-        }
-        Level::Avx if shapes_ok && std::arch::is_x86_feature_detected!("avx") => {
-            // SAFETY: the CPU has AVX (checked on the line above).
-            unsafe { avx::affine::<I, B>(w, bias, &xs, zs) }
-        }
-        _ => super::affine(w, bias, xs, zs),
-    }
+    at_level!(
+        level,
+        shapes_ok,
+        affine::<I, B>(w, bias, &xs, zs),
+        super::affine(w, bias, xs, zs)
+    )
 }
 
 /// Whether a layer of `inputs` × `outputs` weights runs faster packed (see
@@ -145,17 +159,12 @@ pub(crate) fn packed_affine_at<const B: usize>(
         && xs.iter().all(|x| x.len() == inputs)
         && zs.iter().all(|z| z.len() == bias.len())
         && tiles.len() == super::packed_len(inputs, bias.len());
-    match level {
-        Level::Avx512 if shapes_ok && std::arch::is_x86_feature_detected!("avx512f") => {
-            // SAFETY: the CPU has AVX-512F (checked on the line above).
-            unsafe { avx512::packed_affine(tiles, bias, &xs, zs) }
-        }
-        Level::Avx if shapes_ok && std::arch::is_x86_feature_detected!("avx") => {
-            // SAFETY: the CPU has AVX (checked on the line above).
-            unsafe { avx::packed_affine(tiles, bias, &xs, zs) }
-        }
-        _ => super::packed_affine(tiles, bias, xs, zs),
-    }
+    at_level!(
+        level,
+        shapes_ok,
+        packed_affine(tiles, bias, &xs, zs),
+        super::packed_affine(tiles, bias, xs, zs)
+    )
 }
 
 /// The input count of the kernels for `I`: `I` itself, or the slices' when `I` is `U0`.
@@ -191,17 +200,12 @@ pub(crate) fn outer_at<const B: usize>(
         && g.len() == inputs * gb.len()
         && a.iter().all(|a| a.len() == inputs)
         && xis.iter().all(|xi| xi.len() == gb.len());
-    match level {
-        Level::Avx512 if shapes_ok && std::arch::is_x86_feature_detected!("avx512f") => {
-            // SAFETY: the CPU has AVX-512F (checked on the line above).
-            unsafe { avx512::outer(g, gb, &xis, &a) }
-        }
-        Level::Avx if shapes_ok && std::arch::is_x86_feature_detected!("avx") => {
-            // SAFETY: the CPU has AVX (checked on the line above).
-            unsafe { avx::outer(g, gb, &xis, &a) }
-        }
-        _ => super::outer(g, gb, xis, a),
-    }
+    at_level!(
+        level,
+        shapes_ok,
+        outer(g, gb, &xis, &a),
+        super::outer(g, gb, xis, a)
+    )
 }
 
 /// [`super::transpose`] on the widest kernels available.
@@ -226,17 +230,12 @@ pub(crate) fn transpose_at<const B: usize>(
         && w.len() == inputs * outputs
         && gs.iter().all(|g| g.len() == inputs)
         && xis.iter().all(|xi| xi.len() == outputs);
-    match level {
-        Level::Avx512 if shapes_ok && std::arch::is_x86_feature_detected!("avx512f") => {
-            // SAFETY: the CPU has AVX-512F (checked on the line above).
-            unsafe { avx512::transpose(w, &xis, gs) }
-        }
-        Level::Avx if shapes_ok && std::arch::is_x86_feature_detected!("avx") => {
-            // SAFETY: the CPU has AVX (checked on the line above).
-            unsafe { avx::transpose(w, &xis, gs) }
-        }
-        _ => super::transpose(w, xis, gs),
-    }
+    at_level!(
+        level,
+        shapes_ok,
+        transpose(w, &xis, gs),
+        super::transpose(w, xis, gs)
+    )
 }
 
 /// `s0 + s1 + … + s7` of eight lanes, left to right, as the portable dot product adds.
