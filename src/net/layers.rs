@@ -79,7 +79,7 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug + Sealed {
     /// The forward pass for `B` samples: a^N of each from a^{first − 1} = `xs[s]`, with
     /// each z^i computed by `kernels` where it takes the layer (the packed weights of
     /// [`Packed`](crate::Packed)) and by the layer's own kernel elsewhere
-    /// ([`RowKernels`]: everywhere); `first` is the index i of the first layer of this
+    /// (`RowKernels`: everywhere); `first` is the index i of the first layer of this
     /// stack.
     fn run_with<const B: usize, K: AffineKernels<T>>(
         &self,
