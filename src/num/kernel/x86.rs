@@ -6,7 +6,8 @@
 //! half register, reduced `s0 + s1 + … + s7` left to right, and sums over samples or
 //! rows run in the same order. What changes is how much is done per instruction and how
 //! often a weight is loaded: the affine kernel keeps a tile of rows × samples of dot
-//! products in registers, the outer-product kernel a tile of ∂E/∂W rows, the transpose
+//! products in registers, the outer-product kernel a tile of ∂E/∂W for every sample of
+//! the block (so a block of 16 reads and writes ∂E/∂W once, not four times), the transpose
 //! kernel a tile of ∂E/∂a columns for the whole pass over W. With AVX-512, groups of 16
 //! samples through a layer of at most 64 inputs instead put the samples in the lanes
 //! (`affine_lanes`): each running sum s_l is then a register of 16 samples, and no sum
@@ -262,9 +263,10 @@ fn chunks<const N: usize>(s: &[f32], n: usize) -> &[[f32; N]] {
 /// the function that takes the block's first samples with one sample per lane (or none,
 /// returning 0); the `affine` pairs are
 /// the forward tiles (`affine_samples::<I, RP or R, S>`, written per width), the
-/// `packed` counts the groups of samples of the packed forward kernel, the `(R, S)`
-/// pairs of `outer` the ∂E/∂W tiles (R rows of the gradient, S samples at a time) and the `(S, J)` pairs
-/// the transpose tiles (S samples, J registers of columns), tried in order on the block.
+/// `packed` counts the groups of samples of the packed forward kernel, `outer`'s
+/// `(R, J)` the ∂E/∂W tile (R rows × J registers of columns, kept in registers while
+/// every sample of the block is added) and the `(S, J)` pairs the transpose tiles
+/// (S samples, J registers of columns), tried in order on the block.
 macro_rules! shared_kernels {
     (
         feature: $feature:literal, vector: $v:ty, lanes: $n:literal,
@@ -273,7 +275,7 @@ macro_rules! shared_kernels {
         samples_in_lanes: $in_lanes:ident,
         affine: [$(($ar:literal, $as:literal)),*],
         packed: [$($ps:literal),*],
-        outer: [$(($or:literal, $os:literal)),*],
+        outer: ($or:literal, $oj:literal),
         transpose: [$(($ts:literal, $tj:literal)),*]
     ) => {
     /// Loads one register of lanes.
@@ -402,8 +404,9 @@ macro_rules! shared_kernels {
         }
     }
 
-    /// ∂E/∂b, then ∂E/∂W: the block's samples in groups, in order.
-    #[allow(clippy::int_plus_one)] // `s + 1 <= B` when a group is one sample
+    /// ∂E/∂b, then ∂E/∂W in tiles of `$or` rows × `$oj` registers of columns, each
+    /// tile loaded once, given the block's terms in sample order and stored once; then
+    /// the leftover columns one element at a time, in the same order.
     #[target_feature(enable = $feature)]
     pub(super) fn outer<const B: usize>(
         g: &mut [f32],
@@ -411,71 +414,99 @@ macro_rules! shared_kernels {
         xis: &[&[f32]; B],
         a: &[&[f32]; B],
     ) {
-        for (k, b) in gb.iter_mut().enumerate() {
+        let (gbc, gbr) = gb.as_chunks_mut::<$n>();
+        let whole = gbc.len();
+        for (c, gc) in gbc.iter_mut().enumerate() {
+            let mut v = load(gc);
             for xi in xis {
-                *b += xi[k];
+                v = $add(v, load(&xi.as_chunks::<$n>().0[c]));
+            }
+            store(gc, v);
+        }
+        for (k, b) in gbr.iter_mut().enumerate() {
+            for xi in xis {
+                *b += xi[$n * whole + k];
             }
         }
-        let mut s = 0;
-        $(
-            while s + $os <= B {
-                outer_samples::<$or, $os>(g, &xis[s..s + $os], &a[s..s + $os]);
-                s += $os;
+        let inputs = a[0].len();
+        let n = inputs / $n;
+        let mut c = 0;
+        while c + $oj <= n {
+            outer_columns::<B, $oj>(g, c, xis, a);
+            c += $oj;
+        }
+        while c < n {
+            outer_columns::<B, 1>(g, c, xis, a);
+            c += 1;
+        }
+        for (k, row) in g.chunks_exact_mut(inputs).enumerate() {
+            for (j, g) in row.iter_mut().enumerate().skip($n * n) {
+                for (xi, a) in xis.iter().zip(a) {
+                    *g += xi[k] * a[j];
+                }
             }
-        )*
+        }
     }
 
-    /// ∂E/∂W += the terms of `S` samples, in tiles of `R` rows.
+    /// Chunks c0 .. c0 + J of the columns of ∂E/∂W, every row: the samples' chunks
+    /// stay in the first-level cache while the row tiles pass.
     #[inline]
     #[target_feature(enable = $feature)]
-    fn outer_samples<const R: usize, const S: usize>(g: &mut [f32], xis: &[&[f32]], a: &[&[f32]]) {
+    fn outer_columns<const B: usize, const J: usize>(
+        g: &mut [f32],
+        c0: usize,
+        xis: &[&[f32]; B],
+        a: &[&[f32]; B],
+    ) {
         let inputs = a[0].len();
         let outputs = xis[0].len();
+        let av: [&[[f32; $n]; J]; B] = core::array::from_fn(|s| {
+            let chunks = &a[s].as_chunks::<$n>().0[c0..c0 + J];
+            chunks.try_into().unwrap_or_else(|_| unreachable!())
+        });
         let mut k = 0;
-        while k + R <= outputs {
-            outer_tile::<R, S>(&mut g[k * inputs..(k + R) * inputs], k, xis, a);
-            k += R;
+        while k + $or <= outputs {
+            outer_tile::<B, $or, J>(&mut g[k * inputs..(k + $or) * inputs], k, c0, xis, &av);
+            k += $or;
         }
         while k < outputs {
-            outer_tile::<1, S>(&mut g[k * inputs..(k + 1) * inputs], k, xis, a);
+            outer_tile::<B, 1, J>(&mut g[k * inputs..(k + 1) * inputs], k, c0, xis, &av);
             k += 1;
         }
     }
 
-    /// Rows k0 .. k0 + R of ∂E/∂W (`g` holds exactly those rows), each element loaded
-    /// once, given its `S` terms in sample order and stored once.
+    /// Rows k0 .. k0 + R (`g` holds exactly those rows), chunks c0 .. c0 + J of ∂E/∂W
+    /// in R × J registers, each given ξ_{s,k} a_s for s = 0, 1, … in order.
     #[inline]
     #[target_feature(enable = $feature)]
-    fn outer_tile<const R: usize, const S: usize>(
+    fn outer_tile<const B: usize, const R: usize, const J: usize>(
         g: &mut [f32],
         k0: usize,
-        xis: &[&[f32]],
-        a: &[&[f32]],
+        c0: usize,
+        xis: &[&[f32]; B],
+        av: &[&[[f32; $n]; J]; B],
     ) {
-        let inputs = a[0].len();
-        let n = inputs / $n;
-        let xv: [[$v; S]; R] =
-            core::array::from_fn(|r| core::array::from_fn(|s| $set1(xis[s][k0 + r])));
-        let ac: [&[[f32; $n]]; S] = core::array::from_fn(|s| chunks(a[s], n));
+        let inputs = g.len() / R;
         let mut rows = g.chunks_exact_mut(inputs);
-        let mut grows: [&mut [f32]; R] = core::array::from_fn(|_| rows.next().unwrap_or_default());
-        #[allow(clippy::needless_range_loop)] // `c` indexes S + R arrays of chunks at once
-        for c in 0..n {
-            let av: [$v; S] = core::array::from_fn(|s| load(&ac[s][c]));
-            for (r, grow) in grows.iter_mut().enumerate() {
-                let gc = &mut grow.as_chunks_mut::<$n>().0[c];
-                let mut v = load(gc);
-                for s in 0..S {
-                    v = $add(v, $mul(xv[r][s], av[s]));
+        let mut grows: [&mut [[f32; $n]; J]; R] = core::array::from_fn(|_| {
+            let row = rows.next().unwrap_or_default();
+            (&mut row.as_chunks_mut::<$n>().0[c0..c0 + J])
+                .try_into()
+                .unwrap_or_else(|_| unreachable!())
+        });
+        let mut acc: [[$v; J]; R] = core::array::from_fn(|r| core::array::from_fn(|j| load(&grows[r][j])));
+        for (xi, av) in xis.iter().zip(av) {
+            let xi: &[f32; R] = xi[k0..k0 + R].try_into().unwrap_or_else(|_| unreachable!());
+            for j in 0..J {
+                let a = load(&av[j]);
+                for r in 0..R {
+                    acc[r][j] = $add(acc[r][j], $mul($set1(xi[r]), a));
                 }
-                store(gc, v);
             }
         }
-        for (r, grow) in grows.iter_mut().enumerate() {
-            for (j, g) in grow.iter_mut().enumerate().skip($n * n) {
-                for s in 0..S {
-                    *g += xis[s][k0 + r] * a[s][j];
-                }
+        for (grow, acc) in grows.iter_mut().zip(&acc) {
+            for (gc, &v) in grow.iter_mut().zip(acc) {
+                store(gc, v);
             }
         }
     }
@@ -883,7 +914,7 @@ mod avx512 {
         samples_in_lanes: affine_lanes,
         affine: [(2, 8), (4, 4), (8, 1)],
         packed: [3, 2, 1],
-        outer: [(2, 8), (4, 4), (8, 1)],
+        outer: (4, 4),
         transpose: [(8, 2), (4, 4), (1, 8)]
     );
 }
@@ -965,7 +996,7 @@ mod avx {
         samples_in_lanes: no_lanes,
         affine: [(2, 4), (4, 1)],
         packed: [1],
-        outer: [(2, 4), (4, 1)],
+        outer: (2, 4),
         transpose: [(4, 2), (1, 8)]
     );
 }
