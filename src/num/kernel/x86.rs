@@ -9,7 +9,7 @@
 //! products in registers, the outer-product kernel a tile of ∂E/∂W for every sample of
 //! the block (so a block of 16 reads and writes ∂E/∂W once, not four times), the transpose
 //! kernel a tile of ∂E/∂a columns for the whole pass over W. With AVX-512, groups of 16
-//! samples through a layer of at most 64 inputs instead put the samples in the lanes
+//! samples through a layer of at most 1024 inputs instead put the samples in the lanes
 //! (`affine_lanes`): each running sum s_l is then a register of 16 samples, and no sum
 //! is reduced across lanes.
 //!
@@ -715,19 +715,21 @@ mod avx512 {
     }
 
     /// The widest layer [`affine_lanes`] takes: its inputs, 16 samples of them turned
-    /// into one register per input, fit in 4 KiB on the stack.
-    const LANE_INPUTS: usize = 64;
+    /// into one register per input, fit in 64 KiB on the stack.
+    const LANE_INPUTS: usize = 1024;
 
-    /// Samples in lanes, for short rows (at most [`LANE_INPUTS`] inputs): the block's
-    /// first samples in groups of 16, each group with sample s in lane s of every
-    /// register. Returns how many samples it took (0 for longer rows).
+    /// Samples in lanes, for rows of at most [`LANE_INPUTS`] inputs: the block's first
+    /// samples in groups of 16, each group with sample s in lane s of every register.
+    /// Returns how many samples it took (0 for longer rows).
     ///
     /// Each of the eight running sums s_l of the dot products of a row (the portable
     /// order) is then a register of 16 samples' s_l, fed by the inputs l, l + 8, …, and
     /// `s0 + s1 + … + s7`, the leftover products and the bias are added register by
     /// register: the same operations in the same order as the portable code, with no
-    /// horizontal reduction (the kernel for long rows reduces eight lanes per dot
-    /// product, which costs more than the arithmetic when a row has few chunks).
+    /// horizontal reduction (the row kernel reduces eight lanes per dot product, which
+    /// costs more than the arithmetic when a row has few chunks, and its pairs of rows
+    /// cost a shuffle per load). The inputs are turned into columns of 16 samples, and
+    /// the outputs back, 16 × 16 at a time in registers.
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn affine_lanes<const B: usize>(
@@ -736,74 +738,159 @@ mod avx512 {
         xs: &[&[f32]; B],
         zs: &mut [&mut [f32]; B],
     ) -> usize {
-        let inputs = xs.first().map_or(0, |x| x.len());
-        if inputs > LANE_INPUTS {
-            return 0;
+        // The buffer of columns in three sizes, so that a small layer does not clear 64 KiB.
+        match xs.first().map_or(0, |x| x.len()) {
+            0..=64 => lanes_in::<B, 64>(w, bias, xs, zs),
+            65..=256 => lanes_in::<B, 256>(w, bias, xs, zs),
+            257..=LANE_INPUTS => lanes_in::<B, LANE_INPUTS>(w, bias, xs, zs),
+            _ => 0,
         }
+    }
+
+    /// [`affine_lanes`] with a buffer for up to `CAP` inputs.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn lanes_in<const B: usize, const CAP: usize>(
+        w: &[f32],
+        bias: &[f32],
+        xs: &[&[f32]; B],
+        zs: &mut [&mut [f32]; B],
+    ) -> usize {
+        let inputs = xs.first().map_or(0, |x| x.len());
         // xt[i]: input i of the group's 16 samples (each group overwrites the first
         // `inputs` entries).
-        let mut xt = [[0.0f32; 16]; LANE_INPUTS];
+        let mut xt = [[0.0f32; 16]; CAP];
+        let outputs = bias.len();
+        let whole = inputs / 16;
         let mut s = 0;
         while s + 16 <= B {
-            for (lane, x) in xs[s..s + 16].iter().enumerate() {
-                for (column, &v) in xt.iter_mut().zip(x.iter()) {
+            let group = &xs[s..s + 16];
+            // Whole blocks of 16 inputs turned in registers, the leftover inputs one by one.
+            for c in 0..whole {
+                let block: [__m512; 16] =
+                    core::array::from_fn(|lane| load(&group[lane].as_chunks::<16>().0[c]));
+                for (column, v) in xt[16 * c..16 * c + 16].iter_mut().zip(transpose16(block)) {
+                    store(column, v);
+                }
+            }
+            for (lane, x) in group.iter().enumerate() {
+                for (column, &v) in xt[16 * whole..inputs].iter_mut().zip(&x[16 * whole..]) {
                     column[lane] = v;
                 }
             }
             let xt = &xt[..inputs];
             let zs = &mut zs[s..s + 16];
+            // Whole tiles of 16 rows turned back in registers: one store per sample.
             let mut k = 0;
-            while k + 2 <= bias.len() {
-                lane_rows::<2>(w, bias, k, xt, zs);
-                k += 2;
+            while k + 16 <= outputs {
+                let zt = lane_rows::<16, 2>(w, bias, k, xt);
+                for (z, v) in zs.iter_mut().zip(transpose16(zt)) {
+                    store(&mut z[k..k + 16].as_chunks_mut::<16>().0[0], v);
+                }
+                k += 16;
             }
-            if k < bias.len() {
-                lane_rows::<1>(w, bias, k, xt, zs);
+            while k < outputs {
+                let [z] = lane_rows::<1, 1>(w, bias, k, xt);
+                for (z_s, &v) in zs.iter_mut().zip(&lanes(z)) {
+                    z_s[k] = v;
+                }
+                k += 1;
             }
             s += 16;
         }
         s
     }
 
-    /// Rows k0 .. k0 + R for the 16 samples of `xt` (one register per input), into
-    /// entry k of each of the 16 `zs`.
+    /// The 16 × 16 transpose of 16 registers: lane j of register i becomes lane i of
+    /// register j. Pairs of rows interleaved by single lanes, then by pairs of lanes,
+    /// then 128-bit quarters gathered in two steps (moves only: the values are not
+    /// changed).
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn lane_rows<const R: usize>(
+    fn transpose16(r: [__m512; 16]) -> [__m512; 16] {
+        // a[2i] / a[2i + 1]: rows 2i and 2i + 1, lanes interleaved, each quarter's low /
+        // high half.
+        let a: [__m512; 16] = core::array::from_fn(|i| {
+            let (p, q) = (r[i & !1], r[i | 1]);
+            if i % 2 == 0 {
+                _mm512_unpacklo_ps(p, q)
+            } else {
+                _mm512_unpackhi_ps(p, q)
+            }
+        });
+        // b[4g + m], quarter L: column 4L + m of rows 4g .. 4g + 3.
+        let b: [__m512; 16] = core::array::from_fn(|i| {
+            let (g, m) = (i / 4, i % 4);
+            let p = _mm512_castps_pd(a[4 * g + m / 2]);
+            let q = _mm512_castps_pd(a[4 * g + 2 + m / 2]);
+            _mm512_castpd_ps(if m % 2 == 0 {
+                _mm512_unpacklo_pd(p, q)
+            } else {
+                _mm512_unpackhi_pd(p, q)
+            })
+        });
+        // c[h][m]: [columns m, 8 + m | m, 8 + m] and [4 + m, 12 + m | 4 + m, 12 + m] of
+        // rows 8h .. 8h + 3 | 8h + 4 .. 8h + 7.
+        let c: [[[__m512; 2]; 4]; 2] = core::array::from_fn(|h| {
+            core::array::from_fn(|m| {
+                let (p, q) = (b[8 * h + m], b[8 * h + 4 + m]);
+                [
+                    _mm512_shuffle_f32x4::<0x88>(p, q),
+                    _mm512_shuffle_f32x4::<0xdd>(p, q),
+                ]
+            })
+        });
+        core::array::from_fn(|j| {
+            let (m, v) = (j % 4, (j / 4) % 2);
+            let (p, q) = (c[0][m][v], c[1][m][v]);
+            if j < 8 {
+                _mm512_shuffle_f32x4::<0x88>(p, q)
+            } else {
+                _mm512_shuffle_f32x4::<0xdd>(p, q)
+            }
+        })
+    }
+
+    /// Rows k0 .. k0 + R for the 16 samples of `xt` (one register per input), `G`
+    /// rows at a time (`R` a multiple of `G`): z_k of the 16 samples, one register per
+    /// row. One call per tile, so that the loop over its rows is not a loop of calls.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn lane_rows<const R: usize, const G: usize>(
         w: &[f32],
         bias: &[f32],
         k0: usize,
         xt: &[[f32; 16]],
-        zs: &mut [&mut [f32]],
-    ) {
+    ) -> [__m512; R] {
         let inputs = xt.len();
         let (xc, rest) = xt.as_chunks::<8>();
-        let rows: [&[f32]; R] = core::array::from_fn(|r| row(w, inputs, k0 + r));
-        let row_chunks: [&[[f32; 8]]; R] = rows.map(|r| chunks(r, xc.len()));
-        let mut acc = [[_mm512_setzero_ps(); 8]; R];
-        for (c, chunk) in xc.iter().enumerate() {
-            let wc: [&[f32; 8]; R] = core::array::from_fn(|r| &row_chunks[r][c]);
-            for (l, x) in chunk.iter().enumerate() {
-                let x = load(x);
-                for r in 0..R {
-                    let wv = _mm512_set1_ps(wc[r][l]);
-                    acc[r][l] = _mm512_add_ps(acc[r][l], _mm512_mul_ps(wv, x));
+        let mut out = [_mm512_setzero_ps(); R];
+        for (g, out) in out.chunks_exact_mut(G).enumerate() {
+            let k = k0 + G * g;
+            let rows: [&[f32]; G] = core::array::from_fn(|r| row(w, inputs, k + r));
+            let row_chunks: [&[[f32; 8]]; G] = rows.map(|r| chunks(r, xc.len()));
+            let mut acc = [[_mm512_setzero_ps(); 8]; G];
+            for (c, chunk) in xc.iter().enumerate() {
+                for (l, x) in chunk.iter().enumerate() {
+                    let x = load(x);
+                    for r in 0..G {
+                        let wv = _mm512_set1_ps(row_chunks[r][c][l]);
+                        acc[r][l] = _mm512_add_ps(acc[r][l], _mm512_mul_ps(wv, x));
+                    }
                 }
             }
-        }
-        for r in 0..R {
-            let mut sum = acc[r][0];
-            for &a in &acc[r][1..] {
-                sum = _mm512_add_ps(sum, a);
-            }
-            for (x, &wk) in rest.iter().zip(&rows[r][8 * xc.len()..]) {
-                sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_set1_ps(wk), load(x)));
-            }
-            let z = lanes(_mm512_add_ps(_mm512_set1_ps(bias[k0 + r]), sum));
-            for (z_s, &v) in zs.iter_mut().zip(&z) {
-                z_s[k0 + r] = v;
+            for (r, (out, acc)) in out.iter_mut().zip(&acc).enumerate() {
+                let mut sum = acc[0];
+                for &a in &acc[1..] {
+                    sum = _mm512_add_ps(sum, a);
+                }
+                for (x, &wk) in rest.iter().zip(&rows[r][8 * xc.len()..]) {
+                    sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_set1_ps(wk), load(x)));
+                }
+                *out = _mm512_add_ps(_mm512_set1_ps(bias[k + r]), sum);
             }
         }
+        out
     }
 
     /// `S` samples through every row: tiles of `RP` row pairs, then single pairs, then
@@ -912,10 +999,10 @@ mod avx512 {
         loadu: _mm512_loadu_ps, storeu: _mm512_storeu_ps,
         set1: _mm512_set1_ps, add: _mm512_add_ps, mul: _mm512_mul_ps,
         samples_in_lanes: affine_lanes,
-        affine: [(2, 8), (4, 4), (8, 1)],
+        affine: [(4, 4), (8, 1)],
         packed: [3, 2, 1],
         outer: (4, 4),
-        transpose: [(8, 2), (4, 4), (1, 8)]
+        transpose: [(4, 4), (1, 8)]
     );
 }
 
@@ -1173,7 +1260,7 @@ mod tests {
             check::<1>(inputs, fixed_case::<1>(inputs, outputs, 1)).unwrap();
             check::<4>(inputs, fixed_case::<4>(inputs, outputs, 2)).unwrap();
             check::<9>(inputs, fixed_case::<9>(inputs, outputs, 3)).unwrap();
-            // 17 samples: 16 in lanes (rows of at most 64 inputs), one through the rows.
+            // 17 samples: 16 in lanes (rows of at most 1024 inputs), one through the rows.
             check::<17>(inputs, fixed_case::<17>(inputs, outputs, 5)).unwrap();
         }
         // The kernels compiled for a known input count (and a mismatched slice).
@@ -1207,7 +1294,7 @@ mod tests {
     #[test]
     #[cfg(not(miri))]
     fn kernels_for_a_known_input_count_match_portable() {
-        use typenum::{U8, U13, U37, U64, U128, U784};
+        use typenum::{U8, U13, U37, U64, U128, U784, U2048};
         for (outputs, seed) in [(3, 1), (17, 2), (40, 3)] {
             check_sized::<U8, 1>(outputs, seed);
             check_sized::<U13, 4>(outputs, seed);
@@ -1215,6 +1302,10 @@ mod tests {
             check_sized::<U64, 17>(outputs, seed);
             check_sized::<U128, 1>(outputs, seed);
             check_sized::<U784, 8>(outputs, seed);
+            // Samples in lanes with each size of its buffer of columns (and past it).
+            check_sized::<U128, 16>(outputs, seed);
+            check_sized::<U784, 17>(outputs, seed);
+            check_sized::<U2048, 16>(outputs, seed);
         }
     }
 
