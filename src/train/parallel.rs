@@ -87,10 +87,12 @@ pub const DEFAULT_CHUNKS: usize = 2;
 /// The buffers live on the heap, built zeroed there ([`BoxedNetwork`]): one gradient
 /// per chunk and one set of training records per thread, made by the first step that
 /// needs them and reused by every later step. The network is shared by the threads,
-/// never copied. A step with more than one chunk and more than one thread starts its
-/// threads with [`std::thread::scope`] (the calling thread works too) and ends them
-/// before it returns; starting a thread allocates its stack and bookkeeping (`std`).
-/// If the system refuses a thread, the calling thread does that thread's chunks itself.
+/// never copied. The first step with more than one chunk and more than one thread
+/// starts a pool of `threads − 1` threads (rayon), which every later step reuses: the
+/// step hands each its chunks and works on the first share itself, and returns when
+/// all are done. A trainer whose thread count changes starts a new pool; dropping the
+/// trainer ends its threads. If the system refuses the threads, the calling thread
+/// does every chunk itself.
 pub struct ParallelTrainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize = 4> {
     /// The optimizer, with its state.
     pub optimizer: O,
@@ -99,6 +101,8 @@ pub struct ParallelTrainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B
     chunks: usize,
     parts: Vec<Part<T, N>>,
     workers: Vec<Box<Accumulator<T, N, B>>>,
+    /// The threads besides the calling one, started by the first step that needs them.
+    pool: Option<rayon::ThreadPool>,
 }
 
 /// One chunk's gradient sum and the outcome of its pass (`None`: not run).
@@ -156,6 +160,7 @@ where
             chunks: DEFAULT_CHUNKS,
             parts: Vec::new(),
             workers: Vec::new(),
+            pool: None,
         }
     }
 
@@ -280,18 +285,24 @@ where
             part.outcome = None;
         }
         let range = move |k: usize| chunk_range(k, size, len);
+        if threads > 1 && self.pool.as_ref().map(|p| p.current_num_threads()) != Some(threads - 1) {
+            // A pool the system refuses leaves `None`: the calling thread then runs
+            // every chunk below.
+            self.pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads - 1)
+                .thread_name(|t| std::format!("typenet-train-{t}"))
+                .build()
+                .ok();
+        }
         {
             let net: &N = net;
             let (first_worker, other_workers) = self.workers[..threads]
                 .split_first_mut()
                 .ok_or(TrainError::EmptyBatch)?;
-            if threads == 1 {
-                // No thread to start (`thread::scope` itself allocates).
-                run_chunks(first_worker, net, loss, &samples, parts, 0, range);
-            } else {
-                std::thread::scope(|scope| {
+            match &self.pool {
+                Some(pool) if threads > 1 => pool.in_place_scope(|scope| {
                     // Thread t takes chunks used·t/threads .. used·(t+1)/threads; the
-                    // calling thread takes the first share, after starting the others.
+                    // calling thread takes the first share, after handing out the others.
                     let share = |t: usize| used * t / threads;
                     let (mine, mut rest) = parts.split_at_mut(share(1));
                     for (t, worker) in (1..threads).zip(other_workers.iter_mut()) {
@@ -299,14 +310,14 @@ where
                         rest = tail;
                         let samples = samples.clone();
                         let first = share(t);
-                        // A refused thread leaves its chunks unrun (`None`); the calling
-                        // thread runs them below.
-                        let _ = std::thread::Builder::new().spawn_scoped(scope, move || {
+                        scope.spawn(move |_| {
                             run_chunks(worker, net, loss, &samples, theirs, first, range);
                         });
                     }
                     run_chunks(first_worker, net, loss, &samples, mine, 0, range);
-                });
+                }),
+                // One thread, or no pool: every chunk on the calling thread.
+                _ => run_chunks(first_worker, net, loss, &samples, parts, 0, range),
             }
             for (k, part) in parts.iter_mut().enumerate() {
                 match part.outcome {
