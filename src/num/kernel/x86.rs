@@ -14,11 +14,15 @@
 //! is reduced across lanes.
 //!
 //! The only `unsafe` operations are unaligned loads and stores of whole `[f32; N]`
-//! arrays (always in bounds: the pointer comes from a reference to the array), the
-//! reinterpretation of a vector register as an array of lanes, and the calls into the
+//! arrays (always in bounds: the pointer comes from a reference to the array), masked
+//! loads and stores of the first lanes of a shorter slice (the columns past the last
+//! whole register: the mask enables exactly the slice's lanes), the reinterpretation
+//! of a vector register as an array of lanes, and the calls into the
 //! `#[target_feature]` functions after the CPU has been checked. CI runs this module's
 //! fixed cases under Miri with the features enabled at build time:
-//! `RUSTFLAGS="-C target-feature=+avx,+avx512f" cargo +nightly miri test --lib kernel::x86`.
+//! `RUSTFLAGS="-C target-feature=+avx,+avx512f" cargo +nightly miri test --lib kernel::x86`
+//! (Miri has neither `vpermt2ps` nor masked loads: under Miri those two run as lane-by-
+//! lane copies, the rest of the code as it is).
 
 use super::{Column, DISPATCH_MIN_WEIGHTS, TILE, dot};
 use core::arch::x86_64::*;
@@ -439,11 +443,41 @@ macro_rules! shared_kernels {
             outer_columns::<B, 1>(g, c, xis, a);
             c += 1;
         }
-        for (k, row) in g.chunks_exact_mut(inputs).enumerate() {
-            for (j, g) in row.iter_mut().enumerate().skip($n * n) {
-                for (xi, a) in xis.iter().zip(a) {
-                    *g += xi[k] * a[j];
+        if $n * n < inputs {
+            outer_rest::<B>(g, xis, a);
+        }
+    }
+
+    /// The columns past the last whole register of ∂E/∂W (fewer than `$n`), each row's
+    /// in one partly loaded register, in tiles of `$or` rows, the samples in order.
+    #[inline]
+    #[target_feature(enable = $feature)]
+    fn outer_rest<const B: usize>(g: &mut [f32], xis: &[&[f32]; B], a: &[&[f32]; B]) {
+        let inputs = a[0].len();
+        let first = $n * (inputs / $n);
+        let mut rows = g.chunks_exact_mut(inputs).enumerate();
+        loop {
+            let tile: [Option<(usize, &mut [f32])>; $or] = core::array::from_fn(|_| rows.next());
+            let mut acc: [$v; $or] = core::array::from_fn(|r| match &tile[r] {
+                Some((_, row)) => load_part(&row[first..]),
+                None => $set1(0.0),
+            });
+            for (xi, a) in xis.iter().zip(a) {
+                let a = load_part(&a[first..]);
+                for (acc, row) in acc.iter_mut().zip(&tile) {
+                    if let Some((k, _)) = row {
+                        *acc = $add(*acc, $mul($set1(xi[*k]), a));
+                    }
                 }
+            }
+            let full = tile.iter().all(Option::is_some);
+            for (acc, row) in acc.into_iter().zip(tile) {
+                if let Some((_, row)) = row {
+                    store_part(&mut row[first..], acc);
+                }
+            }
+            if !full {
+                break;
             }
         }
     }
@@ -543,12 +577,19 @@ macro_rules! shared_kernels {
             transpose_tile::<S, 1>(w, c, xis, gs);
             c += 1;
         }
-        for (k, r) in w.chunks_exact(inputs).enumerate() {
-            for (g, xi) in gs.iter_mut().zip(xis) {
-                let xi = xi[k];
-                for (g, &w) in g[$n * n..].iter_mut().zip(&r[$n * n..]) {
-                    *g += xi * w;
+        if $n * n < inputs {
+            // The columns past the last whole register, in one partly loaded register
+            // per sample, for the whole pass over the rows of W.
+            let first = $n * n;
+            let mut acc: [$v; S] = core::array::from_fn(|s| load_part(&gs[s][first..]));
+            for (k, r) in w.chunks_exact(inputs).enumerate() {
+                let wv = load_part(&r[first..]);
+                for (acc, xi) in acc.iter_mut().zip(xis) {
+                    *acc = $add(*acc, $mul($set1(xi[k]), wv));
                 }
+            }
+            for (g, acc) in gs.iter_mut().zip(acc) {
+                store_part(&mut g[first..], acc);
             }
         }
     }
@@ -591,6 +632,48 @@ macro_rules! shared_kernels {
 
 mod avx512 {
     use super::*;
+
+    /// The first `a.len()` lanes loaded from `a` (at most 16), the others zero.
+    #[cfg(not(miri))]
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn load_part(a: &[f32]) -> __m512 {
+        let mask = ((1u32 << a.len().min(16)) - 1) as u16;
+        // SAFETY: the mask enables lanes 0 .. a.len() only, which are in `a`; the
+        // disabled lanes are not read.
+        unsafe { _mm512_maskz_loadu_ps(mask, a.as_ptr()) }
+    }
+
+    /// Stores the first `a.len()` lanes of `v` (at most 16) into `a`.
+    #[cfg(not(miri))]
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn store_part(a: &mut [f32], v: __m512) {
+        let mask = ((1u32 << a.len().min(16)) - 1) as u16;
+        // SAFETY: the mask enables lanes 0 .. a.len() only, which are in `a`; the
+        // disabled lanes are not written.
+        unsafe { _mm512_mask_storeu_ps(a.as_mut_ptr(), mask, v) }
+    }
+
+    /// Miri has no masked loads: the same lanes through an array.
+    #[cfg(miri)]
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn load_part(a: &[f32]) -> __m512 {
+        let mut lanes = [0.0f32; 16];
+        let n = a.len().min(16);
+        lanes[..n].copy_from_slice(&a[..n]);
+        load(&lanes)
+    }
+
+    /// Miri has no masked stores: the same lanes through an array.
+    #[cfg(miri)]
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn store_part(a: &mut [f32], v: __m512) {
+        let n = a.len().min(16);
+        a[..n].copy_from_slice(&lanes(v)[..n]);
+    }
 
     /// `[lo, hi]`: two rows' chunks of eight in the two halves of one register.
     #[inline]
@@ -1008,6 +1091,60 @@ mod avx512 {
 
 mod avx {
     use super::*;
+
+    /// Lane i of the mask for the first n lanes is `MASKS[8 - n + i]`: −1 (on) for
+    /// i < n, 0 (off) after.
+    const MASKS: [i32; 16] = [-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    /// The mask of `_mm256_maskload_ps` / `_mm256_maskstore_ps` for the first `n` lanes.
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn first_lanes(n: usize) -> __m256i {
+        let n = n.min(8);
+        let m: &[i32; 8] = &MASKS[8 - n..16 - n].as_chunks::<8>().0[0];
+        // SAFETY: a reference to 8 i32 is 32 readable bytes; no alignment needed.
+        unsafe { _mm256_loadu_si256(m.as_ptr().cast()) }
+    }
+
+    /// The first `a.len()` lanes loaded from `a` (at most 8), the others zero.
+    #[cfg(not(miri))]
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn load_part(a: &[f32]) -> __m256 {
+        // SAFETY: the mask enables lanes 0 .. a.len() only, which are in `a`; the
+        // disabled lanes are not read.
+        unsafe { _mm256_maskload_ps(a.as_ptr(), first_lanes(a.len())) }
+    }
+
+    /// Stores the first `a.len()` lanes of `v` (at most 8) into `a`.
+    #[cfg(not(miri))]
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn store_part(a: &mut [f32], v: __m256) {
+        // SAFETY: the mask enables lanes 0 .. a.len() only, which are in `a`; the
+        // disabled lanes are not written.
+        unsafe { _mm256_maskstore_ps(a.as_mut_ptr(), first_lanes(a.len()), v) }
+    }
+
+    /// Miri: the same lanes through an array.
+    #[cfg(miri)]
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn load_part(a: &[f32]) -> __m256 {
+        let mut lanes = [0.0f32; 8];
+        let n = a.len().min(8);
+        lanes[..n].copy_from_slice(&a[..n]);
+        load(&lanes)
+    }
+
+    /// Miri: the same lanes through an array.
+    #[cfg(miri)]
+    #[inline]
+    #[target_feature(enable = "avx")]
+    fn store_part(a: &mut [f32], v: __m256) {
+        let n = a.len().min(8);
+        a[..n].copy_from_slice(&lanes(v)[..n]);
+    }
 
     /// No samples-in-lanes kernel at this width: every sample goes through the rows.
     #[inline]
