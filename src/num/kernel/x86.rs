@@ -866,14 +866,14 @@ mod avx512 {
             // Whole tiles of 16 rows turned back in registers: one store per sample.
             let mut k = 0;
             while k + 16 <= outputs {
-                let zt = lane_rows::<16, 2>(w, bias, k, xt);
+                let zt = lane_rows::<16>(w, bias, k, xt);
                 for (z, v) in zs.iter_mut().zip(transpose16(zt)) {
                     store(&mut z[k..k + 16].as_chunks_mut::<16>().0[0], v);
                 }
                 k += 16;
             }
             while k < outputs {
-                let [z] = lane_rows::<1, 1>(w, bias, k, xt);
+                let [z] = lane_rows::<1>(w, bias, k, xt);
                 for (z_s, &v) in zs.iter_mut().zip(&lanes(z)) {
                     z_s[k] = v;
                 }
@@ -934,46 +934,64 @@ mod avx512 {
         })
     }
 
-    /// Rows k0 .. k0 + R for the 16 samples of `xt` (one register per input), `G`
-    /// rows at a time (`R` a multiple of `G`): z_k of the 16 samples, one register per
-    /// row. One call per tile, so that the loop over its rows is not a loop of calls.
+    /// Rows k0 .. k0 + R for the 16 samples of `xt` (one register per input): z_k of
+    /// the 16 samples, one register per row; three rows at a time (24 running sums),
+    /// then one. One call per tile, so that the loop over its rows is not a loop of calls.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn lane_rows<const R: usize, const G: usize>(
+    fn lane_rows<const R: usize>(
         w: &[f32],
         bias: &[f32],
         k0: usize,
         xt: &[[f32; 16]],
     ) -> [__m512; R] {
-        let inputs = xt.len();
-        let (xc, rest) = xt.as_chunks::<8>();
         let mut out = [_mm512_setzero_ps(); R];
-        for (g, out) in out.chunks_exact_mut(G).enumerate() {
-            let k = k0 + G * g;
-            let rows: [&[f32]; G] = core::array::from_fn(|r| row(w, inputs, k + r));
-            let row_chunks: [&[[f32; 8]]; G] = rows.map(|r| chunks(r, xc.len()));
-            let mut acc = [[_mm512_setzero_ps(); 8]; G];
-            for (c, chunk) in xc.iter().enumerate() {
-                for (l, x) in chunk.iter().enumerate() {
-                    let x = load(x);
-                    for r in 0..G {
-                        let wv = _mm512_set1_ps(row_chunks[r][c][l]);
-                        acc[r][l] = _mm512_add_ps(acc[r][l], _mm512_mul_ps(wv, x));
-                    }
-                }
-            }
-            for (r, (out, acc)) in out.iter_mut().zip(&acc).enumerate() {
-                let mut sum = acc[0];
-                for &a in &acc[1..] {
-                    sum = _mm512_add_ps(sum, a);
-                }
-                for (x, &wk) in rest.iter().zip(&rows[r][8 * xc.len()..]) {
-                    sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_set1_ps(wk), load(x)));
-                }
-                *out = _mm512_add_ps(_mm512_set1_ps(bias[k + r]), sum);
-            }
+        let mut r = 0;
+        while r + 3 <= R {
+            lane_group::<3>(w, bias, k0 + r, xt, &mut out[r..r + 3]);
+            r += 3;
+        }
+        while r < R {
+            lane_group::<1>(w, bias, k0 + r, xt, &mut out[r..r + 1]);
+            r += 1;
         }
         out
+    }
+
+    /// Rows k0 .. k0 + G of [`lane_rows`] into `out`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn lane_group<const G: usize>(
+        w: &[f32],
+        bias: &[f32],
+        k: usize,
+        xt: &[[f32; 16]],
+        out: &mut [__m512],
+    ) {
+        let inputs = xt.len();
+        let (xc, rest) = xt.as_chunks::<8>();
+        let rows: [&[f32]; G] = core::array::from_fn(|r| row(w, inputs, k + r));
+        let row_chunks: [&[[f32; 8]]; G] = rows.map(|r| chunks(r, xc.len()));
+        let mut acc = [[_mm512_setzero_ps(); 8]; G];
+        for (c, chunk) in xc.iter().enumerate() {
+            for (l, x) in chunk.iter().enumerate() {
+                let x = load(x);
+                for r in 0..G {
+                    let wv = _mm512_set1_ps(row_chunks[r][c][l]);
+                    acc[r][l] = _mm512_add_ps(acc[r][l], _mm512_mul_ps(wv, x));
+                }
+            }
+        }
+        for (r, (out, acc)) in out.iter_mut().zip(&acc).enumerate() {
+            let mut sum = acc[0];
+            for &a in &acc[1..] {
+                sum = _mm512_add_ps(sum, a);
+            }
+            for (x, &wk) in rest.iter().zip(&rows[r][8 * xc.len()..]) {
+                sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_set1_ps(wk), load(x)));
+            }
+            *out = _mm512_add_ps(_mm512_set1_ps(bias[k + r]), sum);
+        }
     }
 
     /// `S` samples through every row: tiles of `RP` row pairs, then single pairs, then
