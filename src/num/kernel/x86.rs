@@ -309,6 +309,28 @@ macro_rules! shared_kernels {
         unsafe { core::mem::transmute::<$v, [f32; $n]>(v) }
     }
 
+    /// Miri has no masked loads: `load_part` (the first `a.len()` lanes from `a`, at
+    /// most `$n`, the others zero) through an array.
+    #[cfg(miri)]
+    #[inline]
+    #[target_feature(enable = $feature)]
+    fn load_part(a: &[f32]) -> $v {
+        let mut lanes = [0.0f32; $n];
+        let n = a.len().min($n);
+        lanes[..n].copy_from_slice(&a[..n]);
+        load(&lanes)
+    }
+
+    /// Miri has no masked stores: `store_part` (the first `a.len()` lanes of `v` into
+    /// `a`, at most `$n`) through an array.
+    #[cfg(miri)]
+    #[inline]
+    #[target_feature(enable = $feature)]
+    fn store_part(a: &mut [f32], v: $v) {
+        let n = a.len().min($n);
+        a[..n].copy_from_slice(&lanes(v)[..n]);
+    }
+
     /// The forward kernel: the first samples of the block through `$in_lanes` (none, or
     /// groups of as many samples as a register has lanes), the others in groups, each
     /// group through every row by `affine_samples`.
@@ -653,26 +675,6 @@ mod avx512 {
         // SAFETY: the mask enables lanes 0 .. a.len() only, which are in `a`; the
         // disabled lanes are not written.
         unsafe { _mm512_mask_storeu_ps(a.as_mut_ptr(), mask, v) }
-    }
-
-    /// Miri has no masked loads: the same lanes through an array.
-    #[cfg(miri)]
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn load_part(a: &[f32]) -> __m512 {
-        let mut lanes = [0.0f32; 16];
-        let n = a.len().min(16);
-        lanes[..n].copy_from_slice(&a[..n]);
-        load(&lanes)
-    }
-
-    /// Miri has no masked stores: the same lanes through an array.
-    #[cfg(miri)]
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn store_part(a: &mut [f32], v: __m512) {
-        let n = a.len().min(16);
-        a[..n].copy_from_slice(&lanes(v)[..n]);
     }
 
     /// `[lo, hi]`: two rows' chunks of eight in the two halves of one register.
@@ -1142,26 +1144,6 @@ mod avx {
         // SAFETY: the mask enables lanes 0 .. a.len() only, which are in `a`; the
         // disabled lanes are not written.
         unsafe { _mm256_maskstore_ps(a.as_mut_ptr(), first_lanes(a.len()), v) }
-    }
-
-    /// Miri: the same lanes through an array.
-    #[cfg(miri)]
-    #[inline]
-    #[target_feature(enable = "avx")]
-    fn load_part(a: &[f32]) -> __m256 {
-        let mut lanes = [0.0f32; 8];
-        let n = a.len().min(8);
-        lanes[..n].copy_from_slice(&a[..n]);
-        load(&lanes)
-    }
-
-    /// Miri: the same lanes through an array.
-    #[cfg(miri)]
-    #[inline]
-    #[target_feature(enable = "avx")]
-    fn store_part(a: &mut [f32], v: __m256) {
-        let n = a.len().min(8);
-        a[..n].copy_from_slice(&lanes(v)[..n]);
     }
 
     /// No samples-in-lanes kernel at this width: every sample goes through the rows.
