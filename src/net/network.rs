@@ -213,9 +213,10 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     }
 
     /// Inference over a batch: `ys[s]` = a^N of `xs[s]`, computed in blocks of 16
-    /// samples on x86-64 with `std` (where layers of at most 1024 inputs run with the
-    /// samples in the vector lanes), of 8 elsewhere (a block's activations are on the
-    /// stack: 8 or 16 times one sample's); each weight row is read once for the block
+    /// samples on x86-64 with `std` (where, with AVX-512, layers of at most 1024
+    /// inputs run with the samples in the vector lanes, turned into columns in a
+    /// buffer of up to 64 KiB on the stack), of 8 elsewhere (a block's activations are
+    /// on the stack: 8 or 16 times one sample's); each weight row is read once for the block
     /// while it is in the fastest cache. Bit for bit what [`forward`](Network::forward)
     /// gives. For inference only, [`Packed`](crate::Packed) (feature `alloc`) gives the
     /// same bits faster on x86-64.

@@ -88,11 +88,12 @@ pub const DEFAULT_CHUNKS: usize = 2;
 /// per chunk and one set of training records per thread, made by the first step that
 /// needs them and reused by every later step. The network is shared by the threads,
 /// never copied. The first step with more than one chunk and more than one thread
-/// starts a pool of `threads − 1` threads (rayon), which every later step reuses: the
-/// step hands each its chunks and works on the first share itself, and returns when
-/// all are done. A trainer whose thread count changes starts a new pool; dropping the
-/// trainer ends its threads. If the system refuses the threads, the calling thread
-/// does every chunk itself.
+/// starts a pool of `min(threads, chunks) − 1` threads (rayon), which every later step
+/// reuses: the step hands each its chunks and works on the first share itself, and
+/// returns when all are done. After [`with_threads`](Self::with_threads) or
+/// [`with_chunks`](Self::with_chunks) change that number, the next step starts a new
+/// pool; dropping the trainer tells its threads to end. If the system refuses the
+/// threads, the calling thread does every chunk itself (and the next step asks again).
 pub struct ParallelTrainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize = 4> {
     /// The optimizer, with its state.
     pub optimizer: O,
@@ -285,11 +286,15 @@ where
             part.outcome = None;
         }
         let range = move |k: usize| chunk_range(k, size, len);
-        if threads > 1 && self.pool.as_ref().map(|p| p.current_num_threads()) != Some(threads - 1) {
+        // Sized for the most threads a step can use, not this batch's, so that the
+        // short last batch of an epoch does not start a new pool.
+        let pool_threads = self.threads.clamp(1, self.chunks.max(1)) - 1;
+        if threads > 1 && self.pool.as_ref().map(|p| p.current_num_threads()) != Some(pool_threads)
+        {
             // A pool the system refuses leaves `None`: the calling thread then runs
             // every chunk below.
             self.pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads - 1)
+                .num_threads(pool_threads)
                 .thread_name(|t| std::format!("typenet-train-{t}"))
                 .build()
                 .ok();
@@ -323,6 +328,8 @@ where
                 match part.outcome {
                     Some(Err(e)) => return Err(e),
                     Some(Ok(_)) => {}
+                    // Not reached: a chunk is unrun only after an earlier chunk's error,
+                    // returned above. Kept so that no chunk can go unsummed.
                     None => {
                         let r = range(k);
                         let chunk = samples.clone().skip(r.start).take(r.len());

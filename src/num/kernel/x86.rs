@@ -14,15 +14,15 @@
 //! is reduced across lanes.
 //!
 //! The only `unsafe` operations are unaligned loads and stores of whole `[f32; N]`
-//! arrays (always in bounds: the pointer comes from a reference to the array), masked
-//! loads and stores of the first lanes of a shorter slice (the columns past the last
-//! whole register: the mask enables exactly the slice's lanes), the reinterpretation
-//! of a vector register as an array of lanes, and the calls into the
+//! arrays (always in bounds: the pointer comes from a reference to the array), AVX-512
+//! masked loads and stores of the first lanes of a shorter slice (the columns past the
+//! last whole register: the mask enables exactly the slice's lanes), the
+//! reinterpretation of a vector register as an array of lanes, and the calls into the
 //! `#[target_feature]` functions after the CPU has been checked. CI runs this module's
 //! fixed cases under Miri with the features enabled at build time:
 //! `RUSTFLAGS="-C target-feature=+avx,+avx512f" cargo +nightly miri test --lib kernel::x86`
-//! (Miri has neither `vpermt2ps` nor masked loads: under Miri those two run as lane-by-
-//! lane copies, the rest of the code as it is).
+//! (Miri has no `vpermt2ps`: under Miri it runs as a lane-by-lane copy, the rest of the
+//! code, masked loads and stores included, as it is).
 
 use super::{Column, DISPATCH_MIN_WEIGHTS, TILE, dot};
 use core::arch::x86_64::*;
@@ -309,28 +309,6 @@ macro_rules! shared_kernels {
         unsafe { core::mem::transmute::<$v, [f32; $n]>(v) }
     }
 
-    /// Miri has no masked loads: `load_part` (the first `a.len()` lanes from `a`, at
-    /// most `$n`, the others zero) through an array.
-    #[cfg(miri)]
-    #[inline]
-    #[target_feature(enable = $feature)]
-    fn load_part(a: &[f32]) -> $v {
-        let mut lanes = [0.0f32; $n];
-        let n = a.len().min($n);
-        lanes[..n].copy_from_slice(&a[..n]);
-        load(&lanes)
-    }
-
-    /// Miri has no masked stores: `store_part` (the first `a.len()` lanes of `v` into
-    /// `a`, at most `$n`) through an array.
-    #[cfg(miri)]
-    #[inline]
-    #[target_feature(enable = $feature)]
-    fn store_part(a: &mut [f32], v: $v) {
-        let n = a.len().min($n);
-        a[..n].copy_from_slice(&lanes(v)[..n]);
-    }
-
     /// The forward kernel: the first samples of the block through `$in_lanes` (none, or
     /// groups of as many samples as a register has lanes), the others in groups, each
     /// group through every row by `affine_samples`.
@@ -432,7 +410,7 @@ macro_rules! shared_kernels {
 
     /// ∂E/∂b, then ∂E/∂W in tiles of `$or` rows × `$oj` registers of columns, each
     /// tile loaded once, given the block's terms in sample order and stored once; then
-    /// the leftover columns one element at a time, in the same order.
+    /// the leftover columns, one partly loaded register per row, in the same order.
     #[target_feature(enable = $feature)]
     pub(super) fn outer<const B: usize>(
         g: &mut [f32],
@@ -579,8 +557,9 @@ macro_rules! shared_kernels {
         )*
     }
 
-    /// ∂E/∂a of `S` samples in tiles of `J` chunks of columns (one register each), then single chunks,
-    /// then the leftover columns on the portable order.
+    /// ∂E/∂a of `S` samples in tiles of `J` chunks of columns (one register each), then
+    /// single chunks, then the leftover columns in one partly loaded register per
+    /// sample; the rows in order throughout.
     #[inline]
     #[target_feature(enable = $feature)]
     fn transpose_samples<const S: usize, const J: usize>(
@@ -656,24 +635,22 @@ mod avx512 {
     use super::*;
 
     /// The first `a.len()` lanes loaded from `a` (at most 16), the others zero.
-    #[cfg(not(miri))]
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn load_part(a: &[f32]) -> __m512 {
         let mask = ((1u32 << a.len().min(16)) - 1) as u16;
-        // SAFETY: the mask enables lanes 0 .. a.len() only, which are in `a`; the
-        // disabled lanes are not read.
+        // SAFETY: the mask enables lanes 0 .. min(a.len(), 16), which are in `a`; an
+        // AVX-512 masked load neither reads nor faults on the disabled lanes.
         unsafe { _mm512_maskz_loadu_ps(mask, a.as_ptr()) }
     }
 
     /// Stores the first `a.len()` lanes of `v` (at most 16) into `a`.
-    #[cfg(not(miri))]
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn store_part(a: &mut [f32], v: __m512) {
         let mask = ((1u32 << a.len().min(16)) - 1) as u16;
-        // SAFETY: the mask enables lanes 0 .. a.len() only, which are in `a`; the
-        // disabled lanes are not written.
+        // SAFETY: the mask enables lanes 0 .. min(a.len(), 16), which are in `a`; an
+        // AVX-512 masked store neither writes nor faults on the disabled lanes.
         unsafe { _mm512_mask_storeu_ps(a.as_mut_ptr(), mask, v) }
     }
 
@@ -800,7 +777,8 @@ mod avx512 {
     }
 
     /// The widest layer [`affine_lanes`] takes: its inputs, 16 samples of them turned
-    /// into one register per input, fit in 64 KiB on the stack.
+    /// into one register per input, fit in 64 KiB on the stack (the buffer of a layer
+    /// of 257 to 1024 inputs; 16 KiB up to 256, 4 KiB up to 64).
     const LANE_INPUTS: usize = 1024;
 
     /// Samples in lanes, for rows of at most [`LANE_INPUTS`] inputs: the block's first
@@ -1112,38 +1090,25 @@ mod avx512 {
 mod avx {
     use super::*;
 
-    /// Lane i of the mask for the first n lanes is `MASKS[8 - n + i]`: −1 (on) for
-    /// i < n, 0 (off) after.
-    const MASKS: [i32; 16] = [-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0];
-
-    /// The mask of `_mm256_maskload_ps` / `_mm256_maskstore_ps` for the first `n` lanes.
-    #[inline]
-    #[target_feature(enable = "avx")]
-    fn first_lanes(n: usize) -> __m256i {
-        let n = n.min(8);
-        let m: &[i32; 8] = &MASKS[8 - n..16 - n].as_chunks::<8>().0[0];
-        // SAFETY: a reference to 8 i32 is 32 readable bytes; no alignment needed.
-        unsafe { _mm256_loadu_si256(m.as_ptr().cast()) }
-    }
-
-    /// The first `a.len()` lanes loaded from `a` (at most 8), the others zero.
-    #[cfg(not(miri))]
+    /// The first `a.len()` lanes loaded from `a` (at most 8), the others zero, through
+    /// an array: AVX's masked move (`vmaskmovps`) may fault on a disabled lane past the
+    /// end of memory on some CPUs (AMD documents it as implementation dependent).
     #[inline]
     #[target_feature(enable = "avx")]
     fn load_part(a: &[f32]) -> __m256 {
-        // SAFETY: the mask enables lanes 0 .. a.len() only, which are in `a`; the
-        // disabled lanes are not read.
-        unsafe { _mm256_maskload_ps(a.as_ptr(), first_lanes(a.len())) }
+        let mut lanes = [0.0f32; 8];
+        let n = a.len().min(8);
+        lanes[..n].copy_from_slice(&a[..n]);
+        load(&lanes)
     }
 
-    /// Stores the first `a.len()` lanes of `v` (at most 8) into `a`.
-    #[cfg(not(miri))]
+    /// Stores the first `a.len()` lanes of `v` (at most 8) into `a`, through an array
+    /// (see [`load_part`]).
     #[inline]
     #[target_feature(enable = "avx")]
     fn store_part(a: &mut [f32], v: __m256) {
-        // SAFETY: the mask enables lanes 0 .. a.len() only, which are in `a`; the
-        // disabled lanes are not written.
-        unsafe { _mm256_maskstore_ps(a.as_mut_ptr(), first_lanes(a.len()), v) }
+        let n = a.len().min(8);
+        a[..n].copy_from_slice(&lanes(v)[..n]);
     }
 
     /// No samples-in-lanes kernel at this width: every sample goes through the rows.
@@ -1388,8 +1353,8 @@ mod tests {
     }
 
     /// Shapes that reach every tile, pair, odd-row and leftover-column branch of both
-    /// kernel sets (1, 4, 9 and 17 samples; 37 = 2·16 + 5 and 8 = 8 + 0 columns; 17 and 3
-    /// rows). The test Miri runs on the unsafe code (see the module docs); natively it
+    /// kernel sets (1, 4, 9, 16 and 17 samples; 37 = 2·16 + 5, 69 = 4·16 + 5 and
+    /// 8 = 8 + 0 columns; 17, 8 and 3 rows). The test Miri runs on the unsafe code (see the module docs); natively it
     /// is one more set of cases.
     #[test]
     fn miri_cases() {
@@ -1400,6 +1365,10 @@ mod tests {
             // 17 samples: 16 in lanes (rows of at most 1024 inputs), one through the rows.
             check::<17>(inputs, fixed_case::<17>(inputs, outputs, 5)).unwrap();
         }
+        // 69 inputs: a whole tile of four registers of ∂E/∂W columns and five columns
+        // past it (masked), 8 rows (the masked rows' last tile empty), 16 samples in
+        // lanes with the middle-sized buffer.
+        check::<16>(69, fixed_case::<16>(69, 8, 7)).unwrap();
         // The kernels compiled for a known input count (and a mismatched slice).
         check_sized::<typenum::U37, 4>(17, 6);
         // `wide`: a pass compiled for the CPU's vectors, the same bits as inline.
@@ -1431,7 +1400,7 @@ mod tests {
     #[test]
     #[cfg(not(miri))]
     fn kernels_for_a_known_input_count_match_portable() {
-        use typenum::{U8, U13, U37, U64, U128, U784, U2048};
+        use typenum::{U8, U13, U37, U64, U128, U256, U784, U1024, U2048};
         for (outputs, seed) in [(3, 1), (17, 2), (40, 3)] {
             check_sized::<U8, 1>(outputs, seed);
             check_sized::<U13, 4>(outputs, seed);
@@ -1439,9 +1408,13 @@ mod tests {
             check_sized::<U64, 17>(outputs, seed);
             check_sized::<U128, 1>(outputs, seed);
             check_sized::<U784, 8>(outputs, seed);
-            // Samples in lanes with each size of its buffer of columns (and past it).
+            // Samples in lanes with each size of its buffer of columns, at its
+            // boundaries (`check_sized` also runs one input more), and past it.
+            check_sized::<U64, 16>(outputs, seed);
             check_sized::<U128, 16>(outputs, seed);
+            check_sized::<U256, 16>(outputs, seed);
             check_sized::<U784, 17>(outputs, seed);
+            check_sized::<U1024, 16>(outputs, seed);
             check_sized::<U2048, 16>(outputs, seed);
         }
     }
