@@ -449,36 +449,45 @@ macro_rules! shared_kernels {
     }
 
     /// The columns past the last whole register of ∂E/∂W (fewer than `$n`), each row's
-    /// in one partly loaded register, in tiles of `$or` rows, the samples in order.
+    /// in one partly loaded register, in tiles of `$or` rows, then single rows.
     #[inline]
     #[target_feature(enable = $feature)]
     fn outer_rest<const B: usize>(g: &mut [f32], xis: &[&[f32]; B], a: &[&[f32]; B]) {
         let inputs = a[0].len();
+        let outputs = xis[0].len();
+        let mut k = 0;
+        while k + $or <= outputs {
+            outer_rest_tile::<B, $or>(&mut g[k * inputs..(k + $or) * inputs], k, xis, a);
+            k += $or;
+        }
+        while k < outputs {
+            outer_rest_tile::<B, 1>(&mut g[k * inputs..(k + 1) * inputs], k, xis, a);
+            k += 1;
+        }
+    }
+
+    /// Rows k0 .. k0 + R of [`outer_rest`] (`g` holds exactly those rows): their last
+    /// columns in R registers, each given ξ_{s,k} a_s for s = 0, 1, … in order.
+    #[inline]
+    #[target_feature(enable = $feature)]
+    fn outer_rest_tile<const B: usize, const R: usize>(
+        g: &mut [f32],
+        k0: usize,
+        xis: &[&[f32]; B],
+        a: &[&[f32]; B],
+    ) {
+        let inputs = a[0].len();
         let first = $n * (inputs / $n);
-        let mut rows = g.chunks_exact_mut(inputs).enumerate();
-        loop {
-            let tile: [Option<(usize, &mut [f32])>; $or] = core::array::from_fn(|_| rows.next());
-            let mut acc: [$v; $or] = core::array::from_fn(|r| match &tile[r] {
-                Some((_, row)) => load_part(&row[first..]),
-                None => $set1(0.0),
-            });
-            for (xi, a) in xis.iter().zip(a) {
-                let a = load_part(&a[first..]);
-                for (acc, row) in acc.iter_mut().zip(&tile) {
-                    if let Some((k, _)) = row {
-                        *acc = $add(*acc, $mul($set1(xi[*k]), a));
-                    }
-                }
+        let part = |r: usize| r * inputs + first..(r + 1) * inputs;
+        let mut acc: [$v; R] = core::array::from_fn(|r| load_part(&g[part(r)]));
+        for (xi, a) in xis.iter().zip(a) {
+            let a = load_part(&a[first..]);
+            for (r, acc) in acc.iter_mut().enumerate() {
+                *acc = $add(*acc, $mul($set1(xi[k0 + r]), a));
             }
-            let full = tile.iter().all(Option::is_some);
-            for (acc, row) in acc.into_iter().zip(tile) {
-                if let Some((_, row)) = row {
-                    store_part(&mut row[first..], acc);
-                }
-            }
-            if !full {
-                break;
-            }
+        }
+        for (r, acc) in acc.into_iter().enumerate() {
+            store_part(&mut g[part(r)], acc);
         }
     }
 
@@ -634,11 +643,17 @@ macro_rules! shared_kernels {
 mod avx512 {
     use super::*;
 
+    /// The mask of the first `n` lanes (all 16 for `n` ≥ 16).
+    #[inline]
+    fn first_lanes(n: usize) -> __mmask16 {
+        ((1u32 << n.min(16)) - 1) as u16
+    }
+
     /// The first `a.len()` lanes loaded from `a` (at most 16), the others zero.
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn load_part(a: &[f32]) -> __m512 {
-        let mask = ((1u32 << a.len().min(16)) - 1) as u16;
+        let mask = first_lanes(a.len());
         // SAFETY: the mask enables lanes 0 .. min(a.len(), 16), which are in `a`; an
         // AVX-512 masked load neither reads nor faults on the disabled lanes.
         unsafe { _mm512_maskz_loadu_ps(mask, a.as_ptr()) }
@@ -648,7 +663,7 @@ mod avx512 {
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn store_part(a: &mut [f32], v: __m512) {
-        let mask = ((1u32 << a.len().min(16)) - 1) as u16;
+        let mask = first_lanes(a.len());
         // SAFETY: the mask enables lanes 0 .. min(a.len(), 16), which are in `a`; an
         // AVX-512 masked store neither writes nor faults on the disabled lanes.
         unsafe { _mm512_mask_storeu_ps(a.as_mut_ptr(), mask, v) }
