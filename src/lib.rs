@@ -59,9 +59,10 @@
 //!
 //! - `num/`: [`Scalar`], the numeric bound (`f32`, `f64`, and [`fixed::Q16`], Q16.16
 //!   fixed point for chips without an FPU), and the three matrix kernels of a layer;
-//!   `f32` runs AVX-512F/AVX code chosen at run time (with `std` on x86-64), and its
-//!   forward pass `VLDM`/`VMLA.F32` assembly on Arm cores with an FPU (hard-float
-//!   ABI; [`kernel_level`] names either), each giving the portable code's bits.
+//!   `f32` multiply-adds are fused (rounded once, [`Scalar::mul_add`]); it runs
+//!   AVX-512F/AVX+FMA code chosen at run time (with `std` on x86-64), and its forward
+//!   pass `VLDM`/`VFMA.F32` assembly on the Cortex-M4F/M7/M33 ([`kernel_level`] names
+//!   either), each giving the portable code's bits.
 //! - `net/`: the network. [`Network`] is the whole-network API; [`Dense`] and [`End`]
 //!   are the nested type a network is, and [`network!`] writes it; the activations
 //!   [`Identity`], [`Sigmoid`], [`Tanh`], [`ReLU`], [`LeakyReLU`], [`Softplus`],

@@ -11,6 +11,7 @@ use crate::net::error::{BatchLengthError, InputLengthError, ParamCountError};
 use crate::net::layers::sealed::Sealed;
 use crate::net::layers::{AffineKernels, Layers, RowKernels, Seed};
 use crate::net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
+use crate::num::kernel;
 use crate::num::scalar::Scalar;
 use core::fmt::Debug;
 use generic_array::ArrayLength;
@@ -240,7 +241,7 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         trace: &'t mut Trace<T, Self>,
     ) -> &'t Arr<T, Self::Output> {
         trace.input.clone_from(x);
-        self.forward_trace_block([&trace.input], &mut trace.layers);
+        kernel::with_kernels(|| self.forward_trace_block([&trace.input], &mut trace.layers));
         let [y] = Self::block_output(&trace.layers);
         y
     }
@@ -415,7 +416,7 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         &self,
         xs: [&Arr<T, Self::Input>; B],
     ) -> [Arr<T, Self::Output>; B] {
-        self.forward_block_with(xs, &RowKernels)
+        kernel::with_kernels(|| self.forward_block_with(xs, &RowKernels))
     }
 
     #[doc(hidden)]
@@ -479,14 +480,16 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         grads: &mut Self,
     ) -> [Arr<T, Self::Input>; 1] {
         let Trace { input, layers } = trace;
-        self.back_block(
-            [input],
-            layers,
-            core::array::from_ref(seed_value),
-            seed,
-            input_grad,
-            grads,
-        )
+        kernel::with_kernels(|| {
+            self.back_block(
+                [input],
+                layers,
+                core::array::from_ref(seed_value),
+                seed,
+                input_grad,
+                grads,
+            )
+        })
     }
 
     #[doc(hidden)]

@@ -7,7 +7,7 @@ use crate::net::arr::Arr;
 use crate::net::error::BatchLengthError;
 use crate::net::layers::AffineKernels;
 use crate::net::network::{Network, in_blocks};
-use crate::num::kernel::{Column, pack, packed_len};
+use crate::num::kernel::{Column, pack, packed_len, with_kernels};
 use crate::num::scalar::Scalar;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -91,7 +91,7 @@ impl<T: Scalar, N: Network<T>> Packed<T, N> {
             // Nothing packed: the network's own pass, without a look per layer.
             return self.net.forward(x);
         }
-        let [y] = self.net.forward_block_with([x], self);
+        let [y] = with_kernels(|| self.net.forward_block_with([x], self));
         y
     }
 
@@ -112,7 +112,7 @@ impl<T: Scalar, N: Network<T>> Packed<T, N> {
         in_blocks(
             xs,
             ys,
-            |xs| self.net.forward_block_with(xs, self),
+            |xs| with_kernels(|| self.net.forward_block_with(xs, self)),
             |x| self.forward(x),
         )
     }

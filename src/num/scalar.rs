@@ -199,16 +199,34 @@ pub trait Scalar:
         }
     }
 
+    /// `self · a + b` as every layer kernel computes it (each term of a dot product, of
+    /// ∂E/∂W and of (W^i)ᵀ ξ). The default rounds the product, then the sum, as `f64`
+    /// and [`Q16`](crate::fixed::Q16) do; **`f32` rounds once** (a fused multiply-add,
+    /// one instruction on x86 with FMA and on the Cortex-M4F/M7/M33), the same bits on
+    /// every target.
+    ///
+    /// ```
+    /// use typenet::Scalar;
+    /// let (x, e) = (1.0_f32 + f32::EPSILON, f32::EPSILON);
+    /// // x² = 1 + 2ε + ε²: the product alone rounds the ε² away, the fused form keeps it.
+    /// assert_eq!(Scalar::mul_add(x, x, -(1.0 + 2.0 * e)), e * e);
+    /// assert_eq!(Scalar::mul_add(1.0_f64 + f64::EPSILON, 1.0 + f64::EPSILON, -1.0), 2.0 * f64::EPSILON);
+    /// ```
+    #[inline]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        self * a + b
+    }
+
     /// The forward kernel of a dense layer for `B` samples: `zs[s] = W xs[s] + b`, with
     /// `w` holding `bias.len()` rows of `xs[s].len()` columns, row after row.
     ///
     /// The default is the crate's portable code; `f32` overrides it with AVX-512F or
-    /// AVX code chosen at run time (with `std`, on x86-64), and with `VLDM`/`VMLA.F32`
-    /// assembly on Arm cores with an FPU (hard-float ABI). An override must give
+    /// AVX code with FMA chosen at run time (with `std`, on x86-64), and with
+    /// `VLDM`/`VFMA.F32` assembly on the Cortex-M4F/M7/M33. An override must give
     /// **the same bits** as the default: each dot product as eight running sums over
     /// the whole chunks of eight, added `s0 + s1 + … + s7`, then the leftover products
-    /// one by one, then the bias; every product rounded before it is added (no fused
-    /// multiply-add).
+    /// one by one, then the bias; every product added by
+    /// [`mul_add`](Scalar::mul_add).
     #[inline]
     fn affine_kernel<const B: usize>(
         w: &[Self],
@@ -262,7 +280,7 @@ pub trait Scalar:
 
     /// The kernel of ∂E/∂W and ∂E/∂b for `B` samples: `g[k][j] += Σ_s xis[s][k] ·
     /// a[s][j]` and `gb[k] += Σ_s xis[s][k]`, the samples added in order, each product
-    /// rounded before it is added; `g` holds `gb.len()` rows of `a[s].len()` columns.
+    /// by [`mul_add`](Scalar::mul_add); `g` holds `gb.len()` rows of `a[s].len()` columns.
     /// Overrides must give the same bits as this default.
     #[inline]
     fn outer_kernel<const B: usize>(
@@ -275,7 +293,7 @@ pub trait Scalar:
     }
 
     /// The kernel of ∂E/∂a^{i−1} for `B` samples: `gs[s][j] += Σ_k xis[s][k] · w[k][j]`,
-    /// the rows added in order, each product rounded before it is added; `w` holds
+    /// the rows added in order, each product by [`mul_add`](Scalar::mul_add); `w` holds
     /// `xis[s].len()` rows of `gs[s].len()` columns. Overrides must give the same bits
     /// as this default.
     #[inline]
@@ -289,6 +307,10 @@ macro_rules! impl_scalar_for_float {
         impl Scalar for $t {
             $($($kernels)*)?
             const NAME: &'static str = stringify!($t);
+            #[inline(always)]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                FloatMulAdd::mul_add(self, a, b)
+            }
             #[inline]
             fn from_f64(x: f64) -> Self {
                 x as $t
@@ -341,23 +363,45 @@ macro_rules! impl_scalar_for_float {
     )*};
 }
 
+/// The multiply-add rule of each float type (see [`Scalar::mul_add`]).
+trait FloatMulAdd {
+    fn mul_add(self, a: Self, b: Self) -> Self;
+}
+
+impl FloatMulAdd for f32 {
+    /// Fused: rounded once.
+    #[inline(always)]
+    fn mul_add(self, a: f32, b: f32) -> f32 {
+        kernel::fused_f32(self, a, b)
+    }
+}
+
+impl FloatMulAdd for f64 {
+    /// The product rounded, then the sum.
+    #[inline(always)]
+    fn mul_add(self, a: f64, b: f64) -> f64 {
+        self * a + b
+    }
+}
+
+/// Every scalar is a ring the portable kernels compute in, with its multiply-add.
+impl<T: Scalar> kernel::Arith for T {
+    #[inline(always)]
+    fn mul_add(self, a: T, b: T) -> T {
+        Scalar::mul_add(self, a, b)
+    }
+}
+
 #[cfg(all(
     any(feature = "std", feature = "libm"),
     not(all(feature = "std", target_arch = "x86_64")),
-    not(all(
-        target_arch = "arm",
-        any(target_abi = "eabihf", target_feature = "vfp2")
-    ))
+    not(typenet_vfma)
 ))]
 impl_scalar_for_float!(f32, f64);
 
-// On Arm cores with an FPU (hard-float ABI), the forward kernel of `f32` layers loads
-// eight values per `VLDM` (same bits; `kernel/vfp.rs`).
-#[cfg(all(
-    any(feature = "std", feature = "libm"),
-    target_arch = "arm",
-    any(target_abi = "eabihf", target_feature = "vfp2")
-))]
+// On the Cortex-M cores with a single-precision FPU, the forward kernel of `f32` layers
+// loads eight values per `VLDM` (same bits; `kernel/vfp.rs`).
+#[cfg(all(any(feature = "std", feature = "libm"), typenet_vfma))]
 impl_scalar_for_float!(
     f32 {
         #[inline]

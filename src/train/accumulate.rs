@@ -6,6 +6,7 @@
 use crate::net::arr::Arr;
 use crate::net::network::Network;
 use crate::net::network::Trace;
+use crate::num::kernel;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
 use crate::train::loss::Loss;
@@ -75,49 +76,57 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
         I::Item: Sample<T, N::Input>,
         L: Loss<T, N, <I::Item as Sample<T, N::Input>>::Target>,
     {
-        grads.set_zero();
-        let mut total = T::zero();
-        let mut count = 0usize;
-        let mut samples = samples.into_iter();
-        if B <= 1 {
-            for sample in samples {
-                total += self.sample_step(net, loss, sample.input(), sample.target(), grads)?;
-                count += 1;
-            }
-        } else {
-            // Whole blocks of `B` samples, then the rest one by one. The block holds the
-            // items themselves (references for `&(x, t)` items, the pairs for owned ones).
-            let mut block: [Option<I::Item>; B] = core::array::from_fn(|_| None);
-            loop {
-                let mut filled = 0;
-                for slot in &mut block {
-                    *slot = samples.next();
-                    if slot.is_none() {
+        // One dispatch for the whole sum (see `kernel::with_kernels`).
+        kernel::with_kernels(|| {
+            grads.set_zero();
+            let mut total = T::zero();
+            let mut count = 0usize;
+            let mut samples = samples.into_iter();
+            if B <= 1 {
+                for sample in samples {
+                    total += self.sample_step(net, loss, sample.input(), sample.target(), grads)?;
+                    count += 1;
+                }
+            } else {
+                // Whole blocks of `B` samples, then the rest one by one. The block holds the
+                // items themselves (references for `&(x, t)` items, the pairs for owned ones).
+                let mut block: [Option<I::Item>; B] = core::array::from_fn(|_| None);
+                loop {
+                    let mut filled = 0;
+                    for slot in &mut block {
+                        *slot = samples.next();
+                        if slot.is_none() {
+                            break;
+                        }
+                        filled += 1;
+                    }
+                    if filled == B {
+                        if let Some(first) = block.iter().flatten().next() {
+                            let mut refs = [first; B];
+                            for (r, sample) in refs.iter_mut().zip(block.iter().flatten()) {
+                                *r = sample;
+                            }
+                            self.block_step(net, loss, &refs, &mut total, grads)?;
+                            count += B;
+                        }
+                    } else {
+                        // Only the slots filled this time: the others hold the last block's.
+                        for sample in block.iter().take(filled).flatten() {
+                            total += self.sample_step(
+                                net,
+                                loss,
+                                sample.input(),
+                                sample.target(),
+                                grads,
+                            )?;
+                            count += 1;
+                        }
                         break;
                     }
-                    filled += 1;
-                }
-                if filled == B {
-                    if let Some(first) = block.iter().flatten().next() {
-                        let mut refs = [first; B];
-                        for (r, sample) in refs.iter_mut().zip(block.iter().flatten()) {
-                            *r = sample;
-                        }
-                        self.block_step(net, loss, &refs, &mut total, grads)?;
-                        count += B;
-                    }
-                } else {
-                    // Only the slots filled this time: the others hold the last block's.
-                    for sample in block.iter().take(filled).flatten() {
-                        total +=
-                            self.sample_step(net, loss, sample.input(), sample.target(), grads)?;
-                        count += 1;
-                    }
-                    break;
                 }
             }
-        }
-        Ok((total, count))
+            Ok((total, count))
+        })
     }
 
     /// Forward, loss and backward of one sample; returns its loss.

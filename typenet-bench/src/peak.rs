@@ -6,9 +6,10 @@
 //! target-cpu=native` lets the compiler use AVX2+FMA or AVX-512 where the core has them,
 //! and gemm (used by dfdx) picks its AVX2+FMA kernels at run time whatever the build
 //! (its AVX-512 kernels need its `nightly` feature). typenet's own kernels, chosen at
-//! run time, multiply and add in separate AVX-512 instructions (to round as its
-//! portable code does): their ceiling is "avx512f mul+add", half the FMA one. "Peak"
-//! is the largest of the measured ceilings.
+//! run time, use AVX-512 FMA (their ceiling is "avx512f fma"); up to round five they
+//! multiplied and added in separate instructions, whose ceiling, "avx512f mul+add", is
+//! kept for comparison with those rounds. "Peak" is the largest of the measured
+//! ceilings.
 //!
 //! FMA has a 4-cycle latency and two ports here, so 8 chains in flight saturate it;
 //! 12 leave slack.
@@ -149,8 +150,8 @@ mod x86 {
     );
 
     mul_add_ceiling!(
-        /// The ceiling of typenet's kernels, which multiply and add in separate
-        /// instructions to keep the portable code's rounding.
+        /// The ceiling of separate multiply and add instructions (typenet's kernels
+        /// up to round five).
         avx512_mul_add, "avx512f", __m512, 16, _mm512_set1_ps, _mm512_setzero_ps,
         _mm512_mul_ps, _mm512_add_ps
     );

@@ -60,7 +60,7 @@ pub fn markdown(
 ) {
     println!(
         "Compiled with target features: {}. typenet's f32 layer kernels chosen at run time: {} \
-         (multiply, then add: the same bits as the portable code). One thread for every peer \
+         (fused multiply-add: the same bits as the portable code). One thread for every peer \
          (rayon's global pool pinned to 1; candle: RAYON_NUM_THREADS=1, CANDLE_NUM_THREADS=1).",
         build_flags(),
         typenet::kernel_level()

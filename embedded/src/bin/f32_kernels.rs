@@ -4,7 +4,7 @@
 //! odd and an even number of rows, one row), one to three samples at a time, values of
 //! similar size (whose sums round differently in another order), of every magnitude
 //! with zeros of both signs, subnormals, and products and sums that overflow, and all
-//! zeros (the sign of a zero sum). `<f32 as Scalar>::affine_kernel` (on the M4F the `VLDM`/`VMLA.F32`
+//! zeros (the sign of a zero sum). `<f32 as Scalar>::affine_kernel` (on the M4F the `VLDM`/`VFMA.F32`
 //! assembly of `typenet`'s `src/num/kernel/vfp.rs`, which the host cannot run) must
 //! give the bits of `typenet::__portable_affine_f32` (the portable code, the crate's
 //! summation order) for every output; two NaNs count as equal (the compiler may swap

@@ -14,9 +14,12 @@
 //! - a dot product w_k · x keeps eight running sums, s_l = Σ_c w_{k,8c+l} x_{8c+l} over
 //!   the whole chunks of eight in order, adds them as `s0 + s1 + … + s7` (left to right),
 //!   adds the leftover products one at a time, and z_k = b_k + that sum;
-//! - ∂E/∂W and ∂E/∂b add the samples' terms in sample order, each product rounded before
-//!   its addition (no fused multiply-add);
-//! - (W^i)ᵀ ξ adds row k's term for k = 0, 1, … in order.
+//! - ∂E/∂W and ∂E/∂b add the samples' terms in sample order;
+//! - (W^i)ᵀ ξ adds row k's term for k = 0, 1, … in order;
+//! - every "add a product" is the scalar type's [`Arith::mul_add`]: for `f32` a **fused
+//!   multiply-add**, the product and the sum rounded once ([`fused_f32`]), which x86
+//!   (`VFMADD`) and the Cortex-M4F/M7/M33 (`VFMA.F32`) execute in one instruction; for
+//!   `f64` and [`Q16`](crate::fixed::Q16), the product rounded, then the sum.
 //!
 //! A fourth kernel computes the forward pass of one sample on W copied into column
 //! tiles ([`pack`], used by [`Packed`](crate::Packed)): with the 16 rows of a tile in
@@ -25,21 +28,23 @@
 //!
 //! Lane j of an eight-lane vector register is exactly s_j, so the order is that of SIMD
 //! code too: [`Scalar`](crate::Scalar) routes `f32` layers to the kernels of the
-//! `x86` module when the running CPU has AVX-512F or AVX (detected at run time, with
-//! `std` on x86-64), which multiply and add in separate instructions and reduce the
-//! eight sums in the same order, and on Arm cores with an FPU (hard-float ABI) the
-//! forward pass to the `vfp` module, whose assembly keeps the eight sums in eight
-//! registers and accumulates with `VMLA.F32` (product and sum rounded separately). A
-//! network therefore gives the same bits on every machine, with or without those
-//! kernels, and on a microcontroller: the firmware checks in CI depend on it, the tests
-//! of the `x86` module compare every kernel level with the code below, bit for bit, and
-//! the device test `embedded/src/bin/f32_kernels.rs` does the same for `vfp` on the
-//! Cortex-M4F.
+//! `x86` module when the running CPU has AVX-512F or AVX, each with FMA (detected at run
+//! time, with `std` on x86-64), which multiply-add with `VFMADD` and reduce the eight
+//! sums in the same order, and on the Cortex-M cores with a single-precision FPU (the
+//! `thumbv7em`/`thumbv8m.main` hard-float targets) the forward pass to the `vfp`
+//! module, whose assembly keeps the eight sums in eight registers and accumulates with
+//! `VFMA.F32`. A network therefore gives the same bits on every machine, with or without
+//! those kernels, and on a microcontroller: the firmware checks in CI depend on it, the
+//! tests of the `x86` module compare every kernel level with the code below, bit for
+//! bit, and the device test `embedded/src/bin/f32_kernels.rs` does the same for `vfp` on
+//! the Cortex-M4F.
+//!
+//! Before 2026-12-06 the `f32` rule was the `f64` one (product rounded, then sum): on a
+//! core with FMA units that halves the multiply-adds per cycle (Intel's two 512-bit FMA
+//! ports run a product or a sum each, not both), and `f32` networks now give other bits
+//! than they did then (BENCHMARKS.md, round six).
 
-#[cfg(all(
-    target_arch = "arm",
-    any(target_abi = "eabihf", target_feature = "vfp2")
-))]
+#[cfg(typenet_vfma)]
 pub(crate) mod vfp;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub(crate) mod x86;
@@ -49,20 +54,67 @@ extern crate alloc;
 
 use num_traits::{Num, NumAssignOps};
 
-/// The arithmetic the portable kernels use: a ring with compound assignment.
-/// [`Scalar`](crate::Scalar) implies it.
-pub(crate) trait Arith: Num + NumAssignOps + Copy {}
-impl<T: Num + NumAssignOps + Copy> Arith for T {}
+/// The arithmetic the portable kernels use: a ring with compound assignment and the
+/// type's multiply-add. Every [`Scalar`](crate::Scalar) is one (`mul_add` is
+/// [`Scalar::mul_add`](crate::Scalar::mul_add)).
+pub(crate) trait Arith: Num + NumAssignOps + Copy {
+    /// `self · a + b` by the type's rule: for `f32` rounded once ([`fused_f32`]), for
+    /// `f64` and [`Q16`](crate::fixed::Q16) the product rounded, then the sum.
+    fn mul_add(self, a: Self, b: Self) -> Self;
+}
+
+/// `x · a + b` rounded once (IEEE 754 fusedMultiplyAdd): **the multiply-add of every
+/// `f32` dot product, ∂E/∂W and (W^i)ᵀ ξ**, on every target. With `std`, Rust's
+/// `f32::mul_add` (one `VFMADD` where the code is compiled for FMA, as the x86 kernels
+/// and every pass run through [`with_kernels`] are; a call to the C library's `fmaf`
+/// elsewhere); on the Cortex-M cores with a single-precision FPU, one `VFMA.F32`
+/// ([`vfp::fma`]); on other targets without `std`, `libm::fmaf` (integer and `f64`
+/// arithmetic in software: exact, and slow).
+#[inline(always)]
+pub(crate) fn fused_f32(x: f32, a: f32, b: f32) -> f32 {
+    #[cfg(feature = "std")]
+    {
+        x.mul_add(a, b)
+    }
+    #[cfg(all(not(feature = "std"), typenet_vfma))]
+    {
+        vfp::fma(x, a, b)
+    }
+    #[cfg(all(not(feature = "std"), not(typenet_vfma)))]
+    {
+        libm::fmaf(x, a, b)
+    }
+}
+
+/// Runs `f` where the `f32` multiply-add is one instruction: with `std` on x86-64,
+/// inlined into a function compiled for AVX-512F or AVX with FMA when the CPU has them
+/// (the default target has no FMA, and `f32::mul_add` would call `fmaf` for each
+/// product); elsewhere `f` itself. The passes of a network (`forward`, a training
+/// step) run through it, so their small layers, whose loops are inlined into the
+/// caller, multiply-add in one instruction too. The bits do not depend on it.
+#[inline(always)]
+pub(crate) fn with_kernels<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        x86::wide(f)
+    }
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    {
+        f()
+    }
+}
 
 /// A layer's shape for the kernels: `inputs` columns, `w.len() / inputs` rows.
 /// Below this many weights a layer stays on the portable code, which inlines into the
 /// caller; above it, a call through the run-time dispatch costs less than it saves.
 pub(crate) const DISPATCH_MIN_WEIGHTS: usize = 256;
 
-/// The name of the `f32` kernels this process runs: `"avx512f"` or `"avx"` (chosen at
-/// run time with `std` on x86-64, see [`Scalar::affine_kernel`](crate::Scalar::affine_kernel)),
-/// `"vfp"` on Arm cores with an FPU and the hard-float ABI (the forward kernel in
-/// `VLDM`/`VMLA.F32` assembly, the others portable), or `"portable"`. Whichever it is,
+/// The name of the `f32` kernels this process runs: `"avx512f"` or `"avx"` (AVX-512F
+/// or AVX, each with FMA, chosen at run time with `std` on x86-64, see
+/// [`Scalar::affine_kernel`](crate::Scalar::affine_kernel)), `"vfp"` on the Cortex-M
+/// cores with a single-precision FPU (`thumbv7em-none-eabihf`,
+/// `thumbv8m.main-none-eabihf`: the forward kernel in `VLDM`/`VFMA.F32` assembly, the
+/// others portable), or `"portable"`. Whichever it is,
 /// results are the same bits.
 ///
 /// ```
@@ -78,20 +130,11 @@ pub fn kernel_level() -> &'static str {
             x86::Level::Portable => "portable",
         }
     }
-    #[cfg(all(
-        target_arch = "arm",
-        any(target_abi = "eabihf", target_feature = "vfp2")
-    ))]
+    #[cfg(typenet_vfma)]
     {
         "vfp"
     }
-    #[cfg(not(any(
-        all(feature = "std", target_arch = "x86_64"),
-        all(
-            target_arch = "arm",
-            any(target_abi = "eabihf", target_feature = "vfp2")
-        )
-    )))]
+    #[cfg(not(any(all(feature = "std", target_arch = "x86_64"), typenet_vfma)))]
     {
         "portable"
     }
@@ -134,18 +177,18 @@ pub(crate) fn dot<T: Arith>(a: &[T], b: &[T]) -> T {
     let z = T::zero();
     let (mut s0, mut s1, mut s2, mut s3, mut s4, mut s5, mut s6, mut s7) = (z, z, z, z, z, z, z, z);
     for (x, y) in ca.iter().zip(cb) {
-        s0 += x[0] * y[0];
-        s1 += x[1] * y[1];
-        s2 += x[2] * y[2];
-        s3 += x[3] * y[3];
-        s4 += x[4] * y[4];
-        s5 += x[5] * y[5];
-        s6 += x[6] * y[6];
-        s7 += x[7] * y[7];
+        s0 = x[0].mul_add(y[0], s0);
+        s1 = x[1].mul_add(y[1], s1);
+        s2 = x[2].mul_add(y[2], s2);
+        s3 = x[3].mul_add(y[3], s3);
+        s4 = x[4].mul_add(y[4], s4);
+        s5 = x[5].mul_add(y[5], s5);
+        s6 = x[6].mul_add(y[6], s6);
+        s7 = x[7].mul_add(y[7], s7);
     }
     let mut sum = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
     for (&x, &y) in ra.iter().zip(rb) {
-        sum += x * y;
+        sum = x.mul_add(y, sum);
     }
     sum
 }
@@ -264,7 +307,7 @@ fn packed_affine_sample<T: Arith>(tiles: &[Column<T>], bias: &[T], x: &[T], z: &
         for (group, xs) in groups.iter().zip(xc) {
             for ((s, column), &x) in s.iter_mut().zip(group).zip(xs) {
                 for (s, &w) in s.iter_mut().zip(&column.0) {
-                    *s += w * x;
+                    *s = w.mul_add(x, *s);
                 }
             }
         }
@@ -276,7 +319,7 @@ fn packed_affine_sample<T: Arith>(tiles: &[Column<T>], bias: &[T], x: &[T], z: &
         }
         for (column, &x) in rest.iter().zip(xr) {
             for (sum, &w) in sum.iter_mut().zip(&column.0) {
-                *sum += w * x;
+                *sum = w.mul_add(x, *sum);
             }
         }
         for ((z, &b), &sum) in zt.iter_mut().zip(bt).zip(&sum) {
@@ -308,7 +351,7 @@ pub(crate) fn outer<T: Arith, const B: usize>(
             let xi = xi[k];
             *b += xi;
             for (w, &a) in row.iter_mut().zip(a.iter()) {
-                *w += xi * a;
+                *w = xi.mul_add(a, *w);
             }
         }
     }
@@ -327,8 +370,46 @@ pub(crate) fn transpose<T: Arith, const B: usize>(w: &[T], xis: [&[T]; B], gs: [
         for (g, xi) in gs.iter_mut().zip(&xis) {
             let xi = xi[k];
             for (g, &w) in g.iter_mut().zip(row.iter()) {
-                *g += xi * w;
+                *g = xi.mul_add(w, *g);
             }
         }
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::{dot, outer, transpose};
+
+    /// x = 1 + ε: x² = 1 + 2ε + ε², so x² − (1 + 2ε) is ε² when the product and the
+    /// sum are rounded once, and 0 when the product is rounded first.
+    const X: f32 = 1.0 + f32::EPSILON;
+    const C: f32 = -(1.0 + 2.0 * f32::EPSILON);
+    const E2: f32 = f32::EPSILON * f32::EPSILON;
+
+    /// The `f32` rule is the fused multiply-add in every portable kernel: the running
+    /// sums and the leftovers of a dot product, ∂E/∂W and (W^i)ᵀ ξ.
+    #[test]
+    fn f32_kernels_add_each_product_rounded_once() {
+        // Leftover products (two inputs): C first, then X · X.
+        assert_eq!(dot(&[1.0, X], &[C, X]), E2);
+        // Running sum s_0 (sixteen inputs: chunk 0 then chunk 1 in lane 0).
+        let (mut a, mut b) = ([0.0_f32; 16], [0.0_f32; 16]);
+        (a[0], b[0], a[8], b[8]) = (1.0, C, X, X);
+        assert_eq!(dot(&a, &b), E2);
+        // ∂E/∂W: g = C, then g += ξ a with ξ = a = X.
+        let (mut g, mut gb) = ([C], [0.0]);
+        outer(&mut g, &mut gb, [&[X][..]], [&[X][..]]);
+        assert_eq!(g, [E2]);
+        // (W^i)ᵀ ξ: rows k = 0 (w = C, ξ = 1), then k = 1 (w = X, ξ = X).
+        let mut gs = [0.0_f32];
+        transpose(&[C, X], [&[1.0, X][..]], [&mut gs[..]]);
+        assert_eq!(gs, [E2]);
+    }
+
+    /// `f64` keeps the product rounded, then the sum.
+    #[test]
+    fn f64_kernels_round_the_product_first() {
+        let x = 1.0 + f64::EPSILON;
+        assert_eq!(dot(&[1.0, x], &[-(1.0 + 2.0 * f64::EPSILON), x]), 0.0);
     }
 }

@@ -1,37 +1,72 @@
-//! The `f32` forward kernel on Arm cores with a VFP floating-point unit (the hard-float
-//! ABI: Cortex-M4F, M7, M33 with FPU, Cortex-A/R), for layers of at least eight inputs.
+//! The `f32` multiply-add and forward kernel on the Cortex-M cores with a
+//! single-precision FPU that has `VFMA.F32` (VFPv4 or later: Cortex-M4F, M7, M33/M55 with
+//! FPU; the targets `thumbv7em-none-eabihf`, `thumbv8m.main-none-eabihf` and
+//! `thumbv8.1m.main-none-eabihf`, which `build.rs` marks with `cfg(typenet_vfma)`).
 //!
-//! It computes bit for bit what the portable [`super::affine`] computes (see the order
-//! rules in the parent module): the eight running sums s_l = Σ_c w_{k,8c+l} x_{8c+l} of
-//! each row live in eight s-registers, start at +0 and are accumulated with `VMLA.F32`,
-//! which on these cores rounds the product and then the sum, exactly as the portable
-//! `s += w * x` (not `VFMA`, which would round once); they are reduced
-//! `s0 + s1 + … + s7` left to right, the leftover products are added one at a time, and
-//! the sum is added to the bias, as in the portable code. What changes is the loading:
-//! eight inputs and eight weights per `VLDM` (LLVM loads each with its own `VLDR`), and
-//! two rows per pass, so each chunk of eight inputs is loaded once for both rows: 19
-//! instructions per 16 multiply-accumulates in the loop, where LLVM's code takes 28
-//! per 8. On the Cortex-M4F a digits inference (64 → 64 → 10) takes 9 272 instructions
-//! instead of 21 077 (`embedded/measure.sh`, `embedded/FIGURES.md`).
+//! [`fma`] is `x · a + b` rounded once, one `VFMA.F32`: the `f32` multiply-add of every
+//! portable kernel on these cores ([`super::fused_f32`]). [`affine`] computes for layers
+//! of at least eight inputs bit for bit what the portable [`super::affine`] computes (see
+//! the order rules in the parent module): the eight running sums s_l = Σ_c w_{k,8c+l}
+//! x_{8c+l} of each row live in eight s-registers, start at +0 and are accumulated with
+//! `VFMA.F32` (product and sum rounded once, as the portable `s = w.mul_add(x, s)`); they
+//! are reduced `s0 + s1 + … + s7` left to right, the leftover products are added one at
+//! a time, and the sum is added to the bias, as in the portable code. What changes is the
+//! loading: eight inputs and eight weights per `VLDM` (LLVM loads each with its own
+//! `VLDR`), and two rows per pass, so each chunk of eight inputs is loaded once for both
+//! rows: 19 instructions per 16 multiply-accumulates in the loop, where LLVM's code takes
+//! 28 per 8 (`embedded/measure.sh`, `embedded/FIGURES.md`).
 //!
-//! Compiled for `target_arch = "arm"` with the hard-float ABI (`target_abi = "eabihf"`,
-//! which implies an FPU with the 32 single-precision registers s0–s31 that the loop
-//! uses), or with `target_feature = "vfp2"` where the compiler reports it. Stable Rust
-//! has no Arm floating-point intrinsics, hence the `asm!`, one block per layer and
-//! sample ([`layer`]); its loads and stores stay inside the slices, whose bounds are
-//! checked before it. The reduction is written twice, in [`super::dot`] and in the
-//! assembly (the `reduce!` macro below): the crate's summation order is their contract.
-//! The device test `embedded/src/bin/f32_kernels.rs` compares this kernel with the
-//! portable one bit for bit on random layers, in CI on the Cortex-M4F.
+//! Stable Rust has no Arm floating-point intrinsics, and its inline assembly cannot take
+//! single-precision register operands on an FPU without double precision (the M4F's),
+//! hence the `asm!` of [`layer`], one block per layer and sample, whose loads and stores
+//! stay inside the slices, whose bounds are checked before it, and the `global_asm!`
+//! function behind [`fma`], which takes its operands in s0–s2 by the hard-float calling
+//! convention. The reduction is written twice, in [`super::dot`] and in the assembly (the
+//! `reduce!` macro below): the crate's summation order is their contract. The device
+//! test `embedded/src/bin/f32_kernels.rs` compares this kernel with the portable one bit
+//! for bit on random layers, in CI on the Cortex-M4F.
 //!
 //! One cost on the stack: LLVM must assume that the assembly keeps the pointers it is
 //! given, so a network returned by value (`format::from_bytes`) and then run is no
 //! longer moved out of its `Result` in place but copied (`measure.sh`'s
-//! `digits_runtime_decode_inference`: 38 900 → 58 148 bytes of stack); `load_into` or
-//! `static_network!`, as the firmware uses them, are not affected.
+//! `digits_runtime_decode_inference`); `load_into` or `static_network!`, as the firmware
+//! uses them, are not affected.
 
 use core::arch::asm;
 use core::mem::offset_of;
+
+// `__typenet_vfma_f32(x, a, b)` = x · a + b rounded once. The hard-float calling
+// convention passes x, a, b in s0, s1, s2 and returns in s0; s0–s15 are the caller's to
+// save, so the function may write s0 and s2; it touches no memory and no stack.
+core::arch::global_asm!(
+    ".section .text.__typenet_vfma_f32,\"ax\",%progbits",
+    ".global __typenet_vfma_f32",
+    ".type __typenet_vfma_f32,%function",
+    ".p2align 1",
+    ".thumb_func",
+    // Module-level assembly is not assembled with the target's FPU features: name the
+    // M4F's FPU, whose `VFMA.F32` and `VMOV` every `typenet_vfma` core has.
+    ".fpu fpv4-sp-d16",
+    "__typenet_vfma_f32:",
+    "vfma.f32 s2, s0, s1",
+    "vmov.f32 s0, s2",
+    "bx lr",
+    ".size __typenet_vfma_f32, . - __typenet_vfma_f32",
+);
+
+unsafe extern "C" {
+    fn __typenet_vfma_f32(x: f32, a: f32, b: f32) -> f32;
+}
+
+/// `x · a + b` rounded once: one `VFMA.F32` (and a call: stable Rust cannot place it
+/// inline, see the module docs).
+#[inline(always)]
+pub(crate) fn fma(x: f32, a: f32, b: f32) -> f32 {
+    // SAFETY: the function above reads its three arguments from registers and returns
+    // one, as its declaration says; it has no other effect. The FPU has `VFMA.F32`:
+    // this module's cfg (`typenet_vfma`).
+    unsafe { __typenet_vfma_f32(x, a, b) }
+}
 
 /// The starting value of the running sums (+0.0, as the portable code starts them),
 /// loaded into sixteen registers by one `VLDM` (the FPU has no immediate zero).
@@ -56,36 +91,36 @@ struct Shape {
 }
 
 /// One chunk of eight: the row's weights into s8–s15 (`{w}` advanced), then
-/// s(a+l) += s(8+l) · s(l) for l = 0..8 with the inputs in s0–s7 (`VMLA.F32`: the
-/// product rounded, then the sum). `$a0`… name the eight accumulators.
+/// s(a+l) += s(8+l) · s(l) for l = 0..8 with the inputs in s0–s7 (`VFMA.F32`: rounded
+/// once). `$a0`… name the eight accumulators.
 macro_rules! row_step {
     ($w:literal, $a0:literal, $a1:literal, $a2:literal, $a3:literal, $a4:literal, $a5:literal, $a6:literal, $a7:literal) => {
         concat!(
             "vldmia {",
             $w,
             "}!, {{s8-s15}}\n",
-            "vmla.f32 s",
+            "vfma.f32 s",
             $a0,
             ", s8, s0\n",
-            "vmla.f32 s",
+            "vfma.f32 s",
             $a1,
             ", s9, s1\n",
-            "vmla.f32 s",
+            "vfma.f32 s",
             $a2,
             ", s10, s2\n",
-            "vmla.f32 s",
+            "vfma.f32 s",
             $a3,
             ", s11, s3\n",
-            "vmla.f32 s",
+            "vfma.f32 s",
             $a4,
             ", s12, s4\n",
-            "vmla.f32 s",
+            "vfma.f32 s",
             $a5,
             ", s13, s5\n",
-            "vmla.f32 s",
+            "vfma.f32 s",
             $a6,
             ", s14, s6\n",
-            "vmla.f32 s",
+            "vfma.f32 s",
             $a7,
             ", s15, s7\n",
         )
@@ -122,7 +157,7 @@ macro_rules! reduce {
 /// - runs the chunks of eight, two per pass of the loop (one alone first when their
 ///   number is odd): 19 instructions per 16 multiply-accumulates;
 /// - reduces each row's eight sums left to right, adds the leftover products one at a
-///   time (`VMLA.F32`, in order), adds the sum to the bias (`bias + sum`, as the
+///   time (`VFMA.F32`, in order), adds the sum to the bias (`bias + sum`, as the
 ///   portable `z = bias; z += dot`) and stores the two outputs;
 ///
 /// then the last row alone when the number of rows is odd.
@@ -157,7 +192,7 @@ unsafe fn layer(w: &[f32], bias: &[f32], x: &[f32], z: &mut [f32]) {
     // pushed first and popped last, so the compiler's floating-point values survive;
     // the core registers written are the operands declared as discarded in-outs, and
     // the flags (`SUBS`, `CMP`, `TST`). Stack: the 128 bytes of the `VPUSH`, popped
-    // before the end (no `nostack`). The FPU exists: this module's cfg (hard-float ABI).
+    // before the end (no `nostack`). The FPU and its `VFMA.F32` exist: this module's cfg (`typenet_vfma`).
     unsafe {
         asm!(
             "vpush {{d0-d15}}",
@@ -191,8 +226,8 @@ unsafe fn layer(w: &[f32], bias: &[f32], x: &[f32], z: &mut [f32]) {
             "vldmia {xp}!, {{s0}}",
             "vldmia {w0}!, {{s8}}",
             "vldmia {w1}!, {{s9}}",
-            "vmla.f32 s16, s8, s0",
-            "vmla.f32 s24, s9, s0",
+            "vfma.f32 s16, s8, s0",
+            "vfma.f32 s24, s9, s0",
             "subs {n}, {n}, #1",
             "bne 22b",
             "5:",
@@ -226,7 +261,7 @@ unsafe fn layer(w: &[f32], bias: &[f32], x: &[f32], z: &mut [f32]) {
             "23:",
             "vldmia {xp}!, {{s0}}",
             "vldmia {w0}!, {{s8}}",
-            "vmla.f32 s16, s8, s0",
+            "vfma.f32 s16, s8, s0",
             "subs {n}, {n}, #1",
             "bne 23b",
             "8:",

@@ -1,8 +1,8 @@
-//! `f32` kernels for x86-64 CPUs with AVX-512F or AVX, chosen at run time.
+//! `f32` kernels for x86-64 CPUs with AVX-512F or AVX, each with FMA, chosen at run time.
 //!
 //! Each function here computes bit for bit what its portable twin in the parent module
-//! computes (see the order rules there): multiplications and additions are separate
-//! instructions, a dot product's eight running sums are the eight lanes of a 256-bit
+//! computes (see the order rules there): every product is added by one fused
+//! multiply-add (`VFMADD`, rounded once, as `f32::mul_add`), a dot product's eight running sums are the eight lanes of a 256-bit
 //! half register, reduced `s0 + s1 + … + s7` left to right, and sums over samples or
 //! rows run in the same order. What changes is how much is done per instruction and how
 //! often a weight is loaded: the affine kernel keeps a tile of rows × samples of dot
@@ -20,7 +20,7 @@
 //! reinterpretation of a vector register as an array of lanes, and the calls into the
 //! `#[target_feature]` functions after the CPU has been checked. CI runs this module's
 //! fixed cases under Miri with the features enabled at build time:
-//! `RUSTFLAGS="-C target-feature=+avx,+avx512f" cargo +nightly miri test --lib kernel::x86`
+//! `RUSTFLAGS="-C target-feature=+avx,+fma,+avx512f" cargo +nightly miri test --lib kernel::x86`
 //! (Miri has no `vpermt2ps`: under Miri it runs as a lane-by-lane copy, the rest of the
 //! code, masked loads and stores included, as it is).
 
@@ -42,30 +42,43 @@ pub(crate) enum Level {
 /// The widest kernels this CPU runs (`is_x86_feature_detected!` caches its answer).
 #[inline]
 pub(crate) fn level() -> Level {
-    if std::arch::is_x86_feature_detected!("avx512f") {
+    if has_avx512() {
         Level::Avx512
-    } else if std::arch::is_x86_feature_detected!("avx") {
+    } else if has_avx() {
         Level::Avx
     } else {
         Level::Portable
     }
 }
 
+/// Whether the CPU runs the AVX-512 kernels: AVX-512F and FMA
+/// (`is_x86_feature_detected!` caches its answers).
+#[inline]
+fn has_avx512() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("fma")
+}
+
+/// Whether the CPU runs the AVX kernels: AVX and FMA.
+#[inline]
+fn has_avx() -> bool {
+    std::arch::is_x86_feature_detected!("avx") && std::arch::is_x86_feature_detected!("fma")
+}
+
 /// [`super::wide`]: `f` inlined into a function compiled for AVX-512F or AVX.
 #[inline(always)]
 pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn avx512<R>(f: impl FnOnce() -> R) -> R {
         f()
     }
-    #[target_feature(enable = "avx")]
+    #[target_feature(enable = "avx,fma")]
     fn avx<R>(f: impl FnOnce() -> R) -> R {
         f()
     }
     match level() {
-        // SAFETY: `level` found AVX-512F on this CPU.
+        // SAFETY: `level` found AVX-512F and FMA on this CPU.
         Level::Avx512 => unsafe { avx512(f) },
-        // SAFETY: `level` found AVX on this CPU.
+        // SAFETY: `level` found AVX and FMA on this CPU.
         Level::Avx => unsafe { avx(f) },
         Level::Portable => f(),
     }
@@ -77,12 +90,12 @@ pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
 macro_rules! at_level {
     ($level:expr, $shapes_ok:expr, $kernel:ident $(::<$($g:tt),*>)? ($($arg:expr),*), $portable:expr) => {
         match $level {
-            Level::Avx512 if $shapes_ok && std::arch::is_x86_feature_detected!("avx512f") => {
-                // SAFETY: the CPU has AVX-512F (checked on the line above).
+            Level::Avx512 if $shapes_ok && has_avx512() => {
+                // SAFETY: the CPU has AVX-512F and FMA (checked on the line above).
                 unsafe { avx512::$kernel $(::<$($g),*>)? ($($arg),*) }
             }
-            Level::Avx if $shapes_ok && std::arch::is_x86_feature_detected!("avx") => {
-                // SAFETY: the CPU has AVX (checked on the line above).
+            Level::Avx if $shapes_ok && has_avx() => {
+                // SAFETY: the CPU has AVX and FMA (checked on the line above).
                 unsafe { avx::$kernel $(::<$($g),*>)? ($($arg),*) }
             }
             _ => $portable,
@@ -275,7 +288,7 @@ macro_rules! shared_kernels {
     (
         feature: $feature:literal, vector: $v:ty, lanes: $n:literal,
         loadu: $loadu:ident, storeu: $storeu:ident,
-        set1: $set1:ident, add: $add:ident, mul: $mul:ident,
+        set1: $set1:ident, add: $add:ident, fmadd: $fmadd:ident,
         samples_in_lanes: $in_lanes:ident,
         affine: [$(($ar:literal, $as:literal)),*],
         packed: [$($ps:literal),*],
@@ -381,7 +394,7 @@ macro_rules! shared_kernels {
                     for (l, column) in group.iter().enumerate() {
                         let w = part(column);
                         for (acc, xg) in acc.iter_mut().zip(&xg) {
-                            acc[l] = $add(acc[l], $mul(w, $set1(xg[l])));
+                            acc[l] = $fmadd(w, $set1(xg[l]), acc[l]);
                         }
                     }
                 }
@@ -391,7 +404,7 @@ macro_rules! shared_kernels {
                         sum = $add(sum, a);
                     }
                     for (column, &x) in rest.iter().zip(*xr) {
-                        sum = $add(sum, $mul(part(column), $set1(x)));
+                        sum = $fmadd(part(column), $set1(x), sum);
                     }
                     let out = $add(load(b), sum);
                     // Rows t·TILE + h·$n + p of this pass that exist: all of them (one
@@ -483,7 +496,7 @@ macro_rules! shared_kernels {
         for (xi, a) in xis.iter().zip(a) {
             let a = load_part(&a[first..]);
             for (r, acc) in acc.iter_mut().enumerate() {
-                *acc = $add(*acc, $mul($set1(xi[k0 + r]), a));
+                *acc = $fmadd($set1(xi[k0 + r]), a, *acc);
             }
         }
         for (r, acc) in acc.into_iter().enumerate() {
@@ -543,7 +556,7 @@ macro_rules! shared_kernels {
             for j in 0..J {
                 let a = load(&av[j]);
                 for r in 0..R {
-                    acc[r][j] = $add(acc[r][j], $mul($set1(xi[r]), a));
+                    acc[r][j] = $fmadd($set1(xi[r]), a, acc[r][j]);
                 }
             }
         }
@@ -595,7 +608,7 @@ macro_rules! shared_kernels {
             for (k, r) in w.chunks_exact(inputs).enumerate() {
                 let wv = load_part(&r[first..]);
                 for (acc, xi) in acc.iter_mut().zip(xis) {
-                    *acc = $add(*acc, $mul($set1(xi[k]), wv));
+                    *acc = $fmadd($set1(xi[k]), wv, *acc);
                 }
             }
             for (g, acc) in gs.iter_mut().zip(acc) {
@@ -626,7 +639,7 @@ macro_rules! shared_kernels {
             for s in 0..S {
                 let x = $set1(xis[s][k]);
                 for j in 0..J {
-                    acc[s][j] = $add(acc[s][j], $mul(x, wv[j]));
+                    acc[s][j] = $fmadd(x, wv[j], acc[s][j]);
                 }
             }
         }
@@ -651,7 +664,7 @@ mod avx512 {
 
     /// The first `a.len()` lanes loaded from `a` (at most 16), the others zero.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn load_part(a: &[f32]) -> __m512 {
         let mask = first_lanes(a.len());
         // SAFETY: the mask enables lanes 0 .. min(a.len(), 16), which are in `a`; an
@@ -661,7 +674,7 @@ mod avx512 {
 
     /// Stores the first `a.len()` lanes of `v` (at most 16) into `a`.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn store_part(a: &mut [f32], v: __m512) {
         let mask = first_lanes(a.len());
         // SAFETY: the mask enables lanes 0 .. min(a.len(), 16), which are in `a`; an
@@ -671,7 +684,7 @@ mod avx512 {
 
     /// `[lo, hi]`: two rows' chunks of eight in the two halves of one register.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn pair(lo: &[f32; 8], hi: &[f32; 8]) -> __m512 {
         // SAFETY: `lo` and `hi` are references to 8 f32 each; no alignment requirement.
         let (lo, hi) = unsafe { (_mm256_loadu_ps(lo.as_ptr()), _mm256_loadu_ps(hi.as_ptr())) };
@@ -683,7 +696,7 @@ mod avx512 {
 
     /// `[x, x]`: a chunk of eight in both halves.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn twice(x: &[f32; 8]) -> __m512 {
         // SAFETY: `x` is a reference to 8 f32; no alignment requirement.
         let x = unsafe { _mm256_loadu_ps(x.as_ptr()) };
@@ -718,7 +731,7 @@ mod avx512 {
     /// `vpermt2ps`: lane p = lane `idx[p] % 16` of `a` (bit 4 clear) or of `b` (set).
     #[cfg(not(miri))]
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn permute2(a: __m512, idx: __m512i, b: __m512) -> __m512 {
         _mm512_permutex2var_ps(a, idx, b)
     }
@@ -727,7 +740,7 @@ mod avx512 {
     /// stores around it are what Miri is there to check).
     #[cfg(miri)]
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn permute2(a: __m512, idx: __m512i, b: __m512) -> __m512 {
         // SAFETY: 64-byte vector types reinterpreted as arrays of 16 lanes.
         let (a, b, idx) = unsafe {
@@ -751,7 +764,7 @@ mod avx512 {
     /// two-register permutations puts lane j of all 16 dots into register T_j; then
     /// `T_0 + T_1 + … + T_7` adds in the portable order, 16 dots at a time.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn sums(a: [__m512; 8]) -> [f32; 16] {
         let idx = |stage: usize, variant: usize| {
             // SAFETY: a reference to 16 i32 is 64 readable bytes; no alignment needed.
@@ -809,7 +822,7 @@ mod avx512 {
     /// cost a shuffle per load). The inputs are turned into columns of 16 samples, and
     /// the outputs back, 16 × 16 at a time in registers.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn affine_lanes<const B: usize>(
         w: &[f32],
         bias: &[f32],
@@ -827,7 +840,7 @@ mod avx512 {
 
     /// [`affine_lanes`] with a buffer for up to `CAP` inputs.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn lanes_in<const B: usize, const CAP: usize>(
         w: &[f32],
         bias: &[f32],
@@ -884,7 +897,7 @@ mod avx512 {
     /// then 128-bit quarters gathered in two steps (moves only: the values are not
     /// changed).
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn transpose16(r: [__m512; 16]) -> [__m512; 16] {
         // a[2i] / a[2i + 1]: rows 2i and 2i + 1, lanes interleaved, each quarter's low /
         // high half.
@@ -933,7 +946,7 @@ mod avx512 {
     /// the 16 samples, one register per row; three rows at a time (24 running sums),
     /// then one. One call per tile, so that the loop over its rows is not a loop of calls.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn lane_rows<const R: usize>(
         w: &[f32],
         bias: &[f32],
@@ -955,7 +968,7 @@ mod avx512 {
 
     /// Rows k0 .. k0 + G of [`lane_rows`] into `out`.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn lane_group<const G: usize>(
         w: &[f32],
         bias: &[f32],
@@ -973,7 +986,7 @@ mod avx512 {
                 let x = load(x);
                 for r in 0..G {
                     let wv = _mm512_set1_ps(row_chunks[r][c][l]);
-                    acc[r][l] = _mm512_add_ps(acc[r][l], _mm512_mul_ps(wv, x));
+                    acc[r][l] = _mm512_fmadd_ps(wv, x, acc[r][l]);
                 }
             }
         }
@@ -983,7 +996,7 @@ mod avx512 {
                 sum = _mm512_add_ps(sum, a);
             }
             for (x, &wk) in rest.iter().zip(&rows[r][8 * xc.len()..]) {
-                sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_set1_ps(wk), load(x)));
+                sum = _mm512_fmadd_ps(_mm512_set1_ps(wk), load(x), sum);
             }
             *out = _mm512_add_ps(_mm512_set1_ps(bias[k + r]), sum);
         }
@@ -992,7 +1005,7 @@ mod avx512 {
     /// `S` samples through every row: tiles of `RP` row pairs, then single pairs, then
     /// a last odd row on the portable code.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn affine_samples<I: Unsigned, const RP: usize, const S: usize>(
         w: &[f32],
         bias: &[f32],
@@ -1020,7 +1033,7 @@ mod avx512 {
 
     /// Rows k0 .. k0 + 2·RP for `S` samples: 2·RP·S dot products, RP·S registers.
     #[inline]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     fn affine_tile<I: Unsigned, const RP: usize, const S: usize>(
         w: &[f32],
         bias: &[f32],
@@ -1043,7 +1056,7 @@ mod avx512 {
             for s in 0..S {
                 let x = twice(&xc[s][c]);
                 for r in 0..RP {
-                    acc[r][s] = _mm512_add_ps(acc[r][s], _mm512_mul_ps(wv[r], x));
+                    acc[r][s] = _mm512_fmadd_ps(wv[r], x, acc[r][s]);
                 }
             }
         }
@@ -1082,7 +1095,7 @@ mod avx512 {
                 let mut sum = sum;
                 if tail {
                     for (&w, &x) in row(w, inputs, k)[8 * n..].iter().zip(&xs[s][8 * n..]) {
-                        sum += w * x;
+                        sum = w.mul_add(x, sum);
                     }
                 }
                 zs[s][k] = bias[k] + sum;
@@ -1091,9 +1104,9 @@ mod avx512 {
     }
 
     shared_kernels!(
-        feature: "avx512f", vector: __m512, lanes: 16,
+        feature: "avx512f,fma", vector: __m512, lanes: 16,
         loadu: _mm512_loadu_ps, storeu: _mm512_storeu_ps,
-        set1: _mm512_set1_ps, add: _mm512_add_ps, mul: _mm512_mul_ps,
+        set1: _mm512_set1_ps, add: _mm512_add_ps, fmadd: _mm512_fmadd_ps,
         samples_in_lanes: affine_lanes,
         affine: [(4, 4), (8, 1)],
         packed: [3, 2, 1],
@@ -1109,7 +1122,7 @@ mod avx {
     /// an array: AVX's masked move (`vmaskmovps`) may fault on a disabled lane past the
     /// end of memory on some CPUs (AMD documents it as implementation dependent).
     #[inline]
-    #[target_feature(enable = "avx")]
+    #[target_feature(enable = "avx,fma")]
     fn load_part(a: &[f32]) -> __m256 {
         let mut lanes = [0.0f32; 8];
         let n = a.len().min(8);
@@ -1120,7 +1133,7 @@ mod avx {
     /// Stores the first `a.len()` lanes of `v` (at most 8) into `a`, through an array
     /// (see [`load_part`]).
     #[inline]
-    #[target_feature(enable = "avx")]
+    #[target_feature(enable = "avx,fma")]
     fn store_part(a: &mut [f32], v: __m256) {
         let n = a.len().min(8);
         a[..n].copy_from_slice(&lanes(v)[..n]);
@@ -1138,7 +1151,7 @@ mod avx {
     }
 
     #[inline]
-    #[target_feature(enable = "avx")]
+    #[target_feature(enable = "avx,fma")]
     fn affine_samples<I: Unsigned, const R: usize, const S: usize>(
         w: &[f32],
         bias: &[f32],
@@ -1159,7 +1172,7 @@ mod avx {
 
     /// Rows k0 .. k0 + R for `S` samples, one register per dot product.
     #[inline]
-    #[target_feature(enable = "avx")]
+    #[target_feature(enable = "avx,fma")]
     fn affine_tile<I: Unsigned, const R: usize, const S: usize>(
         w: &[f32],
         bias: &[f32],
@@ -1177,7 +1190,7 @@ mod avx {
             for s in 0..S {
                 let x = load(&xc[s][c]);
                 for r in 0..R {
-                    acc[r][s] = _mm256_add_ps(acc[r][s], _mm256_mul_ps(wv[r], x));
+                    acc[r][s] = _mm256_fmadd_ps(wv[r], x, acc[r][s]);
                 }
             }
         }
@@ -1186,7 +1199,7 @@ mod avx {
             for (s, &v) in acc.iter().enumerate() {
                 let mut sum = sum8(&lanes(v));
                 for (&w, &x) in row(w, inputs, k)[8 * n..].iter().zip(&xs[s][8 * n..]) {
-                    sum += w * x;
+                    sum = w.mul_add(x, sum);
                 }
                 zs[s][k] = bias[k] + sum;
             }
@@ -1194,9 +1207,9 @@ mod avx {
     }
 
     shared_kernels!(
-        feature: "avx", vector: __m256, lanes: 8,
+        feature: "avx,fma", vector: __m256, lanes: 8,
         loadu: _mm256_loadu_ps, storeu: _mm256_storeu_ps,
-        set1: _mm256_set1_ps, add: _mm256_add_ps, mul: _mm256_mul_ps,
+        set1: _mm256_set1_ps, add: _mm256_add_ps, fmadd: _mm256_fmadd_ps,
         samples_in_lanes: no_lanes,
         affine: [(2, 4), (4, 1)],
         packed: [1],
@@ -1214,10 +1227,10 @@ mod tests {
     /// The kernel levels this CPU can run.
     fn levels() -> Vec<Level> {
         let mut levels = vec![Level::Portable];
-        if std::arch::is_x86_feature_detected!("avx") {
+        if has_avx() {
             levels.push(Level::Avx);
         }
-        if std::arch::is_x86_feature_detected!("avx512f") {
+        if has_avx512() {
             levels.push(Level::Avx512);
         }
         levels
@@ -1398,7 +1411,7 @@ mod tests {
         let wide = super::super::wide(w.len(), || step(&w, &g));
         assert_eq!(bits(&wide), bits(&inline));
         // Under Miri the CPU features are those the build enables (`.ci/run` passes
-        // `-C target-feature=+avx,+avx512f`): make sure the wide kernels did run.
+        // `-C target-feature=+avx,+fma,+avx512f`): make sure the wide kernels did run.
         if cfg!(all(miri, target_feature = "avx512f")) {
             assert!(levels().contains(&Level::Avx512));
         }
