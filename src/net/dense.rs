@@ -336,7 +336,10 @@ where
         )
     }
 
-    #[inline]
+    // On x86-64, always inlined into `kernel::with_kernels`'s function compiled for
+    // FMA (a small layer's loops there multiply-add in one instruction, not a call).
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn run_with<const B: usize, K: AffineKernels<T>>(
         &self,
         first: usize,
@@ -376,7 +379,10 @@ where
         self.rest.run_hooked(first + 1, &a, hook)
     }
 
-    #[inline]
+    // On x86-64, always inlined into `kernel::with_kernels`'s function compiled for
+    // FMA (a small layer's loops there multiply-add in one instruction, not a call).
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn run_traced<const B: usize>(&self, xs: [&Arr<T, I>; B], trace: &mut Self::Trace<B>) {
         self.affine(xs, &mut trace.z);
         for (a, z) in trace.a.iter_mut().zip(&trace.z) {
@@ -402,7 +408,10 @@ where
     }
 
     /// The ξ recurrence of MATH.md, once for every block size.
-    #[inline]
+    // On x86-64, always inlined into `kernel::with_kernels`'s function compiled for
+    // FMA (a small layer's loops there multiply-add in one instruction, not a call).
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn back<const B: usize>(
         &self,
         a_prev: [&Arr<T, I>; B],

@@ -241,7 +241,10 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         trace: &'t mut Trace<T, Self>,
     ) -> &'t Arr<T, Self::Output> {
         trace.input.clone_from(x);
-        kernel::with_kernels(|| self.forward_trace_block([&trace.input], &mut trace.layers));
+        kernel::with_kernels(
+            #[inline(always)]
+            || self.forward_trace_block([&trace.input], &mut trace.layers),
+        );
         let [y] = Self::block_output(&trace.layers);
         y
     }
@@ -262,7 +265,10 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         grad_output: &Arr<T, Self::Output>,
         grads: &mut Self,
     ) -> Arr<T, Self::Input> {
-        let [g] = self.backward_block(trace, grad_output, Seed::GradOutput, true, grads);
+        let [g] = kernel::with_kernels(
+            #[inline(always)]
+            || self.backward_block(trace, grad_output, Seed::GradOutput, true, grads),
+        );
         g
     }
 
@@ -277,7 +283,10 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         xi_output: &Arr<T, Self::Output>,
         grads: &mut Self,
     ) -> Arr<T, Self::Input> {
-        let [g] = self.backward_block(trace, xi_output, Seed::Xi, true, grads);
+        let [g] = kernel::with_kernels(
+            #[inline(always)]
+            || self.backward_block(trace, xi_output, Seed::Xi, true, grads),
+        );
         g
     }
 
@@ -416,7 +425,10 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         &self,
         xs: [&Arr<T, Self::Input>; B],
     ) -> [Arr<T, Self::Output>; B] {
-        kernel::with_kernels(|| self.forward_block_with(xs, &RowKernels))
+        kernel::with_kernels(
+            #[inline(always)]
+            || self.forward_block_with(xs, &RowKernels),
+        )
     }
 
     #[doc(hidden)]
@@ -470,7 +482,8 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     #[doc(hidden)]
     /// The ξ recurrence on a one-sample `trace`, as `backward` (`Seed::GradOutput`) or
     /// `backward_from_xi` (`Seed::Xi`); without ∂E/∂a^0 unless `input_grad`.
-    #[inline]
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn backward_block(
         &self,
         trace: &mut Trace<T, Self>,
@@ -480,22 +493,21 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         grads: &mut Self,
     ) -> [Arr<T, Self::Input>; 1] {
         let Trace { input, layers } = trace;
-        kernel::with_kernels(|| {
-            self.back_block(
-                [input],
-                layers,
-                core::array::from_ref(seed_value),
-                seed,
-                input_grad,
-                grads,
-            )
-        })
+        self.back_block(
+            [input],
+            layers,
+            core::array::from_ref(seed_value),
+            seed,
+            input_grad,
+            grads,
+        )
     }
 
     #[doc(hidden)]
     /// Training's backward pass over a block: `back_block` without ∂E/∂a^0, which
     /// training does not need (for a wide input layer it is a third of the pass).
-    #[inline]
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn accumulate_gradients_block<const B: usize>(
         &self,
         xs: [&Arr<T, Self::Input>; B],
@@ -509,7 +521,8 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
 
     #[doc(hidden)]
     /// Training's backward pass over one sample (`backward_block` without ∂E/∂a^0).
-    #[inline]
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn accumulate_gradients(
         &self,
         trace: &mut Trace<T, Self>,
@@ -569,7 +582,9 @@ where
         self.run_hooked(1, x, &mut hook)
     }
 
-    #[inline]
+    // On x86-64, always inlined into `kernel::with_kernels`'s function compiled for FMA.
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn forward_block_with<const B: usize, K: AffineKernels<T>>(
         &self,
         xs: [&Arr<T, I>; B],
@@ -578,7 +593,9 @@ where
         self.run_with(1, xs, kernels)
     }
 
-    #[inline]
+    // On x86-64, always inlined into `kernel::with_kernels`'s function compiled for FMA.
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn forward_trace_block<const B: usize>(
         &self,
         xs: [&Arr<T, I>; B],
@@ -599,7 +616,9 @@ where
         R::traced_pre_output(&traces.rest, &traces.z)
     }
 
-    #[inline]
+    // On x86-64, always inlined into `kernel::with_kernels`'s function compiled for FMA.
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn back_block<const B: usize>(
         &self,
         xs: [&Arr<T, I>; B],

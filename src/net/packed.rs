@@ -91,7 +91,10 @@ impl<T: Scalar, N: Network<T>> Packed<T, N> {
             // Nothing packed: the network's own pass, without a look per layer.
             return self.net.forward(x);
         }
-        let [y] = with_kernels(|| self.net.forward_block_with([x], self));
+        let [y] = with_kernels(
+            #[inline(always)]
+            || self.net.forward_block_with([x], self),
+        );
         y
     }
 
@@ -112,7 +115,12 @@ impl<T: Scalar, N: Network<T>> Packed<T, N> {
         in_blocks(
             xs,
             ys,
-            |xs| with_kernels(|| self.net.forward_block_with(xs, self)),
+            |xs| {
+                with_kernels(
+                    #[inline(always)]
+                    || self.net.forward_block_with(xs, self),
+                )
+            },
             |x| self.forward(x),
         )
     }

@@ -77,59 +77,66 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
         L: Loss<T, N, <I::Item as Sample<T, N::Input>>::Target>,
     {
         // One dispatch for the whole sum (see `kernel::with_kernels`).
-        kernel::with_kernels(|| {
-            grads.set_zero();
-            let mut total = T::zero();
-            let mut count = 0usize;
-            let mut samples = samples.into_iter();
-            if B <= 1 {
-                for sample in samples {
-                    total += self.sample_step(net, loss, sample.input(), sample.target(), grads)?;
-                    count += 1;
-                }
-            } else {
-                // Whole blocks of `B` samples, then the rest one by one. The block holds the
-                // items themselves (references for `&(x, t)` items, the pairs for owned ones).
-                let mut block: [Option<I::Item>; B] = core::array::from_fn(|_| None);
-                loop {
-                    let mut filled = 0;
-                    for slot in &mut block {
-                        *slot = samples.next();
-                        if slot.is_none() {
+        kernel::with_kernels(
+            #[inline(always)]
+            || {
+                grads.set_zero();
+                let mut total = T::zero();
+                let mut count = 0usize;
+                let mut samples = samples.into_iter();
+                if B <= 1 {
+                    for sample in samples {
+                        total +=
+                            self.sample_step(net, loss, sample.input(), sample.target(), grads)?;
+                        count += 1;
+                    }
+                } else {
+                    // Whole blocks of `B` samples, then the rest one by one. The block holds the
+                    // items themselves (references for `&(x, t)` items, the pairs for owned ones).
+                    let mut block: [Option<I::Item>; B] = core::array::from_fn(|_| None);
+                    loop {
+                        let mut filled = 0;
+                        for slot in &mut block {
+                            *slot = samples.next();
+                            if slot.is_none() {
+                                break;
+                            }
+                            filled += 1;
+                        }
+                        if filled == B {
+                            if let Some(first) = block.iter().flatten().next() {
+                                let mut refs = [first; B];
+                                for (r, sample) in refs.iter_mut().zip(block.iter().flatten()) {
+                                    *r = sample;
+                                }
+                                self.block_step(net, loss, &refs, &mut total, grads)?;
+                                count += B;
+                            }
+                        } else {
+                            // Only the slots filled this time: the others hold the last block's.
+                            for sample in block.iter().take(filled).flatten() {
+                                total += self.sample_step(
+                                    net,
+                                    loss,
+                                    sample.input(),
+                                    sample.target(),
+                                    grads,
+                                )?;
+                                count += 1;
+                            }
                             break;
                         }
-                        filled += 1;
-                    }
-                    if filled == B {
-                        if let Some(first) = block.iter().flatten().next() {
-                            let mut refs = [first; B];
-                            for (r, sample) in refs.iter_mut().zip(block.iter().flatten()) {
-                                *r = sample;
-                            }
-                            self.block_step(net, loss, &refs, &mut total, grads)?;
-                            count += B;
-                        }
-                    } else {
-                        // Only the slots filled this time: the others hold the last block's.
-                        for sample in block.iter().take(filled).flatten() {
-                            total += self.sample_step(
-                                net,
-                                loss,
-                                sample.input(),
-                                sample.target(),
-                                grads,
-                            )?;
-                            count += 1;
-                        }
-                        break;
                     }
                 }
-            }
-            Ok((total, count))
-        })
+                Ok((total, count))
+            },
+        )
     }
 
     /// Forward, loss and backward of one sample; returns its loss.
+    // On x86-64, always inlined into `kernel::with_kernels`'s function compiled for FMA.
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn sample_step<L, Tg>(
         &mut self,
         net: &N,
@@ -142,7 +149,9 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
         L: Loss<T, N, Tg>,
         Tg: ?Sized,
     {
-        net.forward_trace(x, &mut self.trace);
+        // `forward_trace` without its own `with_kernels` (this runs inside `sum`'s).
+        self.trace.input.clone_from(x);
+        net.forward_trace_block([&self.trace.input], &mut self.trace.layers);
         let z = N::trace_output_z(&self.trace);
         let a = self.trace.output();
         let e = loss.loss_and_seed(z, a, target, &mut self.seed)?;
@@ -152,6 +161,8 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
 
     /// Forward, loss and backward of a block of `B` samples; adds their losses to
     /// `total` in sample order (as one sample at a time would).
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn block_step<L, S>(
         &mut self,
         net: &N,

@@ -87,16 +87,18 @@ pub(crate) fn fused_f32(x: f32, a: f32, b: f32) -> f32 {
 }
 
 /// Runs `f` where the `f32` multiply-add is one instruction: with `std` on x86-64,
-/// inlined into a function compiled for AVX-512F or AVX with FMA when the CPU has them
-/// (the default target has no FMA, and `f32::mul_add` would call `fmaf` for each
-/// product); elsewhere `f` itself. The passes of a network (`forward`, a training
-/// step) run through it, so their small layers, whose loops are inlined into the
-/// caller, multiply-add in one instruction too. The bits do not depend on it.
+/// inlined into a function compiled for AVX with FMA when the CPU has them (the default
+/// target has no FMA, and `f32::mul_add` would call `fmaf` for each product; AVX-512
+/// here made a 2-8-8-1 forward pass a quarter slower than AVX, its 512-bit registers
+/// used for a few lanes); elsewhere `f` itself. The passes of a network (`forward`, a
+/// training step) run through it, and the functions between it and a layer's loops are
+/// always inlined on x86-64, so the small layers' loops multiply-add in one instruction
+/// too. The bits do not depend on it.
 #[inline(always)]
 pub(crate) fn with_kernels<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     {
-        x86::wide(f)
+        x86::fma(f)
     }
     #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
     {

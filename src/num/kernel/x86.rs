@@ -84,6 +84,21 @@ pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
+/// [`super::with_kernels`]: `f` inlined into a function compiled for AVX with FMA when
+/// the CPU has them (every CPU of [`Level::Avx512`] or [`Level::Avx`]).
+#[inline(always)]
+pub(crate) fn fma<R>(f: impl FnOnce() -> R) -> R {
+    #[target_feature(enable = "avx,fma")]
+    fn avx<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
+    match level() {
+        // SAFETY: `level` found AVX and FMA on this CPU.
+        Level::Avx512 | Level::Avx => unsafe { avx(f) },
+        Level::Portable => f(),
+    }
+}
+
 /// The choice every `*_at` function makes: `$kernel` of the `avx512` or the `avx`
 /// module when `level` names it, `$shapes_ok` holds and the CPU has the feature
 /// (checked again: `level` is a parameter, the tests pass each one), else `$portable`.
