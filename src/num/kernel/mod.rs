@@ -44,6 +44,8 @@
 //! ports run a product or a sum each, not both), and `f32` networks now give other bits
 //! than they did then (BENCHMARKS.md, round six).
 
+#[cfg(any(test, all(not(feature = "std"), not(typenet_vfma))))]
+mod soft_fma;
 #[cfg(typenet_vfma)]
 pub(crate) mod vfp;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -68,8 +70,8 @@ pub(crate) trait Arith: Num + NumAssignOps + Copy {
 /// `f32::mul_add` (one `VFMADD` where the code is compiled for FMA, as the x86 kernels
 /// and every pass run through [`with_kernels`] are; a call to the C library's `fmaf`
 /// elsewhere); on the Cortex-M cores with a single-precision FPU, one `VFMA.F32`
-/// ([`vfp::fma`]); on other targets without `std`, `libm::fmaf` (integer and `f64`
-/// arithmetic in software: exact, and slow).
+/// ([`vfp::fma`]); on other targets without `std` (the Cortex-M0/M3), in integer
+/// arithmetic (`soft_fma`).
 #[inline(always)]
 pub(crate) fn fused_f32(x: f32, a: f32, b: f32) -> f32 {
     #[cfg(feature = "std")]
@@ -82,7 +84,7 @@ pub(crate) fn fused_f32(x: f32, a: f32, b: f32) -> f32 {
     }
     #[cfg(all(not(feature = "std"), not(typenet_vfma)))]
     {
-        libm::fmaf(x, a, b)
+        soft_fma::fmaf(x, a, b)
     }
 }
 
