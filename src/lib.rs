@@ -59,7 +59,7 @@
 //!
 //! - `num/`: [`Scalar`], the numeric bound (`f32`, `f64`, and [`fixed::Q16`], Q16.16
 //!   fixed point for chips without an FPU), and the three matrix kernels of a layer;
-//!   `f32` multiply-adds are fused (rounded once, [`Scalar::mul_add`]); it runs
+//!   `f32` multiply-adds are fused (rounded once, [`Scalar::kernel_mul_add`]); it runs
 //!   AVX-512F/AVX+FMA code chosen at run time (with `std` on x86-64), and its forward
 //!   pass `VLDM`/`VFMA.F32` assembly on the Cortex-M4F/M7/M33 ([`kernel_level`] names
 //!   either), each giving the portable code's bits.

@@ -167,7 +167,7 @@ where
                     let xi = xi[k];
                     *b += xi;
                     for (w, &a) in row.iter_mut().zip(a.iter()) {
-                        *w = xi.mul_add(a, *w);
+                        *w = xi.kernel_mul_add(a, *w);
                     }
                 }
             }
@@ -190,7 +190,7 @@ where
                 for (g, xi) in grad_prev.iter_mut().zip(xis) {
                     let xi = xi[k];
                     for (g, &w) in g.iter_mut().zip(row.iter()) {
-                        *g = xi.mul_add(w, *g);
+                        *g = xi.kernel_mul_add(w, *g);
                     }
                 }
             }

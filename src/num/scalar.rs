@@ -203,17 +203,18 @@ pub trait Scalar:
     /// ∂E/∂W and of (W^i)ᵀ ξ). The default rounds the product, then the sum, as `f64`
     /// and [`Q16`](crate::fixed::Q16) do; **`f32` rounds once** (a fused multiply-add,
     /// one instruction on x86 with FMA and on the Cortex-M4F/M7/M33), the same bits on
-    /// every target.
+    /// every target. (Named apart from `f32::mul_add` and `num_traits::Float::mul_add`,
+    /// so that code bounded by both traits stays unambiguous.)
     ///
     /// ```
     /// use typenet::Scalar;
     /// let (x, e) = (1.0_f32 + f32::EPSILON, f32::EPSILON);
     /// // x² = 1 + 2ε + ε²: the product alone rounds the ε² away, the fused form keeps it.
-    /// assert_eq!(Scalar::mul_add(x, x, -(1.0 + 2.0 * e)), e * e);
-    /// assert_eq!(Scalar::mul_add(1.0_f64 + f64::EPSILON, 1.0 + f64::EPSILON, -1.0), 2.0 * f64::EPSILON);
+    /// assert_eq!(x.kernel_mul_add(x, -(1.0 + 2.0 * e)), e * e);
+    /// assert_eq!(Scalar::kernel_mul_add(1.0_f64 + f64::EPSILON, 1.0 + f64::EPSILON, -1.0), 2.0 * f64::EPSILON);
     /// ```
     #[inline]
-    fn mul_add(self, a: Self, b: Self) -> Self {
+    fn kernel_mul_add(self, a: Self, b: Self) -> Self {
         self * a + b
     }
 
@@ -226,7 +227,7 @@ pub trait Scalar:
     /// **the same bits** as the default: each dot product as eight running sums over
     /// the whole chunks of eight, added `s0 + s1 + … + s7`, then the leftover products
     /// one by one, then the bias; every product added by
-    /// [`mul_add`](Scalar::mul_add).
+    /// [`kernel_mul_add`](Scalar::kernel_mul_add).
     #[inline]
     fn affine_kernel<const B: usize>(
         w: &[Self],
@@ -280,7 +281,7 @@ pub trait Scalar:
 
     /// The kernel of ∂E/∂W and ∂E/∂b for `B` samples: `g[k][j] += Σ_s xis[s][k] ·
     /// a[s][j]` and `gb[k] += Σ_s xis[s][k]`, the samples added in order, each product
-    /// by [`mul_add`](Scalar::mul_add); `g` holds `gb.len()` rows of `a[s].len()` columns.
+    /// by [`kernel_mul_add`](Scalar::kernel_mul_add); `g` holds `gb.len()` rows of `a[s].len()` columns.
     /// Overrides must give the same bits as this default.
     #[inline]
     fn outer_kernel<const B: usize>(
@@ -293,7 +294,7 @@ pub trait Scalar:
     }
 
     /// The kernel of ∂E/∂a^{i−1} for `B` samples: `gs[s][j] += Σ_k xis[s][k] · w[k][j]`,
-    /// the rows added in order, each product by [`mul_add`](Scalar::mul_add); `w` holds
+    /// the rows added in order, each product by [`kernel_mul_add`](Scalar::kernel_mul_add); `w` holds
     /// `xis[s].len()` rows of `gs[s].len()` columns. Overrides must give the same bits
     /// as this default.
     #[inline]
@@ -308,7 +309,7 @@ macro_rules! impl_scalar_for_float {
             $($($kernels)*)?
             const NAME: &'static str = stringify!($t);
             #[inline(always)]
-            fn mul_add(self, a: Self, b: Self) -> Self {
+            fn kernel_mul_add(self, a: Self, b: Self) -> Self {
                 FloatMulAdd::mul_add(self, a, b)
             }
             #[inline]
@@ -363,7 +364,7 @@ macro_rules! impl_scalar_for_float {
     )*};
 }
 
-/// The multiply-add rule of each float type (see [`Scalar::mul_add`]).
+/// The multiply-add rule of each float type (see [`Scalar::kernel_mul_add`]).
 trait FloatMulAdd {
     fn mul_add(self, a: Self, b: Self) -> Self;
 }
@@ -388,7 +389,7 @@ impl FloatMulAdd for f64 {
 impl<T: Scalar> kernel::Arith for T {
     #[inline(always)]
     fn mul_add(self, a: T, b: T) -> T {
-        Scalar::mul_add(self, a, b)
+        Scalar::kernel_mul_add(self, a, b)
     }
 }
 

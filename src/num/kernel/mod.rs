@@ -31,7 +31,7 @@
 //! `x86` module when the running CPU has AVX-512F or AVX, each with FMA (detected at run
 //! time, with `std` on x86-64), which multiply-add with `VFMADD` and reduce the eight
 //! sums in the same order, and on the Cortex-M cores with a single-precision FPU (the
-//! `thumbv7em`/`thumbv8m.main` hard-float targets) the forward pass to the `vfp`
+//! `thumbv7em`/`thumbv8m.main`/`thumbv8.1m.main` hard-float targets) the forward pass to the `vfp`
 //! module, whose assembly keeps the eight sums in eight registers and accumulates with
 //! `VFMA.F32`. A network therefore gives the same bits on every machine, with or without
 //! those kernels, and on a microcontroller: the firmware checks in CI depend on it, the
@@ -44,7 +44,11 @@
 //! ports run a product or a sum each, not both), and `f32` networks now give other bits
 //! than they did then (BENCHMARKS.md, round six).
 
-#[cfg(any(test, all(not(feature = "std"), not(typenet_vfma))))]
+#[cfg(any(
+    test,
+    all(not(feature = "std"), not(typenet_vfma)),
+    all(target_os = "windows", not(target_feature = "fma"))
+))]
 mod soft_fma;
 #[cfg(typenet_vfma)]
 pub(crate) mod vfp;
@@ -58,7 +62,7 @@ use num_traits::{Num, NumAssignOps};
 
 /// The arithmetic the portable kernels use: a ring with compound assignment and the
 /// type's multiply-add. Every [`Scalar`](crate::Scalar) is one (`mul_add` is
-/// [`Scalar::mul_add`](crate::Scalar::mul_add)).
+/// [`Scalar::kernel_mul_add`](crate::Scalar::kernel_mul_add)).
 pub(crate) trait Arith: Num + NumAssignOps + Copy {
     /// `self · a + b` by the type's rule: for `f32` rounded once ([`fused_f32`]), for
     /// `f64` and [`Q16`](crate::fixed::Q16) the product rounded, then the sum.
@@ -69,14 +73,24 @@ pub(crate) trait Arith: Num + NumAssignOps + Copy {
 /// `f32` dot product, ∂E/∂W and (W^i)ᵀ ξ**, on every target. With `std`, Rust's
 /// `f32::mul_add` (one `VFMADD` where the code is compiled for FMA, as the x86 kernels
 /// and every pass run through [`with_kernels`] are; a call to the C library's `fmaf`
-/// elsewhere); on the Cortex-M cores with a single-precision FPU, one `VFMA.F32`
+/// elsewhere, correctly rounded in glibc, musl and Apple's libm), except on Windows
+/// built without FMA, whose C runtime's `fmaf` is not correctly rounded on a CPU without
+/// FMA: there, as on the cores without an FPU, the integer code of `soft_fma`; on the
+/// Cortex-M cores with a single-precision FPU, one `VFMA.F32`
 /// ([`vfp::fma`]); on other targets without `std` (the Cortex-M0/M3), in integer
 /// arithmetic (`soft_fma`).
 #[inline(always)]
 pub(crate) fn fused_f32(x: f32, a: f32, b: f32) -> f32 {
-    #[cfg(feature = "std")]
+    #[cfg(all(
+        feature = "std",
+        not(all(target_os = "windows", not(target_feature = "fma")))
+    ))]
     {
         x.mul_add(a, b)
+    }
+    #[cfg(all(feature = "std", target_os = "windows", not(target_feature = "fma")))]
+    {
+        soft_fma::fmaf(x, a, b)
     }
     #[cfg(all(not(feature = "std"), typenet_vfma))]
     {
@@ -117,7 +131,7 @@ pub(crate) const DISPATCH_MIN_WEIGHTS: usize = 256;
 /// or AVX, each with FMA, chosen at run time with `std` on x86-64, see
 /// [`Scalar::affine_kernel`](crate::Scalar::affine_kernel)), `"vfp"` on the Cortex-M
 /// cores with a single-precision FPU (`thumbv7em-none-eabihf`,
-/// `thumbv8m.main-none-eabihf`: the forward kernel in `VLDM`/`VFMA.F32` assembly, the
+/// `thumbv8m.main-none-eabihf`, `thumbv8.1m.main-none-eabihf`: the forward kernel in `VLDM`/`VFMA.F32` assembly, the
 /// others portable), or `"portable"`. Whichever it is,
 /// results are the same bits.
 ///

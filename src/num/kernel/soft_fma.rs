@@ -1,6 +1,7 @@
 //! `x · y + z` rounded once, in integer arithmetic: the `f32` multiply-add of the cores
 //! without a floating-point unit (Cortex-M0/M0+/M3, any `no_std` target without
-//! `VFMA.F32`).
+//! `VFMA.F32`), and of Windows builds without FMA (whose C runtime's `fmaf` is not
+//! correctly rounded on a CPU without FMA).
 //!
 //! `libm::fmaf` computes the same value through `f64` arithmetic, which such a core
 //! also emulates in software: about 280 instructions per multiply-add on the Cortex-M3,

@@ -35,27 +35,39 @@
 use core::arch::asm;
 use core::mem::offset_of;
 
-// `__typenet_vfma_f32(x, a, b)` = x · a + b rounded once. The hard-float calling
-// convention passes x, a, b in s0, s1, s2 and returns in s0; s0–s15 are the caller's to
-// save, so the function may write s0 and s2; it touches no memory and no stack.
+/// The symbol of the multiply-add function below, with the crate's version in it, so
+/// that two versions of typenet linked into one firmware do not clash.
+macro_rules! vfma_symbol {
+    () => {
+        concat!("__typenet_vfma_f32_", env!("CARGO_PKG_VERSION"))
+    };
+}
+
+// `vfma_symbol!()(x, a, b)` = x · a + b rounded once. The hard-float calling convention
+// passes x, a, b in s0, s1, s2 and returns in s0; s0–s15 are the caller's to save, so
+// the function may write s0 and s2; it touches no memory and no stack. Its own section
+// (pushed and popped), and the two instructions as encodings: module-level assembly is
+// not assembled with the target's FPU features, and an `.fpu` directive would stay in
+// force for any module-level assembly after it.
 core::arch::global_asm!(
-    ".section .text.__typenet_vfma_f32,\"ax\",%progbits",
-    ".global __typenet_vfma_f32",
-    ".type __typenet_vfma_f32,%function",
+    concat!(".pushsection .text.", vfma_symbol!(), ",\"ax\",%progbits"),
+    concat!(".global ", vfma_symbol!()),
+    concat!(".type ", vfma_symbol!(), ",%function"),
     ".p2align 1",
     ".thumb_func",
-    // Module-level assembly is not assembled with the target's FPU features: name the
-    // M4F's FPU, whose `VFMA.F32` and `VMOV` every `typenet_vfma` core has.
-    ".fpu fpv4-sp-d16",
-    "__typenet_vfma_f32:",
-    "vfma.f32 s2, s0, s1",
-    "vmov.f32 s0, s2",
+    concat!(vfma_symbol!(), ":"),
+    // vfma.f32 s2, s0, s1
+    ".inst.w 0xEEA01A20",
+    // vmov.f32 s0, s2
+    ".inst.w 0xEEB00A41",
     "bx lr",
-    ".size __typenet_vfma_f32, . - __typenet_vfma_f32",
+    concat!(".size ", vfma_symbol!(), ", . - ", vfma_symbol!()),
+    ".popsection",
 );
 
 unsafe extern "C" {
-    fn __typenet_vfma_f32(x: f32, a: f32, b: f32) -> f32;
+    #[link_name = vfma_symbol!()]
+    fn typenet_vfma_f32(x: f32, a: f32, b: f32) -> f32;
 }
 
 /// `x · a + b` rounded once: one `VFMA.F32` (and a call: stable Rust cannot place it
@@ -65,7 +77,7 @@ pub(crate) fn fma(x: f32, a: f32, b: f32) -> f32 {
     // SAFETY: the function above reads its three arguments from registers and returns
     // one, as its declaration says; it has no other effect. The FPU has `VFMA.F32`:
     // this module's cfg (`typenet_vfma`).
-    unsafe { __typenet_vfma_f32(x, a, b) }
+    unsafe { typenet_vfma_f32(x, a, b) }
 }
 
 /// The starting value of the running sums (+0.0, as the portable code starts them),
