@@ -15,7 +15,10 @@ use crate::train::sample::Sample;
 use crate::train::update::{BatchSums, apply_mean};
 use core::fmt;
 use core::ops::Range;
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::boxed::Box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use std::vec::Vec;
 
 /// What a [`ParallelTrainer`] with blocks of `B` samples needs of a network besides
@@ -90,7 +93,11 @@ pub const DEFAULT_CHUNKS: usize = 2;
 /// never copied. The first step with more than one chunk and more than one thread
 /// starts a pool of `min(threads, chunks) − 1` threads (rayon), which every later step
 /// reuses: the step hands each its chunks and works on the first share itself, and
-/// returns when all are done. After [`with_threads`](Self::with_threads) or
+/// returns when all are done. Waiting costs CPU time, not latency: the calling thread
+/// spins (up to 1 ms) while the pool's threads finish their chunks, and after a step
+/// the pool's threads spin (up to 1 ms) for the next one before they sleep, since being
+/// put to sleep and woken cost 40–50 µs per thread and step on a 2-vCPU virtual
+/// machine (`BENCHMARKS.md`, round six). After [`with_threads`](Self::with_threads) or
 /// [`with_chunks`](Self::with_chunks) change that number, the next step starts a new
 /// pool; dropping the trainer tells its threads to end. If the system refuses the
 /// threads, the calling thread does every chunk itself (and the next step asks again).
@@ -104,6 +111,26 @@ pub struct ParallelTrainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B
     workers: Vec<Box<Accumulator<T, N, B>>>,
     /// The threads besides the calling one, started by the first step that needs them.
     pool: Option<rayon::ThreadPool>,
+    /// Steps started so far; the pool's threads spin between steps until it moves
+    /// (see [`SPIN`]).
+    steps: Arc<AtomicU64>,
+}
+
+/// How long the pool's threads and the calling thread wait for each other by spinning
+/// before they block. Blocking and being woken cost 40–50 µs each on the 2-vCPU
+/// machine of `BENCHMARKS.md` (round six), a fifth of a W3 step: after a step the pool
+/// threads spin until the next step hands them work (or this long), and the calling
+/// thread spins until they have finished their chunks (or this long).
+const SPIN: Duration = Duration::from_millis(1);
+
+/// Spins until `done()` or [`SPIN`] has passed.
+fn spin_until(done: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !done() && start.elapsed() < SPIN {
+        for _ in 0..64 {
+            core::hint::spin_loop();
+        }
+    }
 }
 
 /// One chunk's gradient sum and the outcome of its pass (`None`: not run).
@@ -162,6 +189,7 @@ where
             parts: Vec::new(),
             workers: Vec::new(),
             pool: None,
+            steps: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -305,22 +333,37 @@ where
                 .split_first_mut()
                 .ok_or(TrainError::EmptyBatch)?;
             match &self.pool {
-                Some(pool) if threads > 1 => pool.in_place_scope(|scope| {
-                    // Thread t takes chunks used·t/threads .. used·(t+1)/threads; the
-                    // calling thread takes the first share, after handing out the others.
-                    let share = |t: usize| used * t / threads;
-                    let (mine, mut rest) = parts.split_at_mut(share(1));
-                    for (t, worker) in (1..threads).zip(other_workers.iter_mut()) {
-                        let (theirs, tail) = rest.split_at_mut(share(t + 1) - share(t));
-                        rest = tail;
-                        let samples = samples.clone();
-                        let first = share(t);
-                        scope.spawn(move |_| {
-                            run_chunks(worker, net, loss, &samples, theirs, first, range);
-                        });
+                Some(pool) if threads > 1 => {
+                    let finished = AtomicUsize::new(0);
+                    let finished = &finished;
+                    pool.in_place_scope(|scope| {
+                        // Thread t takes chunks used·t/threads .. used·(t+1)/threads; the
+                        // calling thread takes the first share, after handing out the
+                        // others.
+                        let share = |t: usize| used * t / threads;
+                        let (mine, mut rest) = parts.split_at_mut(share(1));
+                        for (t, worker) in (1..threads).zip(other_workers.iter_mut()) {
+                            let (theirs, tail) = rest.split_at_mut(share(t + 1) - share(t));
+                            rest = tail;
+                            let samples = samples.clone();
+                            let first = share(t);
+                            scope.spawn(move |_| {
+                                run_chunks(worker, net, loss, &samples, theirs, first, range);
+                                finished.fetch_add(1, Ordering::Release);
+                            });
+                        }
+                        // The pool's threads spinning since the last step take them now.
+                        self.steps.fetch_add(1, Ordering::Release);
+                        run_chunks(first_worker, net, loss, &samples, mine, 0, range);
+                        spin_until(|| finished.load(Ordering::Acquire) == threads - 1);
+                    });
+                    // Keep the pool's threads spinning until the next step (or SPIN).
+                    for _ in 0..pool.current_num_threads() {
+                        let steps = Arc::clone(&self.steps);
+                        let now = steps.load(Ordering::Acquire);
+                        pool.spawn(move || spin_until(|| steps.load(Ordering::Acquire) != now));
                     }
-                    run_chunks(first_worker, net, loss, &samples, mine, 0, range);
-                }),
+                }
                 // One thread, or no pool: every chunk on the calling thread.
                 _ => run_chunks(first_worker, net, loss, &samples, parts, 0, range),
             }
