@@ -240,10 +240,9 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         x: &Arr<T, Self::Input>,
         trace: &'t mut Trace<T, Self>,
     ) -> &'t Arr<T, Self::Output> {
-        trace.input.clone_from(x);
         kernel::with_kernels(
             #[inline(always)]
-            || self.forward_trace_block([&trace.input], &mut trace.layers),
+            || trace_forward(self, x, trace),
         );
         let [y] = Self::block_output(&trace.layers);
         y
@@ -681,6 +680,20 @@ where
     ) -> Option<LayerTrace<'_, T>> {
         <Self as Layers<T, I>>::trace_layer(traces, s, i)
     }
+}
+
+/// [`Network::forward_trace`]'s work without its `kernel::with_kernels`, for callers
+/// already inside one (the trainer's sum): records a^0 = `x` and runs the traced pass.
+// On x86-64, always inlined into `kernel::with_kernels`'s function compiled for FMA.
+#[cfg_attr(target_arch = "x86_64", inline(always))]
+#[cfg_attr(not(target_arch = "x86_64"), inline)]
+pub(crate) fn trace_forward<T: Scalar, N: Network<T>>(
+    net: &N,
+    x: &Arr<T, N::Input>,
+    trace: &mut Trace<T, N>,
+) {
+    trace.input.clone_from(x);
+    net.forward_trace_block([&trace.input], &mut trace.layers);
 }
 
 /// Everything a training forward pass of network `N` records: the input a^0 and, for

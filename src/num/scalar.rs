@@ -303,15 +303,20 @@ pub trait Scalar:
     }
 }
 
+/// `Scalar` for a float type: `$t [$mul_add]` overrides `kernel_mul_add` with
+/// `$mul_add` (without it, the default: the product rounded, then the sum), and
+/// `{ … }` adds the type's kernel overrides.
 macro_rules! impl_scalar_for_float {
-    ($($t:ty $({ $($kernels:tt)* })?),*) => {$(
+    ($($t:ty $([$mul_add:path])? $({ $($kernels:tt)* })?),*) => {$(
         impl Scalar for $t {
             $($($kernels)*)?
             const NAME: &'static str = stringify!($t);
-            #[inline(always)]
-            fn kernel_mul_add(self, a: Self, b: Self) -> Self {
-                FloatMulAdd::mul_add(self, a, b)
-            }
+            $(
+                #[inline(always)]
+                fn kernel_mul_add(self, a: Self, b: Self) -> Self {
+                    $mul_add(self, a, b)
+                }
+            )?
             #[inline]
             fn from_f64(x: f64) -> Self {
                 x as $t
@@ -364,27 +369,6 @@ macro_rules! impl_scalar_for_float {
     )*};
 }
 
-/// The multiply-add rule of each float type (see [`Scalar::kernel_mul_add`]).
-trait FloatMulAdd {
-    fn mul_add(self, a: Self, b: Self) -> Self;
-}
-
-impl FloatMulAdd for f32 {
-    /// Fused: rounded once.
-    #[inline(always)]
-    fn mul_add(self, a: f32, b: f32) -> f32 {
-        kernel::fused_f32(self, a, b)
-    }
-}
-
-impl FloatMulAdd for f64 {
-    /// The product rounded, then the sum.
-    #[inline(always)]
-    fn mul_add(self, a: f64, b: f64) -> f64 {
-        self * a + b
-    }
-}
-
 /// Every scalar is a ring the portable kernels compute in, with its multiply-add.
 impl<T: Scalar> kernel::Arith for T {
     #[inline(always)]
@@ -398,13 +382,13 @@ impl<T: Scalar> kernel::Arith for T {
     not(all(feature = "std", target_arch = "x86_64")),
     not(typenet_vfma)
 ))]
-impl_scalar_for_float!(f32, f64);
+impl_scalar_for_float!(f32[kernel::fused_f32], f64);
 
 // On the Cortex-M cores with a single-precision FPU, the forward kernel of `f32` layers
 // loads eight values per `VLDM` (same bits; `kernel/vfp.rs`).
 #[cfg(all(any(feature = "std", feature = "libm"), typenet_vfma))]
 impl_scalar_for_float!(
-    f32 {
+    f32 [kernel::fused_f32] {
         #[inline]
         fn affine_kernel<const B: usize>(
             w: &[f32],
@@ -421,7 +405,7 @@ impl_scalar_for_float!(
 // With `std` on x86-64, `f32` layers run on the kernels the CPU supports (same bits).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 impl_scalar_for_float!(
-    f32 {
+    f32 [kernel::fused_f32] {
         #[inline]
         fn affine_kernel<const B: usize>(
             w: &[f32],

@@ -4,8 +4,7 @@
 //! chunk of a [`ParallelTrainer`](crate::train::ParallelTrainer).
 
 use crate::net::arr::Arr;
-use crate::net::network::Network;
-use crate::net::network::Trace;
+use crate::net::network::{Network, Trace, trace_forward};
 use crate::num::kernel;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
@@ -149,9 +148,8 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
         L: Loss<T, N, Tg>,
         Tg: ?Sized,
     {
-        // `forward_trace` without its own `with_kernels` (this runs inside `sum`'s).
-        self.trace.input.clone_from(x);
-        net.forward_trace_block([&self.trace.input], &mut self.trace.layers);
+        // Inside `sum`'s `with_kernels`.
+        trace_forward(net, x, &mut self.trace);
         let z = N::trace_output_z(&self.trace);
         let a = self.trace.output();
         let e = loss.loss_and_seed(z, a, target, &mut self.seed)?;

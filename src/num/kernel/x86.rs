@@ -64,22 +64,26 @@ fn has_avx() -> bool {
     std::arch::is_x86_feature_detected!("avx") && std::arch::is_x86_feature_detected!("fma")
 }
 
+/// `f`, inlined into a function compiled for AVX-512F and FMA.
+#[target_feature(enable = "avx512f,fma")]
+fn in_avx512<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+/// `f`, inlined into a function compiled for AVX and FMA.
+#[target_feature(enable = "avx,fma")]
+fn in_avx<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
 /// [`super::wide`]: `f` inlined into a function compiled for AVX-512F or AVX.
 #[inline(always)]
 pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
-    #[target_feature(enable = "avx512f,fma")]
-    fn avx512<R>(f: impl FnOnce() -> R) -> R {
-        f()
-    }
-    #[target_feature(enable = "avx,fma")]
-    fn avx<R>(f: impl FnOnce() -> R) -> R {
-        f()
-    }
     match level() {
         // SAFETY: `level` found AVX-512F and FMA on this CPU.
-        Level::Avx512 => unsafe { avx512(f) },
+        Level::Avx512 => unsafe { in_avx512(f) },
         // SAFETY: `level` found AVX and FMA on this CPU.
-        Level::Avx => unsafe { avx(f) },
+        Level::Avx => unsafe { in_avx(f) },
         Level::Portable => f(),
     }
 }
@@ -88,13 +92,9 @@ pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
 /// the CPU has them (every CPU of [`Level::Avx512`] or [`Level::Avx`]).
 #[inline(always)]
 pub(crate) fn fma<R>(f: impl FnOnce() -> R) -> R {
-    #[target_feature(enable = "avx,fma")]
-    fn avx<R>(f: impl FnOnce() -> R) -> R {
-        f()
-    }
     match level() {
-        // SAFETY: `level` found AVX and FMA on this CPU.
-        Level::Avx512 | Level::Avx => unsafe { avx(f) },
+        // SAFETY: `level` found AVX (implied by AVX-512F) and FMA on this CPU.
+        Level::Avx512 | Level::Avx => unsafe { in_avx(f) },
         Level::Portable => f(),
     }
 }
@@ -481,17 +481,12 @@ macro_rules! shared_kernels {
     #[inline]
     #[target_feature(enable = $feature)]
     fn outer_rest<const B: usize>(g: &mut [f32], xis: &[&[f32]; B], a: &[&[f32]; B]) {
-        let inputs = a[0].len();
-        let outputs = xis[0].len();
-        let mut k = 0;
-        while k + $or <= outputs {
-            outer_rest_tile::<B, $or>(&mut g[k * inputs..(k + $or) * inputs], k, xis, a);
-            k += $or;
-        }
-        while k < outputs {
-            outer_rest_tile::<B, 1>(&mut g[k * inputs..(k + 1) * inputs], k, xis, a);
-            k += 1;
-        }
+        row_tiles(
+            g,
+            a[0].len(),
+            |g, k| outer_rest_tile::<B, $or>(g, k, xis, a),
+            |g, k| outer_rest_tile::<B, 1>(g, k, xis, a),
+        );
     }
 
     /// Rows k0 .. k0 + R of [`outer_rest`] (`g` holds exactly those rows): their last
@@ -529,19 +524,36 @@ macro_rules! shared_kernels {
         xis: &[&[f32]; B],
         a: &[&[f32]; B],
     ) {
-        let inputs = a[0].len();
-        let outputs = xis[0].len();
         let av: [&[[f32; $n]; J]; B] = core::array::from_fn(|s| {
             let chunks = &a[s].as_chunks::<$n>().0[c0..c0 + J];
             chunks.try_into().unwrap_or_else(|_| unreachable!())
         });
+        row_tiles(
+            g,
+            a[0].len(),
+            |g, k| outer_tile::<B, $or, J>(g, k, c0, xis, &av),
+            |g, k| outer_tile::<B, 1, J>(g, k, c0, xis, &av),
+        );
+    }
+
+    /// The rows of ∂E/∂W (`inputs` columns each) in tiles of `$or` rows, then single
+    /// rows: `tile(rows, k)` and `row(rows, k)` with the tile's rows of `g` and its
+    /// first row's index k, in order.
+    #[inline(always)]
+    fn row_tiles(
+        g: &mut [f32],
+        inputs: usize,
+        mut tile: impl FnMut(&mut [f32], usize),
+        mut row: impl FnMut(&mut [f32], usize),
+    ) {
+        let mut tiles = g.chunks_exact_mut($or * inputs);
         let mut k = 0;
-        while k + $or <= outputs {
-            outer_tile::<B, $or, J>(&mut g[k * inputs..(k + $or) * inputs], k, c0, xis, &av);
+        for rows in tiles.by_ref() {
+            tile(rows, k);
             k += $or;
         }
-        while k < outputs {
-            outer_tile::<B, 1, J>(&mut g[k * inputs..(k + 1) * inputs], k, c0, xis, &av);
+        for rows in tiles.into_remainder().chunks_exact_mut(inputs) {
+            row(rows, k);
             k += 1;
         }
     }
