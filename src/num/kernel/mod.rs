@@ -12,8 +12,9 @@
 //! The portable versions below fix the order of every floating-point operation:
 //!
 //! - a dot product w_k · x keeps eight running sums, s_l = Σ_c w_{k,8c+l} x_{8c+l} over
-//!   the whole chunks of eight in order, adds them as `s0 + s1 + … + s7` (left to right),
-//!   adds the leftover products one at a time, and z_k = b_k + that sum;
+//!   the whole chunks of eight in order, adds them as
+//!   `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))` ([`add_sums`]), adds the
+//!   leftover products one at a time, and z_k = b_k + that sum;
 //! - ∂E/∂W and ∂E/∂b add the samples' terms in sample order;
 //! - (W^i)ᵀ ξ adds row k's term for k = 0, 1, … in order;
 //! - every "add a product" is the scalar type's [`Arith::mul_add`]: for `f32` a **fused
@@ -39,7 +40,10 @@
 //! bit, and the device test `embedded/src/bin/f32_kernels.rs` does the same for `vfp` on
 //! the Cortex-M4F.
 //!
-//! Before 2026-12-06 the `f32` rule was the `f64` one (product rounded, then sum): on a
+//! Before 2026-12-06 the eight running sums were added in a chain, `s0 + s1 + … + s7`
+//! left to right: seven additions one after the other for each output, which a small
+//! layer (a 2-8-8-1 network, 8 inputs per row) waits for at every layer; the tree takes
+//! three. Before that same date the `f32` rule was the `f64` one (product rounded, then sum): on a
 //! core with FMA units that halves the multiply-adds per cycle (Intel's two 512-bit FMA
 //! ports run a product or a sum each, not both), and `f32` networks now give other bits
 //! than they did then (BENCHMARKS.md, round six).
@@ -187,6 +191,17 @@ pub(crate) fn wide<R>(len: usize, f: impl FnOnce() -> R) -> R {
     }
 }
 
+/// The sum of a dot product's eight running sums in the crate's order (see the module
+/// docs): `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`, three levels of
+/// additions. Written once for every form a running sum takes (a scalar, an array of a
+/// tile's lanes, a vector register), `add` being its addition; the Cortex-M assembly
+/// (`vfp`'s `reduce!`) spells the same tree in `VADD.F32`s.
+#[inline(always)]
+pub(crate) fn add_sums<V: Copy>(s: [V; 8], add: impl Fn(V, V) -> V) -> V {
+    let [s0, s1, s2, s3, s4, s5, s6, s7] = s;
+    add(add(add(s0, s1), add(s2, s3)), add(add(s4, s5), add(s6, s7)))
+}
+
 /// Σ_j a_j b_j in the crate's fixed order (see the module docs).
 #[inline]
 pub(crate) fn dot<T: Arith>(a: &[T], b: &[T]) -> T {
@@ -204,7 +219,7 @@ pub(crate) fn dot<T: Arith>(a: &[T], b: &[T]) -> T {
         s6 = x[6].mul_add(y[6], s6);
         s7 = x[7].mul_add(y[7], s7);
     }
-    let mut sum = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
+    let mut sum = add_sums([s0, s1, s2, s3, s4, s5, s6, s7], |a, b| a + b);
     for (&x, &y) in ra.iter().zip(rb) {
         sum = x.mul_add(y, sum);
     }
@@ -308,7 +323,7 @@ pub(crate) fn packed_affine<T: Arith, const B: usize>(
 
 /// [`packed_affine`] for one sample. Each tile keeps the eight running sums s_l of its
 /// [`TILE`] rows as eight arrays of [`TILE`] lanes (row r's s_l in lane r), fed by the
-/// inputs l, l + 8, …, then adds them `s0 + s1 + … + s7`, the leftover products one at
+/// inputs l, l + 8, …, then adds them ([`add_sums`]), the leftover products one at
 /// a time and the bias, lane by lane: no sum crosses lanes.
 #[inline]
 fn packed_affine_sample<T: Arith>(tiles: &[Column<T>], bias: &[T], x: &[T], z: &mut [T]) {
@@ -329,12 +344,7 @@ fn packed_affine_sample<T: Arith>(tiles: &[Column<T>], bias: &[T], x: &[T], z: &
                 }
             }
         }
-        let [mut sum, rest_s @ ..] = s;
-        for s in &rest_s {
-            for (sum, &s) in sum.iter_mut().zip(s) {
-                *sum += s;
-            }
-        }
+        let mut sum = add_sums(s, |a, b| core::array::from_fn(|r| a[r] + b[r]));
         for (column, &x) in rest.iter().zip(xr) {
             for (sum, &w) in sum.iter_mut().zip(&column.0) {
                 *sum = w.mul_add(x, *sum);
@@ -396,7 +406,7 @@ pub(crate) fn transpose<T: Arith, const B: usize>(w: &[T], xis: [&[T]; B], gs: [
 
 #[cfg(all(test, feature = "std"))]
 mod tests {
-    use super::{dot, outer, transpose};
+    use super::{dot, outer, pack, packed_affine, transpose};
 
     /// x = 1 + ε: x² = 1 + 2ε + ε², so x² − (1 + 2ε) is ε² when the product and the
     /// sum are rounded once, and 0 when the product is rounded first.
@@ -422,6 +432,25 @@ mod tests {
         let mut gs = [0.0_f32];
         transpose(&[C, X], [&[1.0, X][..]], [&mut gs[..]]);
         assert_eq!(gs, [E2]);
+    }
+
+    /// The eight running sums are added as a tree: (s0 + s1) + (s2 + s3) first keeps
+    /// 1 + 1 = 2, which a chain from s0 = 2^24 would round away twice.
+    #[test]
+    fn running_sums_are_added_as_a_tree() {
+        let big = 16_777_216.0_f32;
+        let a = [big, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0];
+        assert_eq!(dot(&a, &[1.0; 8]), big + 2.0);
+        assert_eq!(((big + 0.0) + 1.0) + 1.0, big, "a chain would give 2^24");
+        // The same for f64 at 2^53, and in a tile's lanes (the packed kernel).
+        let big64 = 9_007_199_254_740_992.0_f64;
+        let a64 = [big64, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0];
+        assert_eq!(dot(&a64, &[1.0; 8]), big64 + 2.0);
+        let mut tiles = std::vec::Vec::new();
+        pack(&a, 8, 1, &mut tiles);
+        let mut z = [0.0_f32];
+        packed_affine(&tiles, &[0.0], [&[1.0; 8][..]], [&mut z[..]]);
+        assert_eq!(z, [big + 2.0]);
     }
 
     /// `f64` keeps the product rounded, then the sum.

@@ -3,7 +3,7 @@
 //! Each function here computes bit for bit what its portable twin in the parent module
 //! computes (see the order rules there): every product is added by one fused
 //! multiply-add (`VFMADD`, rounded once, as `f32::mul_add`), a dot product's eight running sums are the eight lanes of a 256-bit
-//! half register, reduced `s0 + s1 + … + s7` left to right, and sums over samples or
+//! half register, reduced as the portable code adds them (`add_sums`), and sums over samples or
 //! rows run in the same order. What changes is how much is done per instruction and how
 //! often a weight is loaded: the affine kernel keeps a tile of rows × samples of dot
 //! products in registers, the outer-product kernel a tile of ∂E/∂W for every sample of
@@ -24,7 +24,7 @@
 //! (Miri has no `vpermt2ps`: under Miri it runs as a lane-by-lane copy, the rest of the
 //! code, masked loads and stores included, as it is).
 
-use super::{Column, DISPATCH_MIN_WEIGHTS, TILE, dot};
+use super::{Column, DISPATCH_MIN_WEIGHTS, TILE, add_sums, dot};
 use core::arch::x86_64::*;
 use typenum::Unsigned;
 
@@ -271,10 +271,11 @@ pub(crate) fn transpose_at<const B: usize>(
     )
 }
 
-/// `s0 + s1 + … + s7` of eight lanes, left to right, as the portable dot product adds.
+/// The eight running sums in the first eight lanes of `l`, added as the portable dot
+/// product adds them ([`add_sums`]).
 #[inline(always)]
 fn sum8(l: &[f32]) -> f32 {
-    l[0] + l[1] + l[2] + l[3] + l[4] + l[5] + l[6] + l[7]
+    add_sums(core::array::from_fn(|j| l[j]), |a, b| a + b)
 }
 
 /// Row `k` of a matrix of `inputs` columns stored row after row.
@@ -379,7 +380,7 @@ macro_rules! shared_kernels {
     /// `S` samples through every tile: a tile's [`TILE`] rows in `TILE / $n` passes of
     /// `$n` rows, each keeping, per sample, the eight running sums as eight registers
     /// (row r's s_l in lane r), fed by the inputs l, l + 8, … broadcast to every lane;
-    /// then `s0 + s1 + … + s7`, the leftover products and the bias register by
+    /// then the tree of [`add_sums`], the leftover products and the bias register by
     /// register. The same operations in the same order as the portable code, no sum
     /// across lanes, and each column of weights loaded once for the `S` samples.
     #[inline]
@@ -414,10 +415,7 @@ macro_rules! shared_kernels {
                     }
                 }
                 for ((acc, (_, xr)), z) in acc.into_iter().zip(&xc).zip(zs.iter_mut()) {
-                    let [mut sum, rest_s @ ..] = acc;
-                    for a in rest_s {
-                        sum = $add(sum, a);
-                    }
+                    let mut sum = add_sums(acc, |a, b| $add(a, b));
                     for (column, &x) in rest.iter().zip(*xr) {
                         sum = $fmadd(part(column), $set1(x), sum);
                     }
@@ -787,9 +785,9 @@ mod avx512 {
 
     /// The 16 dot products held by eight registers (register m: dot 2m in its low
     /// half, dot 2m + 1 in its high half, eight running sums each), as lane p = the sum
-    /// `s0 + s1 + … + s7` of dot p, left to right. A transpose in three stages of eight
+    /// [`add_sums`] of dot p's eight sums. A transpose in three stages of eight
     /// two-register permutations puts lane j of all 16 dots into register T_j; then
-    /// `T_0 + T_1 + … + T_7` adds in the portable order, 16 dots at a time.
+    /// the T_j are added as the portable code adds eight sums ([`add_sums`]), 16 dots at a time.
     #[inline]
     #[target_feature(enable = "avx512f,fma")]
     fn sums(a: [__m512; 8]) -> [f32; 16] {
@@ -824,11 +822,7 @@ mod avx512 {
             let i = if j % 2 == 0 { i30 } else { i31 };
             permute2(c[0][j / 2], i, c[1][j / 2])
         });
-        let mut sum = t[0];
-        for &t in &t[1..] {
-            sum = _mm512_add_ps(sum, t);
-        }
-        lanes(sum)
+        lanes(add_sums(t, |a, b| _mm512_add_ps(a, b)))
     }
 
     /// The widest layer [`affine_lanes`] takes: its inputs, 16 samples of them turned
@@ -842,7 +836,7 @@ mod avx512 {
     ///
     /// Each of the eight running sums s_l of the dot products of a row (the portable
     /// order) is then a register of 16 samples' s_l, fed by the inputs l, l + 8, …, and
-    /// `s0 + s1 + … + s7`, the leftover products and the bias are added register by
+    /// the tree of [`add_sums`], the leftover products and the bias are added register by
     /// register: the same operations in the same order as the portable code, with no
     /// horizontal reduction (the row kernel reduces eight lanes per dot product, which
     /// costs more than the arithmetic when a row has few chunks, and its pairs of rows
@@ -1018,10 +1012,7 @@ mod avx512 {
             }
         }
         for (r, (out, acc)) in out.iter_mut().zip(&acc).enumerate() {
-            let mut sum = acc[0];
-            for &a in &acc[1..] {
-                sum = _mm512_add_ps(sum, a);
-            }
+            let mut sum = add_sums(*acc, |a, b| _mm512_add_ps(a, b));
             for (x, &wk) in rest.iter().zip(&rows[r][8 * xc.len()..]) {
                 sum = _mm512_fmadd_ps(_mm512_set1_ps(wk), load(x), sum);
             }
