@@ -428,7 +428,7 @@ impl_scalar_for_float!(
         fn packs(inputs: usize, outputs: usize) -> bool {
             kernel::x86::packs(inputs, outputs)
         }
-        #[inline]
+        #[inline(always)]
         fn packed_affine_kernel<const B: usize>(
             tiles: &[Column<f32>],
             bias: &[f32],

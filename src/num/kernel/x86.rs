@@ -167,7 +167,7 @@ pub(crate) fn packs(inputs: usize, outputs: usize) -> bool {
 }
 
 /// [`super::packed_affine`] on the widest kernels available (the same bits).
-#[inline]
+#[inline(always)]
 pub(crate) fn packed_affine<const B: usize>(
     tiles: &[Column<f32>],
     bias: &[f32],
