@@ -225,7 +225,8 @@ pub trait Scalar:
     /// AVX code with FMA chosen at run time (with `std`, on x86-64), and with
     /// `VLDM`/`VFMA.F32` assembly on the Cortex-M4F/M7/M33. An override must give
     /// **the same bits** as the default: each dot product as eight running sums over
-    /// the whole chunks of eight, added `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`, then the leftover products
+    /// the whole chunks of eight, added as a tree,
+    /// `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`, then the leftover products
     /// one by one, then the bias; every product added by
     /// [`kernel_mul_add`](Scalar::kernel_mul_add).
     #[inline]

@@ -9,10 +9,10 @@
 //! the order rules in the parent module): the eight running sums s_l = Σ_c w_{k,8c+l}
 //! x_{8c+l} of each row live in eight s-registers, start at +0 and are accumulated with
 //! `VFMA.F32` (product and sum rounded once, as the portable `s = w.mul_add(x, s)`); they
-//! are reduced `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`, the leftover products are added one at
-//! a time, and the sum is added to the bias, as in the portable code. What changes is the
-//! loading: eight inputs and eight weights per `VLDM` (LLVM loads each with its own
-//! `VLDR`), and two rows per pass, so each chunk of eight inputs is loaded once for both
+//! are reduced `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`, the leftover
+//! products are added one at a time, and the sum is added to the bias, as in the
+//! portable code. What changes is the loading: eight inputs and eight weights per
+//! `VLDM` (LLVM loads each with its own `VLDR`), and two rows per pass, so each chunk of eight inputs is loaded once for both
 //! rows: 19 instructions per 16 multiply-accumulates in the loop, where LLVM's code takes
 //! 28 per 8 (`embedded/measure.sh`, `embedded/FIGURES.md`).
 //!
@@ -151,61 +151,27 @@ macro_rules! pair_step {
     };
 }
 
+/// `s(a) += s(b)`: one `VADD.F32`.
+macro_rules! vadd {
+    ($a:literal, $b:literal) => {
+        concat!("vadd.f32 s", $a, ", s", $a, ", s", $b, "\n")
+    };
+}
+
 /// The crate's reduction of the eight running sums s(a)…s(a+7) into s(a), as
-/// [`super::add_sums`]: `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`.
+/// [`super::add_sums`]: `((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))`, seven
+/// `VADD.F32` (as many as the chain before 2026-12-06, in three levels instead of seven).
 macro_rules! reduce {
     ($s0:literal, $s1:literal, $s2:literal, $s3:literal,
      $s4:literal, $s5:literal, $s6:literal, $s7:literal) => {
         concat!(
-            "vadd.f32 s",
-            $s0,
-            ", s",
-            $s0,
-            ", s",
-            $s1,
-            "\n",
-            "vadd.f32 s",
-            $s2,
-            ", s",
-            $s2,
-            ", s",
-            $s3,
-            "\n",
-            "vadd.f32 s",
-            $s4,
-            ", s",
-            $s4,
-            ", s",
-            $s5,
-            "\n",
-            "vadd.f32 s",
-            $s6,
-            ", s",
-            $s6,
-            ", s",
-            $s7,
-            "\n",
-            "vadd.f32 s",
-            $s0,
-            ", s",
-            $s0,
-            ", s",
-            $s2,
-            "\n",
-            "vadd.f32 s",
-            $s4,
-            ", s",
-            $s4,
-            ", s",
-            $s6,
-            "\n",
-            "vadd.f32 s",
-            $s0,
-            ", s",
-            $s0,
-            ", s",
-            $s4,
-            "\n",
+            vadd!($s0, $s1),
+            vadd!($s2, $s3),
+            vadd!($s4, $s5),
+            vadd!($s6, $s7),
+            vadd!($s0, $s2),
+            vadd!($s4, $s6),
+            vadd!($s0, $s4),
         )
     };
 }
@@ -219,8 +185,8 @@ macro_rules! reduce {
 /// - zeroes its sixteen running sums (`VLDM` of [`ZEROS`]);
 /// - runs the chunks of eight, two per pass of the loop (one alone first when their
 ///   number is odd): 19 instructions per 16 multiply-accumulates;
-/// - reduces each row's eight sums (the tree of `reduce!`), adds the leftover products one at a
-///   time (`VFMA.F32`, in order), adds the sum to the bias (`bias + sum`, as the
+/// - reduces each row's eight sums (the tree of `reduce!`), adds the leftover products
+///   one at a time (`VFMA.F32`, in order), adds the sum to the bias (`bias + sum`, as the
 ///   portable `z = bias; z += dot`) and stores the two outputs;
 ///
 /// then the last row alone when the number of rows is odd.

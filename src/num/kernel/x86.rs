@@ -785,9 +785,9 @@ mod avx512 {
 
     /// The 16 dot products held by eight registers (register m: dot 2m in its low
     /// half, dot 2m + 1 in its high half, eight running sums each), as lane p = the sum
-    /// [`add_sums`] of dot p's eight sums. A transpose in three stages of eight
-    /// two-register permutations puts lane j of all 16 dots into register T_j; then
-    /// the T_j are added as the portable code adds eight sums ([`add_sums`]), 16 dots at a time.
+    /// of dot p's eight sums. A transpose in three stages of eight two-register
+    /// permutations puts lane j of all 16 dots into register T_j; then the T_j are
+    /// added as the portable code adds eight sums ([`add_sums`]), 16 dots at a time.
     #[inline]
     #[target_feature(enable = "avx512f,fma")]
     fn sums(a: [__m512; 8]) -> [f32; 16] {
