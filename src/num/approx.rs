@@ -118,13 +118,14 @@ fn exp_core_f32(x: f32) -> f32 {
     let hi = x - kf * LN2_HI_F32;
     let lo = kf * LN2_LO_F32;
     let r = hi - lo;
-    // q = r²·Q(r), Q by Estrin's scheme (four levels of dependent operations where
-    // Horner's takes eight).
+    // q = r²·Q(r), Q by Estrin's scheme (five levels of dependent operations from r
+    // where Horner's takes eight).
     let [e0, e1, e2, e3, e4] = EXP_F32;
     let r2 = r * r;
     let q = r2 * ((e0 + r * e1) + r2 * ((e2 + r * e3) + r2 * e4));
     // p = 1 + hi + (q − lo) rounded once: 1 + hi = h + h_err exactly (Fast2Sum,
-    // |hi| < 1), computed while the polynomial is, so only two additions follow q.
+    // |hi| < 1), computed while the polynomial is, so three additions follow q (seven
+    // before).
     let h = 1.0 + hi;
     let h_err = (1.0 - h) + hi;
     let p = h + ((q - lo) + h_err);

@@ -40,13 +40,14 @@
 //! bit, and the device test `embedded/src/bin/f32_kernels.rs` does the same for `vfp` on
 //! the Cortex-M4F.
 //!
-//! Before 2026-12-06 the eight running sums were added in a chain, `s0 + s1 + … + s7`
-//! left to right: seven additions one after the other for each output, which a small
-//! layer (a 2-8-8-1 network, 8 inputs per row) waits for at every layer; the tree takes
-//! three. Before that same date the `f32` rule was the `f64` one (product rounded, then sum): on a
-//! core with FMA units that halves the multiply-adds per cycle (Intel's two 512-bit FMA
-//! ports run a product or a sum each, not both), and `f32` networks now give other bits
-//! than they did then (BENCHMARKS.md, round six).
+//! History (both changes give networks other bits than before them): until `6e56d41`
+//! (BENCHMARKS.md, round six) the `f32` rule was the `f64` one (product rounded, then
+//! sum), which on a core with FMA units halves the multiply-adds per cycle (Intel's two
+//! 512-bit FMA ports run a product or a sum each, not both); until `cd57096` (round
+//! seven) the eight running sums were added in a chain, `s0 + s1 + … + s7` left to
+//! right: seven additions one after the other for each output, which a small layer (a
+//! 2-8-8-1 network, 8 inputs per row) waits for at every layer, where the tree takes
+//! three.
 
 #[cfg(any(
     test,
@@ -434,14 +435,28 @@ mod tests {
         assert_eq!(gs, [E2]);
     }
 
-    /// The eight running sums are added as a tree: (s0 + s1) + (s2 + s3) first keeps
-    /// 1 + 1 = 2, which a chain from s0 = 2^24 would round away twice.
+    /// The eight running sums are added as a tree: each pair of ones below meets first
+    /// (1 + 1 = 2) in the tree, while any other order adds them to 2^24 one at a time,
+    /// which rounds each away (2^24 + 1 is a tie, rounded to even). The four cases catch
+    /// the chain `s0 + … + s7`, the reversed chain, and trees that combine the halves or
+    /// the pairs in another order (each case fails at least one of them).
     #[test]
     fn running_sums_are_added_as_a_tree() {
         let big = 16_777_216.0_f32;
+        assert_eq!(
+            (big + 1.0) + 1.0,
+            big,
+            "adding the ones one at a time gives 2^24"
+        );
+        for a in [
+            [big, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0],
+            [1.0, 1.0, 0.0, 0.0, big, 0.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, big, 0.0, 1.0, 1.0],
+            [big, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0],
+        ] {
+            assert_eq!(dot(&a, &[1.0; 8]), big + 2.0, "{a:?}");
+        }
         let a = [big, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0];
-        assert_eq!(dot(&a, &[1.0; 8]), big + 2.0);
-        assert_eq!(((big + 0.0) + 1.0) + 1.0, big, "a chain would give 2^24");
         // The same for f64 at 2^53, and in a tile's lanes (the packed kernel).
         let big64 = 9_007_199_254_740_992.0_f64;
         let a64 = [big64, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0];

@@ -21,8 +21,8 @@
 //! hence the `asm!` of [`layer`], one block per layer and sample, whose loads and stores
 //! stay inside the slices, whose bounds are checked before it, and the `global_asm!`
 //! function behind [`fma`], which takes its operands in s0–s2 by the hard-float calling
-//! convention. The reduction is written twice, in [`super::dot`] and in the assembly (the
-//! `reduce!` macro below): the crate's summation order is their contract. The device
+//! convention. The reduction is written twice, in [`super::add_sums`] and in the assembly
+//! (the `reduce!` macro below): the crate's summation order is their contract. The device
 //! test `embedded/src/bin/f32_kernels.rs` compares this kernel with the portable one bit
 //! for bit on random layers, in CI on the Cortex-M4F.
 //!
