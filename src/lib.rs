@@ -184,7 +184,7 @@ with_float_backend! {
     #[doc(hidden)]
     pub use net::count::{LayerParamCount, Successor};
     #[doc(hidden)]
-    pub use net::layers::{Layers, Seed};
+    pub use net::layers::{Grads, Layers, Seed};
     #[doc(hidden)]
     pub use net::trace::DenseTrace;
     // The portable `f32` forward kernel, for the firmware's kernel test.

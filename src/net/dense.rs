@@ -4,7 +4,7 @@ use crate::net::activation::Activation;
 use crate::net::arr::{Arr, Matrix};
 use crate::net::count::{LayerParamCount, Successor};
 use crate::net::layers::sealed::Sealed;
-use crate::net::layers::{AffineKernels, End, Layers, Seed};
+use crate::net::layers::{AffineKernels, End, Grads, Layers, Seed};
 use crate::net::trace::DenseTrace;
 use crate::net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 use crate::num::kernel;
@@ -153,10 +153,20 @@ where
 
     /// ∂E/∂W^i += Σ_s ξ^i_s (a^{i−1}_s)ᵀ and ∂E/∂b^i += Σ_s ξ^i_s into `grads`, the
     /// samples' terms added in sample order within each entry (so a block of `B` gives
-    /// the bits of `B` single samples in turn).
+    /// the bits of `B` single samples in turn); with [`Grads::Start`] the sums start
+    /// from zero instead of the values in `grads`.
     #[inline]
-    fn add_outer<const B: usize>(grads: &mut Self, xis: &[Arr<T, O>; B], a_prev: [&Arr<T, I>; B]) {
+    fn add_outer<const B: usize>(
+        grads: &mut Self,
+        xis: &[Arr<T, O>; B],
+        a_prev: [&Arr<T, I>; B],
+        mode: Grads,
+    ) {
         if Self::SMALL {
+            if mode == Grads::Start {
+                GenericArray::slice_from_chunks_mut(&mut grads.weights).fill(T::zero());
+                grads.bias.fill(T::zero());
+            }
             for (k, (row, b)) in grads
                 .weights
                 .iter_mut()
@@ -172,12 +182,12 @@ where
                 }
             }
         } else {
-            T::outer_kernel(
-                GenericArray::slice_from_chunks_mut(&mut grads.weights),
-                &mut grads.bias,
-                xis.each_ref().map(|xi| &xi[..]),
-                a_prev.map(|a| &a[..]),
-            );
+            let g = GenericArray::slice_from_chunks_mut(&mut grads.weights);
+            let (xis, a) = (xis.each_ref().map(|xi| &xi[..]), a_prev.map(|a| &a[..]));
+            match mode {
+                Grads::Add => T::outer_kernel(g, &mut grads.bias, xis, a),
+                Grads::Start => T::outer_kernel_from_zero(g, &mut grads.bias, xis, a),
+            }
         }
     }
 
@@ -420,6 +430,7 @@ where
         seed: Seed,
         input_grad: bool,
         grads: &mut Self,
+        mode: Grads,
     ) -> [Arr<T, I>; B] {
         // ∂E/∂a^i = (W^{i+1})ᵀ ξ^{i+1} of each sample, from the layers after this one
         // (or the seeds).
@@ -430,6 +441,7 @@ where
             seed,
             true,
             &mut grads.rest,
+            mode,
         );
         for ((xi, g), (z, a)) in trace
             .xi
@@ -447,7 +459,7 @@ where
             }
         }
         // ∂E/∂W^i += ξ^i (a^{i−1})ᵀ and ∂E/∂b^i += ξ^i.
-        Self::add_outer(grads, &trace.xi, a_prev);
+        Self::add_outer(grads, &trace.xi, a_prev, mode);
         // ∂E/∂a^{i−1} = (W^i)ᵀ ξ^i.
         if !input_grad {
             return core::array::from_fn(|_| Arr::default());

@@ -119,7 +119,11 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug + Sealed {
     /// `grads` (each entry receives the samples' terms in sample order), and returns
     /// ∂E/∂a^{first − 1} of each sample. `a_prev` are the inputs the stack was run on.
     /// With `input_grad` false the last product, ∂E/∂a^{first − 1} = (W^first)ᵀ
-    /// ξ^first, is skipped and zeros returned.
+    /// ξ^first, is skipped and zeros returned. `mode` says whether `grads` is added to
+    /// or taken as zero ([`Grads`]).
+    // The recurrence's inputs, its record, its seed and what it writes, each its own
+    // argument, as `Network::back_block`'s.
+    #[allow(clippy::too_many_arguments)]
     fn back<const B: usize>(
         &self,
         a_prev: [&Arr<T, In>; B],
@@ -128,6 +132,7 @@ pub trait Layers<T: Scalar, In: ArrayLength>: Sized + Clone + Debug + Sealed {
         seed: Seed,
         input_grad: bool,
         grads: &mut Self,
+        mode: Grads,
     ) -> [Arr<T, In>; B];
 
     /// The parameters in canonical order (see [`Network::params`](crate::Network::params)).
@@ -197,6 +202,17 @@ pub enum Seed {
     Xi,
 }
 
+/// What the backward pass does with the gradient it is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Grads {
+    /// Adds ∂E/∂W^i and ∂E/∂b^i to the values there.
+    Add,
+    /// Takes the values there as zero without reading them (the first sample or block
+    /// of a training sum): the same bits as zeroing them first and adding, without the
+    /// pass that zeroes them.
+    Start,
+}
+
 /// The empty stack of layers that closes every network: `Dense<T, 8, 1, Sigmoid, End>`
 /// is a last layer. It is the default `Rest` of [`Dense`](crate::Dense).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -264,6 +280,7 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
         _: Seed,
         _: bool,
         _: &mut Self,
+        _: Grads,
     ) -> [Arr<T, In>; B] {
         seed_values.clone()
     }

@@ -9,7 +9,7 @@ use crate::net::count::{LayerParamCount, Successor};
 use crate::net::dense::Dense;
 use crate::net::error::{BatchLengthError, InputLengthError, ParamCountError};
 use crate::net::layers::sealed::Sealed;
-use crate::net::layers::{AffineKernels, Layers, RowKernels, Seed};
+use crate::net::layers::{AffineKernels, Grads, Layers, RowKernels, Seed};
 use crate::net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 use crate::num::kernel;
 use crate::num::scalar::Scalar;
@@ -266,7 +266,16 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     ) -> Arr<T, Self::Input> {
         let [g] = kernel::with_kernels(
             #[inline(always)]
-            || self.backward_block(trace, grad_output, Seed::GradOutput, true, grads),
+            || {
+                self.backward_block(
+                    trace,
+                    grad_output,
+                    Seed::GradOutput,
+                    true,
+                    grads,
+                    Grads::Add,
+                )
+            },
         );
         g
     }
@@ -284,7 +293,7 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     ) -> Arr<T, Self::Input> {
         let [g] = kernel::with_kernels(
             #[inline(always)]
-            || self.backward_block(trace, xi_output, Seed::Xi, true, grads),
+            || self.backward_block(trace, xi_output, Seed::Xi, true, grads, Grads::Add),
         );
         g
     }
@@ -466,8 +475,10 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
 
     #[doc(hidden)]
     /// The ξ recurrence for a block recorded by `forward_trace_block` on the inputs `xs`,
-    /// one seed per sample; adds the gradients into `grads` in sample order and returns
-    /// ∂E/∂a^0 of each sample (zeros unless `input_grad`).
+    /// one seed per sample; adds the gradients into `grads` in sample order (into zero
+    /// with [`Grads::Start`]) and returns ∂E/∂a^0 of each sample (zeros unless
+    /// `input_grad`).
+    #[allow(clippy::too_many_arguments)]
     fn back_block<const B: usize>(
         &self,
         xs: [&Arr<T, Self::Input>; B],
@@ -476,6 +487,7 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         seed: Seed,
         input_grad: bool,
         grads: &mut Self,
+        mode: Grads,
     ) -> [Arr<T, Self::Input>; B];
 
     #[doc(hidden)]
@@ -490,6 +502,7 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         seed: Seed,
         input_grad: bool,
         grads: &mut Self,
+        mode: Grads,
     ) -> [Arr<T, Self::Input>; 1] {
         let Trace { input, layers } = trace;
         self.back_block(
@@ -499,6 +512,7 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
             seed,
             input_grad,
             grads,
+            mode,
         )
     }
 
@@ -514,8 +528,9 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         seed_values: &[Arr<T, Self::Output>; B],
         seed: Seed,
         grads: &mut Self,
+        mode: Grads,
     ) {
-        self.back_block(xs, traces, seed_values, seed, false, grads);
+        self.back_block(xs, traces, seed_values, seed, false, grads, mode);
     }
 
     #[doc(hidden)]
@@ -528,8 +543,9 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
         seed_value: &Arr<T, Self::Output>,
         seed: Seed,
         grads: &mut Self,
+        mode: Grads,
     ) {
-        self.backward_block(trace, seed_value, seed, false, grads);
+        self.backward_block(trace, seed_value, seed, false, grads, mode);
     }
 
     #[doc(hidden)]
@@ -626,8 +642,9 @@ where
         seed: Seed,
         input_grad: bool,
         grads: &mut Self,
+        mode: Grads,
     ) -> [Arr<T, I>; B] {
-        self.back(xs, traces, seed_values, seed, input_grad, grads)
+        self.back(xs, traces, seed_values, seed, input_grad, grads, mode)
     }
 
     fn params(&self) -> impl Iterator<Item = &T> {

@@ -294,6 +294,24 @@ pub trait Scalar:
         kernel::outer(g, gb, xis, a);
     }
 
+    #[doc(hidden)]
+    /// [`outer_kernel`](Scalar::outer_kernel) into `g` and `gb` taken as zero (their
+    /// values are not read): the first sample or block of a training sum. The same bits
+    /// as zeroing them, then `outer_kernel`, which this default does; `f32` on x86-64
+    /// starts its registers at zero instead of loading, which saves the pass that
+    /// zeroes ∂E/∂W.
+    #[inline]
+    fn outer_kernel_from_zero<const B: usize>(
+        g: &mut [Self],
+        gb: &mut [Self],
+        xis: [&[Self]; B],
+        a: [&[Self]; B],
+    ) {
+        g.fill(Self::zero());
+        gb.fill(Self::zero());
+        Self::outer_kernel(g, gb, xis, a);
+    }
+
     /// The kernel of ∂E/∂a^{i−1} for `B` samples: `gs[s][j] += Σ_k xis[s][k] · w[k][j]`,
     /// the rows added in order, each product by [`kernel_mul_add`](Scalar::kernel_mul_add); `w` holds
     /// `xis[s].len()` rows of `gs[s].len()` columns. Overrides must give the same bits
@@ -445,7 +463,16 @@ impl_scalar_for_float!(
             xis: [&[f32]; B],
             a: [&[f32]; B],
         ) {
-            kernel::x86::outer(g, gb, xis, a);
+            kernel::x86::outer(g, gb, xis, a, false);
+        }
+        #[inline]
+        fn outer_kernel_from_zero<const B: usize>(
+            g: &mut [f32],
+            gb: &mut [f32],
+            xis: [&[f32]; B],
+            a: [&[f32]; B],
+        ) {
+            kernel::x86::outer(g, gb, xis, a, true);
         }
         #[inline]
         fn transpose_kernel<const B: usize>(w: &[f32], xis: [&[f32]; B], gs: [&mut [f32]; B]) {

@@ -4,6 +4,7 @@
 //! chunk of a [`ParallelTrainer`](crate::train::ParallelTrainer).
 
 use crate::net::arr::Arr;
+use crate::net::layers::Grads;
 use crate::net::network::{Network, Trace, trace_forward};
 use crate::num::kernel;
 use crate::num::scalar::Scalar;
@@ -61,7 +62,8 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
     ///
     /// # Errors
     /// [`TrainError::Target`] for the first target the loss cannot score; `grads` then
-    /// holds a partial sum.
+    /// holds a partial sum, or its values before the call when that was the first
+    /// sample or block.
     #[inline]
     pub(crate) fn sum<L, I>(
         &mut self,
@@ -79,14 +81,23 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
         kernel::with_kernels(
             #[inline(always)]
             || {
-                grads.set_zero();
+                // The first sample or block writes `grads` from zero (`Grads::Start`):
+                // the bits of zeroing it and adding, without a pass over it.
+                let mut mode = Grads::Start;
                 let mut total = T::zero();
                 let mut count = 0usize;
                 let mut samples = samples.into_iter();
                 if B <= 1 {
                     for sample in samples {
-                        total +=
-                            self.sample_step(net, loss, sample.input(), sample.target(), grads)?;
+                        total += self.sample_step(
+                            net,
+                            loss,
+                            sample.input(),
+                            sample.target(),
+                            grads,
+                            mode,
+                        )?;
+                        mode = Grads::Add;
                         count += 1;
                     }
                 } else {
@@ -108,7 +119,8 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
                                 for (r, sample) in refs.iter_mut().zip(block.iter().flatten()) {
                                     *r = sample;
                                 }
-                                self.block_step(net, loss, &refs, &mut total, grads)?;
+                                self.block_step(net, loss, &refs, &mut total, grads, mode)?;
+                                mode = Grads::Add;
                                 count += B;
                             }
                         } else {
@@ -120,12 +132,18 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
                                     sample.input(),
                                     sample.target(),
                                     grads,
+                                    mode,
                                 )?;
+                                mode = Grads::Add;
                                 count += 1;
                             }
                             break;
                         }
                     }
+                }
+                if mode == Grads::Start {
+                    // No sample: the sum of none.
+                    grads.set_zero();
                 }
                 Ok((total, count))
             },
@@ -143,6 +161,7 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
         x: &Arr<T, N::Input>,
         target: &Tg,
         grads: &mut N,
+        mode: Grads,
     ) -> Result<T, TrainError>
     where
         L: Loss<T, N, Tg>,
@@ -153,7 +172,7 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
         let z = N::trace_output_z(&self.trace);
         let a = self.trace.output();
         let e = loss.loss_and_seed(z, a, target, &mut self.seed)?;
-        net.accumulate_gradients(&mut self.trace, &self.seed, L::SEED, grads);
+        net.accumulate_gradients(&mut self.trace, &self.seed, L::SEED, grads, mode);
         Ok(e)
     }
 
@@ -168,6 +187,7 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
         block: &[&S; B],
         total: &mut T,
         grads: &mut N,
+        mode: Grads,
     ) -> Result<(), TrainError>
     where
         S: Sample<T, N::Input>,
@@ -180,7 +200,14 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
         for (((z, a), sample), seed) in zs.iter().zip(outs).zip(block).zip(&mut self.block_seeds) {
             *total += loss.loss_and_seed(z, a, sample.target(), seed)?;
         }
-        net.accumulate_gradients_block(xs, &mut self.block, &self.block_seeds, L::SEED, grads);
+        net.accumulate_gradients_block(
+            xs,
+            &mut self.block,
+            &self.block_seeds,
+            L::SEED,
+            grads,
+            mode,
+        );
         Ok(())
     }
 }

@@ -213,20 +213,40 @@ pub(crate) fn outer<const B: usize>(
     gb: &mut [f32],
     xis: [&[f32]; B],
     a: [&[f32]; B],
+    from_zero: bool,
 ) {
     if g.len() < DISPATCH_MIN_WEIGHTS {
-        return super::outer(g, gb, xis, a);
+        return portable_outer(g, gb, xis, a, from_zero);
     }
-    outer_at(level(), g, gb, xis, a);
+    outer_at(level(), g, gb, xis, a, from_zero);
 }
 
-/// [`super::outer`] on the kernels of `level`, which the CPU must support.
+/// [`super::outer`], into `g` and `gb` zeroed first when `from_zero`.
+#[inline(always)]
+fn portable_outer<const B: usize>(
+    g: &mut [f32],
+    gb: &mut [f32],
+    xis: [&[f32]; B],
+    a: [&[f32]; B],
+    from_zero: bool,
+) {
+    if from_zero {
+        g.fill(0.0);
+        gb.fill(0.0);
+    }
+    super::outer(g, gb, xis, a);
+}
+
+/// [`super::outer`] on the kernels of `level`, which the CPU must support; with
+/// `from_zero` into `g` and `gb` taken as zero (not read): the bits of zeroing them
+/// first.
 pub(crate) fn outer_at<const B: usize>(
     level: Level,
     g: &mut [f32],
     gb: &mut [f32],
     xis: [&[f32]; B],
     a: [&[f32]; B],
+    from_zero: bool,
 ) {
     let inputs = a.first().map_or(0, |a| a.len());
     let shapes_ok = inputs > 0
@@ -236,8 +256,8 @@ pub(crate) fn outer_at<const B: usize>(
     at_level!(
         level,
         shapes_ok,
-        outer(g, gb, &xis, &a),
-        super::outer(g, gb, xis, a)
+        outer(g, gb, &xis, &a, from_zero),
+        portable_outer(g, gb, xis, a, from_zero)
     )
 }
 
@@ -443,17 +463,21 @@ macro_rules! shared_kernels {
         gb: &mut [f32],
         xis: &[&[f32]; B],
         a: &[&[f32]; B],
+        from_zero: bool,
     ) {
         let (gbc, gbr) = gb.as_chunks_mut::<$n>();
         let whole = gbc.len();
         for (c, gc) in gbc.iter_mut().enumerate() {
-            let mut v = load(gc);
+            let mut v = if from_zero { $set1(0.0) } else { load(gc) };
             for xi in xis {
                 v = $add(v, load(&xi.as_chunks::<$n>().0[c]));
             }
             store(gc, v);
         }
         for (k, b) in gbr.iter_mut().enumerate() {
+            if from_zero {
+                *b = 0.0;
+            }
             for xi in xis {
                 *b += xi[$n * whole + k];
             }
@@ -462,15 +486,15 @@ macro_rules! shared_kernels {
         let n = inputs / $n;
         let mut c = 0;
         while c + $oj <= n {
-            outer_columns::<B, $oj>(g, c, xis, a);
+            outer_columns::<B, $oj>(g, c, xis, a, from_zero);
             c += $oj;
         }
         while c < n {
-            outer_columns::<B, 1>(g, c, xis, a);
+            outer_columns::<B, 1>(g, c, xis, a, from_zero);
             c += 1;
         }
         if $n * n < inputs {
-            outer_rest::<B>(g, xis, a);
+            outer_rest::<B>(g, xis, a, from_zero);
         }
     }
 
@@ -478,12 +502,17 @@ macro_rules! shared_kernels {
     /// in one partly loaded register, in tiles of `$or` rows, then single rows.
     #[inline]
     #[target_feature(enable = $feature)]
-    fn outer_rest<const B: usize>(g: &mut [f32], xis: &[&[f32]; B], a: &[&[f32]; B]) {
+    fn outer_rest<const B: usize>(
+        g: &mut [f32],
+        xis: &[&[f32]; B],
+        a: &[&[f32]; B],
+        from_zero: bool,
+    ) {
         row_tiles(
             g,
             a[0].len(),
-            |g, k| outer_rest_tile::<B, $or>(g, k, xis, a),
-            |g, k| outer_rest_tile::<B, 1>(g, k, xis, a),
+            |g, k| outer_rest_tile::<B, $or>(g, k, xis, a, from_zero),
+            |g, k| outer_rest_tile::<B, 1>(g, k, xis, a, from_zero),
         );
     }
 
@@ -496,11 +525,14 @@ macro_rules! shared_kernels {
         k0: usize,
         xis: &[&[f32]; B],
         a: &[&[f32]; B],
+        from_zero: bool,
     ) {
         let inputs = a[0].len();
         let first = $n * (inputs / $n);
         let part = |r: usize| r * inputs + first..(r + 1) * inputs;
-        let mut acc: [$v; R] = core::array::from_fn(|r| load_part(&g[part(r)]));
+        let mut acc: [$v; R] = core::array::from_fn(|r| {
+            if from_zero { $set1(0.0) } else { load_part(&g[part(r)]) }
+        });
         for (xi, a) in xis.iter().zip(a) {
             let a = load_part(&a[first..]);
             for (r, acc) in acc.iter_mut().enumerate() {
@@ -521,6 +553,7 @@ macro_rules! shared_kernels {
         c0: usize,
         xis: &[&[f32]; B],
         a: &[&[f32]; B],
+        from_zero: bool,
     ) {
         let av: [&[[f32; $n]; J]; B] = core::array::from_fn(|s| {
             let chunks = &a[s].as_chunks::<$n>().0[c0..c0 + J];
@@ -529,8 +562,8 @@ macro_rules! shared_kernels {
         row_tiles(
             g,
             a[0].len(),
-            |g, k| outer_tile::<B, $or, J>(g, k, c0, xis, &av),
-            |g, k| outer_tile::<B, 1, J>(g, k, c0, xis, &av),
+            |g, k| outer_tile::<B, $or, J>(g, k, c0, xis, &av, from_zero),
+            |g, k| outer_tile::<B, 1, J>(g, k, c0, xis, &av, from_zero),
         );
     }
 
@@ -566,6 +599,7 @@ macro_rules! shared_kernels {
         c0: usize,
         xis: &[&[f32]; B],
         av: &[&[[f32; $n]; J]; B],
+        from_zero: bool,
     ) {
         let inputs = g.len() / R;
         let mut rows = g.chunks_exact_mut(inputs);
@@ -575,7 +609,9 @@ macro_rules! shared_kernels {
                 .try_into()
                 .unwrap_or_else(|_| unreachable!())
         });
-        let mut acc: [[$v; J]; R] = core::array::from_fn(|r| core::array::from_fn(|j| load(&grows[r][j])));
+        let mut acc: [[$v; J]; R] = core::array::from_fn(|r| {
+            core::array::from_fn(|j| if from_zero { $set1(0.0) } else { load(&grows[r][j]) })
+        });
         for (xi, av) in xis.iter().zip(av) {
             let xi: &[f32; R] = xi[k0..k0 + R].try_into().unwrap_or_else(|_| unreachable!());
             for j in 0..J {
@@ -1306,6 +1342,9 @@ mod tests {
         );
         let (mut g_ref, mut gb_ref) = (g0.clone(), bias.clone());
         super::super::outer(&mut g_ref, &mut gb_ref, xis, xs);
+        // Into zero: the portable kernel on zeroed ∂E/∂W and ∂E/∂b.
+        let (mut g_zero, mut gb_zero) = (vec![0.0; g0.len()], vec![0.0; outputs]);
+        super::super::outer(&mut g_zero, &mut gb_zero, xis, xs);
         let mut t_ref = xs.map(|x| x.to_vec());
         let mut it = t_ref.iter_mut();
         super::super::transpose(
@@ -1339,9 +1378,19 @@ mod tests {
                 packed_affine_at(level, &tiles, &bias, xs, zs)
             })?;
             let (mut g, mut gb) = (g0.clone(), bias.clone());
-            outer_at(level, &mut g, &mut gb, xis, xs);
+            outer_at(level, &mut g, &mut gb, xis, xs, false);
             prop_assert_eq!(bits(&g), bits(&g_ref), "outer, {:?}", level);
             prop_assert_eq!(bits(&gb), bits(&gb_ref), "outer bias, {:?}", level);
+            // `from_zero` on ∂E/∂W and ∂E/∂b filled with NaN: the values there are not read.
+            let (mut g, mut gb) = (vec![f32::NAN; g0.len()], vec![f32::NAN; outputs]);
+            outer_at(level, &mut g, &mut gb, xis, xs, true);
+            prop_assert_eq!(bits(&g), bits(&g_zero), "outer from zero, {:?}", level);
+            prop_assert_eq!(
+                bits(&gb),
+                bits(&gb_zero),
+                "outer bias from zero, {:?}",
+                level
+            );
             let mut t = xs.map(|x| x.to_vec());
             let mut it = t.iter_mut();
             transpose_at(
