@@ -478,6 +478,8 @@ pub trait Network<T: Scalar>: Sized + Clone + Debug + Sealed {
     /// one seed per sample; adds the gradients into `grads` in sample order (into zero
     /// with [`Grads::Start`]) and returns ∂E/∂a^0 of each sample (zeros unless
     /// `input_grad`).
+    // The recurrence's inputs, its record, its seed and what it writes, each its own
+    // argument, as `Layers::back`'s.
     #[allow(clippy::too_many_arguments)]
     fn back_block<const B: usize>(
         &self,

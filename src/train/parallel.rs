@@ -42,7 +42,7 @@ where
 
 /// The chunk count of [`ParallelTrainer::new`]: a batch of 32 samples is cut into 2
 /// chunks of 16, for 2 threads. Each chunk costs a gradient buffer that its thread
-/// zeroes and fills and the step then reads, so more chunks than threads only cost
+/// writes and the step then reads, so more chunks than threads only cost
 /// (measured on a busy 2-core machine, W4 with 1.06 MB of weights, one thread: 2 chunks
 /// +3 to 30 %, 4 chunks +7 to 56 % over one chunk); on more cores raise it with
 /// [`with_chunks`](ParallelTrainer::with_chunks).
