@@ -80,6 +80,14 @@ where
         || {
             let mut finite = true;
             N::for_each_run(grads, &mut |run: &mut [T]| {
+                if count == 1 {
+                    // One sample: dividing by 1 changes no finite value (and a
+                    // non-finite one is refused below), so the pass only checks.
+                    for g in run.iter() {
+                        finite &= !g.overflowed();
+                    }
+                    return;
+                }
                 for g in run {
                     // A sum that did not overflow (finite, or inside Q16's range)
                     // stays so when divided by the count: one check suffices.
