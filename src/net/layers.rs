@@ -213,6 +213,14 @@ pub enum Grads {
     Start,
 }
 
+impl Grads {
+    /// The mode of a sum's next term after `terms` terms: [`Start`](Grads::Start) for
+    /// the first, [`Add`](Grads::Add) after.
+    pub(crate) fn after(terms: usize) -> Self {
+        if terms == 0 { Grads::Start } else { Grads::Add }
+    }
+}
+
 /// The empty stack of layers that closes every network: `Dense<T, 8, 1, Sigmoid, End>`
 /// is a last layer. It is the default `Rest` of [`Dense`](crate::Dense).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

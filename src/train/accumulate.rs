@@ -81,23 +81,14 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
         kernel::with_kernels(
             #[inline(always)]
             || {
-                // The first sample or block writes `grads` from zero (`Grads::Start`):
-                // the bits of zeroing it and adding, without a pass over it.
-                let mut mode = Grads::Start;
+                // The first sample or block writes `grads` from zero (`Grads::after(0)`
+                // is `Start`): the bits of zeroing it and adding, without a pass over it.
                 let mut total = T::zero();
                 let mut count = 0usize;
                 let mut samples = samples.into_iter();
                 if B <= 1 {
                     for sample in samples {
-                        total += self.sample_step(
-                            net,
-                            loss,
-                            sample.input(),
-                            sample.target(),
-                            grads,
-                            mode,
-                        )?;
-                        mode = Grads::Add;
+                        total += self.sample_step(net, loss, &sample, grads, count)?;
                         count += 1;
                     }
                 } else {
@@ -119,29 +110,20 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
                                 for (r, sample) in refs.iter_mut().zip(block.iter().flatten()) {
                                     *r = sample;
                                 }
-                                self.block_step(net, loss, &refs, &mut total, grads, mode)?;
-                                mode = Grads::Add;
+                                self.block_step(net, loss, &refs, &mut total, grads, count)?;
                                 count += B;
                             }
                         } else {
                             // Only the slots filled this time: the others hold the last block's.
                             for sample in block.iter().take(filled).flatten() {
-                                total += self.sample_step(
-                                    net,
-                                    loss,
-                                    sample.input(),
-                                    sample.target(),
-                                    grads,
-                                    mode,
-                                )?;
-                                mode = Grads::Add;
+                                total += self.sample_step(net, loss, sample, grads, count)?;
                                 count += 1;
                             }
                             break;
                         }
                     }
                 }
-                if mode == Grads::Start {
+                if count == 0 {
                     // No sample: the sum of none.
                     grads.set_zero();
                 }
@@ -150,34 +132,36 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
         )
     }
 
-    /// Forward, loss and backward of one sample; returns its loss.
+    /// Forward, loss and backward of one sample, the sum's term after `terms` samples
+    /// (the first writes `grads` from zero); returns its loss.
     // On x86-64, always inlined into `kernel::with_kernels`'s function compiled for FMA.
     #[cfg_attr(target_arch = "x86_64", inline(always))]
     #[cfg_attr(not(target_arch = "x86_64"), inline)]
-    fn sample_step<L, Tg>(
+    fn sample_step<L, S>(
         &mut self,
         net: &N,
         loss: &L,
-        x: &Arr<T, N::Input>,
-        target: &Tg,
+        sample: &S,
         grads: &mut N,
-        mode: Grads,
+        terms: usize,
     ) -> Result<T, TrainError>
     where
-        L: Loss<T, N, Tg>,
-        Tg: ?Sized,
+        S: Sample<T, N::Input>,
+        L: Loss<T, N, S::Target>,
     {
         // Inside `sum`'s `with_kernels`.
-        trace_forward(net, x, &mut self.trace);
+        trace_forward(net, sample.input(), &mut self.trace);
         let z = N::trace_output_z(&self.trace);
         let a = self.trace.output();
-        let e = loss.loss_and_seed(z, a, target, &mut self.seed)?;
+        let e = loss.loss_and_seed(z, a, sample.target(), &mut self.seed)?;
+        let mode = Grads::after(terms);
         net.accumulate_gradients(&mut self.trace, &self.seed, L::SEED, grads, mode);
         Ok(e)
     }
 
-    /// Forward, loss and backward of a block of `B` samples; adds their losses to
-    /// `total` in sample order (as one sample at a time would).
+    /// Forward, loss and backward of a block of `B` samples, the sum's terms after
+    /// `terms` samples; adds their losses to `total` in sample order (as one sample at
+    /// a time would).
     #[cfg_attr(target_arch = "x86_64", inline(always))]
     #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn block_step<L, S>(
@@ -187,7 +171,7 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
         block: &[&S; B],
         total: &mut T,
         grads: &mut N,
-        mode: Grads,
+        terms: usize,
     ) -> Result<(), TrainError>
     where
         S: Sample<T, N::Input>,
@@ -206,7 +190,7 @@ impl<T: Scalar, N: Network<T>, const B: usize> Accumulator<T, N, B> {
             &self.block_seeds,
             L::SEED,
             grads,
-            mode,
+            Grads::after(terms),
         );
         Ok(())
     }
