@@ -11,7 +11,9 @@
 //! kernel a tile of ∂E/∂a columns for the whole pass over W. With AVX-512, groups of 16
 //! samples through a layer of at most 1024 inputs instead put the samples in the lanes
 //! (`affine_lanes`): each running sum s_l is then a register of 16 samples, and no sum
-//! is reduced across lanes.
+//! is reduced across lanes; and on packed weights, blocks of 8 samples through rows of
+//! 128 to 1024 inputs sum the running sums one after the other (`packed_blocks`), so
+//! that one register per tile and sample, not eight, is live.
 //!
 //! The only `unsafe` operations are unaligned loads and stores of whole `[f32; N]`
 //! arrays (always in bounds: the pointer comes from a reference to the array), AVX-512
@@ -26,6 +28,7 @@
 
 use super::{Column, DISPATCH_MIN_WEIGHTS, TILE, add_sums, dot};
 use core::arch::x86_64::*;
+use core::mem::MaybeUninit;
 use typenum::Unsigned;
 
 /// Which kernels the running CPU can execute.
@@ -326,6 +329,7 @@ macro_rules! shared_kernels {
         loadu: $loadu:ident, storeu: $storeu:ident,
         set1: $set1:ident, add: $add:ident, fmadd: $fmadd:ident,
         samples_in_lanes: $in_lanes:ident,
+        packed_blocks: $blocks:ident,
         affine: [$(($ar:literal, $as:literal)),*],
         packed: [$($ps:literal),*],
         outer: ($or:literal, $oj:literal),
@@ -369,7 +373,7 @@ macro_rules! shared_kernels {
         xs: &[&[f32]; B],
         mut zs: [&mut [f32]; B],
     ) {
-        let mut s = $in_lanes(w, bias, xs, &mut zs);
+        let mut s = $in_lanes::<I, B>(w, bias, xs, &mut zs);
         $(
             while s + $as <= B {
                 affine_samples::<I, $ar, $as>(w, bias, &xs[s..s + $as], &mut zs[s..s + $as]);
@@ -378,8 +382,10 @@ macro_rules! shared_kernels {
         )*
     }
 
-    /// [`super::super::packed_affine`] on vectors: the block's samples in groups, in
-    /// order, each group through every tile by `packed_samples`.
+    /// [`super::super::packed_affine`] on vectors: the block's first samples through
+    /// `$blocks` (none, or blocks of samples whose running sums are summed one after
+    /// the other), the others in groups, in order, each group through every tile by
+    /// `packed_samples`.
     #[allow(clippy::int_plus_one)] // `s + 1 <= B` when a group is one sample
     #[target_feature(enable = $feature)]
     pub(super) fn packed_affine<const B: usize>(
@@ -388,7 +394,7 @@ macro_rules! shared_kernels {
         xs: &[&[f32]; B],
         mut zs: [&mut [f32]; B],
     ) {
-        let mut s = 0;
+        let mut s = $blocks(tiles, bias, xs, &mut zs);
         $(
             while s + $ps <= B {
                 packed_samples::<$ps>(tiles, bias, &xs[s..s + $ps], &mut zs[s..s + $ps]);
@@ -717,6 +723,12 @@ macro_rules! shared_kernels {
 mod avx512 {
     use super::*;
 
+    /// A buffer on cache lines: its registers' worth of lanes are loaded and stored
+    /// whole, and at the 4-byte alignment of `f32` half of them would straddle two lines
+    /// (the frame's offset modulo 64 depends on the callers').
+    #[repr(align(64))]
+    struct Lines<X>(X);
+
     /// The mask of the first `n` lanes (all 16 for `n` ≥ 16).
     #[inline]
     fn first_lanes(n: usize) -> __mmask16 {
@@ -861,6 +873,204 @@ mod avx512 {
         lanes(add_sums(t, |a, b| _mm512_add_ps(a, b)))
     }
 
+    /// Samples per block of [`packed_blocks`].
+    const BLOCK_SAMPLES: usize = 8;
+
+    /// The fewest whole chunks of eight inputs for which [`packed_blocks`] takes a block.
+    const BLOCK_MIN_CHUNKS: usize = 16;
+
+    /// Packed tiles for blocks of [`BLOCK_SAMPLES`] samples, for layers of
+    /// [`BLOCK_MIN_CHUNKS`] chunks of eight inputs up to [`LANE_INPUTS`] inputs: the
+    /// block's first samples, 8 at a time. Returns how many samples it took.
+    ///
+    /// `packed_samples` keeps a sample's eight running sums s_0 … s_7 in eight registers,
+    /// so three samples fill 24 registers and each weight column loaded serves three
+    /// multiply-adds against three broadcast inputs: four loads for three multiply-adds,
+    /// more than the two load ports give the two FMA units. Here the running sums are
+    /// summed one after the other instead: s_l of every row and sample of the block over
+    /// the inputs l, l + 8, … (the same multiply-adds in the same order, each s_l starting
+    /// from zero), kept aside while s_{l+1} is summed, so a pass holds one register per
+    /// (tile, sample): two tiles × eight samples, two columns and eight broadcasts for
+    /// sixteen multiply-adds. Then, as in `packed_samples`, the tree of [`add_sums`], the
+    /// leftover products and the bias, register by register. The block's inputs are
+    /// first copied chunk by chunk into `xb[c][l][s]` (input 8c + l of sample s), so that
+    /// the eight broadcasts of a step read one run of eight values.
+    #[inline]
+    #[target_feature(enable = "avx512f,fma")]
+    fn packed_blocks<const B: usize>(
+        tiles: &[Column<f32>],
+        bias: &[f32],
+        xs: &[&[f32]; B],
+        zs: &mut [&mut [f32]; B],
+    ) -> usize {
+        // The buffer in two sizes, so that a small layer does not clear 32 KiB.
+        match xs.first().map_or(0, |x| x.len()) {
+            n if n < 8 * BLOCK_MIN_CHUNKS => 0,
+            0..=256 => blocks_in::<B, 32>(tiles, bias, xs, zs),
+            257..=LANE_INPUTS => blocks_in::<B, { LANE_INPUTS / 8 }>(tiles, bias, xs, zs),
+            _ => 0,
+        }
+    }
+
+    /// [`packed_blocks`] with a buffer for up to `CAP` chunks of eight inputs (a call of
+    /// its own, so that the callers' frames do not hold the buffer).
+    #[inline(never)]
+    #[target_feature(enable = "avx512f,fma")]
+    fn blocks_in<const B: usize, const CAP: usize>(
+        tiles: &[Column<f32>],
+        bias: &[f32],
+        xs: &[&[f32]; B],
+        zs: &mut [&mut [f32]; B],
+    ) -> usize {
+        let inputs = xs.first().map_or(0, |x| x.len());
+        let n = inputs / 8;
+        let count = bias.len().div_ceil(TILE);
+        // Not cleared: each block writes the first n entries before it reads them (a
+        // 32 KiB clear per call took 3 % of a 784-128-64-10 pass at batch 32).
+        let mut xb = Lines([const { MaybeUninit::<[[f32; BLOCK_SAMPLES]; 8]>::uninit() }; CAP]);
+        let xb = &mut xb.0;
+        let mut s = 0;
+        while s + BLOCK_SAMPLES <= B {
+            let (xs, zs) = (&xs[s..s + BLOCK_SAMPLES], &mut zs[s..s + BLOCK_SAMPLES]);
+            for (c, xb) in xb[..n].iter_mut().enumerate() {
+                let rows: [__m256; 8] =
+                    core::array::from_fn(|s| load8(&xs[s].as_chunks::<8>().0[c]));
+                let mut chunk = [[0.0; BLOCK_SAMPLES]; 8];
+                for (l, v) in chunk.iter_mut().zip(transpose8(rows)) {
+                    store8(l, v);
+                }
+                xb.write(chunk);
+            }
+            // SAFETY: entries 0 .. n (n ≤ CAP: `packed_blocks` picks CAP ≥ inputs / 8) were
+            // all written by the loop above, and `MaybeUninit<X>` has the layout of X.
+            let xb: &[[[f32; BLOCK_SAMPLES]; 8]] =
+                unsafe { core::slice::from_raw_parts(xb[..n].as_ptr().cast(), n) };
+            let mut t = 0;
+            while t + 3 <= count {
+                packed_pass::<3>(tiles, bias, t, xb, xs, zs);
+                t += 3;
+            }
+            while t + 2 <= count {
+                packed_pass::<2>(tiles, bias, t, xb, xs, zs);
+                t += 2;
+            }
+            if t < count {
+                packed_pass::<1>(tiles, bias, t, xb, xs, zs);
+            }
+            s += BLOCK_SAMPLES;
+        }
+        s
+    }
+
+    /// Loads eight lanes.
+    #[inline]
+    #[target_feature(enable = "avx512f,fma")]
+    fn load8(a: &[f32; 8]) -> __m256 {
+        // SAFETY: `a` is a reference to 8 f32; no alignment requirement.
+        unsafe { _mm256_loadu_ps(a.as_ptr()) }
+    }
+
+    /// Stores eight lanes.
+    #[inline]
+    #[target_feature(enable = "avx512f,fma")]
+    fn store8(a: &mut [f32; 8], v: __m256) {
+        // SAFETY: `a` is an exclusive reference to 8 f32; no alignment requirement.
+        unsafe { _mm256_storeu_ps(a.as_mut_ptr(), v) }
+    }
+
+    /// The 8 × 8 transpose of eight registers: lane j of register i becomes lane i of
+    /// register j (moves only).
+    #[inline]
+    #[target_feature(enable = "avx512f,fma")]
+    fn transpose8(r: [__m256; 8]) -> [__m256; 8] {
+        // t[2q], t[2q + 1]: rows 2q and 2q + 1 interleaved (low / high pair of each half).
+        let t: [__m256; 8] = core::array::from_fn(|i| {
+            let (p, q) = (r[i & !1], r[i | 1]);
+            if i % 2 == 0 {
+                _mm256_unpacklo_ps(p, q)
+            } else {
+                _mm256_unpackhi_ps(p, q)
+            }
+        });
+        // u[4h + m]: lane m (low half) and 4 + m (high half) of rows 4h .. 4h + 3.
+        let u: [__m256; 8] = core::array::from_fn(|i| {
+            let (h, m) = (i / 4, i % 4);
+            let (p, q) = (t[4 * h + m / 2], t[4 * h + 2 + m / 2]);
+            if m % 2 == 0 {
+                _mm256_shuffle_ps::<0x44>(p, q)
+            } else {
+                _mm256_shuffle_ps::<0xee>(p, q)
+            }
+        });
+        core::array::from_fn(|j| {
+            let (p, q) = (u[j % 4], u[4 + j % 4]);
+            if j < 4 {
+                _mm256_permute2f128_ps::<0x20>(p, q)
+            } else {
+                _mm256_permute2f128_ps::<0x31>(p, q)
+            }
+        })
+    }
+
+    /// Tiles t0 .. t0 + T of [`packed_blocks`] for the block's samples (`xb` their whole
+    /// chunks, transposed; `xs` for the leftover inputs).
+    #[inline]
+    #[target_feature(enable = "avx512f,fma")]
+    fn packed_pass<const T: usize>(
+        tiles: &[Column<f32>],
+        bias: &[f32],
+        t0: usize,
+        xb: &[[[f32; BLOCK_SAMPLES]; 8]],
+        xs: &[&[f32]],
+        zs: &mut [&mut [f32]],
+    ) {
+        const S: usize = BLOCK_SAMPLES;
+        let inputs = xs[0].len();
+        let n = xb.len();
+        let tile: [&[Column<f32>]; T] =
+            core::array::from_fn(|t| &tiles[(t0 + t) * inputs..(t0 + t + 1) * inputs]);
+        let cols: [&[[Column<f32>; 8]]; T] = tile.map(|t| &t.as_chunks::<8>().0[..n]);
+        // part[l][t][s]: running sum s_l of tile t0 + t's rows for sample s.
+        let mut part = [[[_mm512_setzero_ps(); S]; T]; 8];
+        for (l, part) in part.iter_mut().enumerate() {
+            let mut acc = [[_mm512_setzero_ps(); S]; T];
+            let mut cols = cols.map(|c| c.iter());
+            for xb in xb {
+                let w: [__m512; T] = core::array::from_fn(|t| match cols[t].next() {
+                    Some(chunk) => load(&chunk[l].0),
+                    None => _mm512_setzero_ps(),
+                });
+                for (s, &x) in xb[l].iter().enumerate() {
+                    let x = _mm512_set1_ps(x);
+                    for t in 0..T {
+                        acc[t][s] = _mm512_fmadd_ps(w[t], x, acc[t][s]);
+                    }
+                }
+            }
+            *part = acc;
+        }
+        for t in 0..T {
+            let first = (t0 + t) * TILE;
+            let bt = &bias[first..(first + TILE).min(bias.len())];
+            let b = load_part(bt);
+            let rest = &tile[t][8 * n..];
+            for s in 0..S {
+                let mut sum = add_sums(core::array::from_fn(|l| part[l][t][s]), |a, b| {
+                    _mm512_add_ps(a, b)
+                });
+                for (column, &x) in rest.iter().zip(&xs[s][8 * n..]) {
+                    sum = _mm512_fmadd_ps(load(&column.0), _mm512_set1_ps(x), sum);
+                }
+                let out = _mm512_add_ps(b, sum);
+                let z = &mut zs[s][first..first + bt.len()];
+                match z.as_chunks_mut::<16>() {
+                    ([whole], _) => store(whole, out),
+                    _ => store_part(z, out),
+                }
+            }
+        }
+    }
+
     /// The widest layer [`affine_lanes`] takes: its inputs, 16 samples of them turned
     /// into one register per input, fit in 64 KiB on the stack (the buffer of a layer
     /// of 257 to 1024 inputs; 16 KiB up to 256, 4 KiB up to 64).
@@ -880,7 +1090,7 @@ mod avx512 {
     /// the outputs back, 16 × 16 at a time in registers.
     #[inline]
     #[target_feature(enable = "avx512f,fma")]
-    fn affine_lanes<const B: usize>(
+    fn affine_lanes<I: Unsigned, const B: usize>(
         w: &[f32],
         bias: &[f32],
         xs: &[&[f32]; B],
@@ -888,9 +1098,9 @@ mod avx512 {
     ) -> usize {
         // The buffer of columns in three sizes, so that a small layer does not clear 64 KiB.
         match xs.first().map_or(0, |x| x.len()) {
-            0..=64 => lanes_in::<B, 64>(w, bias, xs, zs),
-            65..=256 => lanes_in::<B, 256>(w, bias, xs, zs),
-            257..=LANE_INPUTS => lanes_in::<B, LANE_INPUTS>(w, bias, xs, zs),
+            0..=64 => lanes_in::<I, B, 64>(w, bias, xs, zs),
+            65..=256 => lanes_in::<I, B, 256>(w, bias, xs, zs),
+            257..=LANE_INPUTS => lanes_in::<I, B, LANE_INPUTS>(w, bias, xs, zs),
             _ => 0,
         }
     }
@@ -898,7 +1108,7 @@ mod avx512 {
     /// [`affine_lanes`] with a buffer for up to `CAP` inputs.
     #[inline]
     #[target_feature(enable = "avx512f,fma")]
-    fn lanes_in<const B: usize, const CAP: usize>(
+    fn lanes_in<I: Unsigned, const B: usize, const CAP: usize>(
         w: &[f32],
         bias: &[f32],
         xs: &[&[f32]; B],
@@ -907,7 +1117,8 @@ mod avx512 {
         let inputs = xs.first().map_or(0, |x| x.len());
         // xt[i]: input i of the group's 16 samples (each group overwrites the first
         // `inputs` entries).
-        let mut xt = [[0.0f32; 16]; CAP];
+        let mut xt = Lines([[0.0f32; 16]; CAP]);
+        let xt = &mut xt.0;
         let outputs = bias.len();
         let whole = inputs / 16;
         let mut s = 0;
@@ -931,14 +1142,14 @@ mod avx512 {
             // Whole tiles of 16 rows turned back in registers: one store per sample.
             let mut k = 0;
             while k + 16 <= outputs {
-                let zt = lane_rows::<16>(w, bias, k, xt);
+                let zt = lane_rows::<I, 16>(w, bias, k, xt);
                 for (z, v) in zs.iter_mut().zip(transpose16(zt)) {
                     store(&mut z[k..k + 16].as_chunks_mut::<16>().0[0], v);
                 }
                 k += 16;
             }
             while k < outputs {
-                let [z] = lane_rows::<1>(w, bias, k, xt);
+                let [z] = lane_rows::<I, 1>(w, bias, k, xt);
                 for (z_s, &v) in zs.iter_mut().zip(&lanes(z)) {
                     z_s[k] = v;
                 }
@@ -1004,7 +1215,7 @@ mod avx512 {
     /// then one. One call per tile, so that the loop over its rows is not a loop of calls.
     #[inline]
     #[target_feature(enable = "avx512f,fma")]
-    fn lane_rows<const R: usize>(
+    fn lane_rows<I: Unsigned, const R: usize>(
         w: &[f32],
         bias: &[f32],
         k0: usize,
@@ -1012,6 +1223,13 @@ mod avx512 {
     ) -> [__m512; R] {
         let mut out = [_mm512_setzero_ps(); R];
         let mut r = 0;
+        if I::USIZE >= 8 * LANE_SUMS_MIN_CHUNKS && xt.len() == I::USIZE {
+            while r + LANE_SUMS_ROWS <= R {
+                let out = &mut out[r..r + LANE_SUMS_ROWS];
+                lane_sums::<I, LANE_SUMS_ROWS>(w, bias, k0 + r, xt, out);
+                r += LANE_SUMS_ROWS;
+            }
+        }
         while r + 3 <= R {
             lane_group::<3>(w, bias, k0 + r, xt, &mut out[r..r + 3]);
             r += 3;
@@ -1021,6 +1239,69 @@ mod avx512 {
             r += 1;
         }
         out
+    }
+
+    /// Rows per call of [`lane_sums`].
+    const LANE_SUMS_ROWS: usize = 16;
+
+    /// Chunks of eight inputs per span of [`lane_sums`].
+    const LANE_SUMS_SPAN: usize = 16;
+
+    /// The fewest whole chunks of eight inputs for which [`lane_rows`] uses [`lane_sums`].
+    const LANE_SUMS_MIN_CHUNKS: usize = 16;
+
+    /// Rows k0 .. k0 + G of [`lane_rows`] into `out`, the running sums summed one after
+    /// the other (as in `packed_pass`): s_l of the G rows over the inputs l, l + 8, …,
+    /// one register per row, kept aside while s_{l+1} is summed; then the tree, the
+    /// leftover products and the bias. Each input register loaded serves G
+    /// multiply-adds, against three in [`lane_group`], whose 24 running sums fill the
+    /// registers.
+    #[inline]
+    #[target_feature(enable = "avx512f,fma")]
+    fn lane_sums<I: Unsigned, const G: usize>(
+        w: &[f32],
+        bias: &[f32],
+        k: usize,
+        xt: &[[f32; 16]],
+        out: &mut [__m512],
+    ) {
+        // The input count is a constant: row r's weight j is `block[r * inputs + j]`,
+        // at a constant offset from one pointer, and no index needs a check in the loop.
+        let inputs = I::USIZE;
+        let xt = &xt[..inputs];
+        let n = inputs / 8;
+        let (xc, rest) = xt.as_chunks::<8>();
+        let block = &w[k * inputs..(k + G) * inputs];
+        let mut part = [[_mm512_setzero_ps(); G]; 8];
+        // The chunks in spans of LANE_SUMS_SPAN, so that the span's inputs and weights
+        // stay in the L1 cache while the eight sums run over them (each s_l picks up
+        // where it stopped: the order of its additions is unchanged).
+        for c0 in (0..n).step_by(LANE_SUMS_SPAN) {
+            let span = &xc[c0..n.min(c0 + LANE_SUMS_SPAN)];
+            for (l, part) in part.iter_mut().enumerate() {
+                let mut acc = *part;
+                for (c, chunk) in (c0..).zip(span) {
+                    let x = load(&chunk[l]);
+                    for (r, acc) in acc.iter_mut().enumerate() {
+                        let wk = block[r * inputs + 8 * c + l];
+                        *acc = _mm512_fmadd_ps(_mm512_set1_ps(wk), x, *acc);
+                    }
+                }
+                *part = acc;
+            }
+        }
+        for (r, out) in out.iter_mut().enumerate() {
+            let mut sum = add_sums(core::array::from_fn(|l| part[l][r]), |a, b| {
+                _mm512_add_ps(a, b)
+            });
+            for (x, &wk) in rest
+                .iter()
+                .zip(&block[r * inputs + 8 * n..(r + 1) * inputs])
+            {
+                sum = _mm512_fmadd_ps(_mm512_set1_ps(wk), load(x), sum);
+            }
+            *out = _mm512_add_ps(_mm512_set1_ps(bias[k + r]), sum);
+        }
     }
 
     /// Rows k0 .. k0 + G of [`lane_rows`] into `out`.
@@ -1162,6 +1443,7 @@ mod avx512 {
         loadu: _mm512_loadu_ps, storeu: _mm512_storeu_ps,
         set1: _mm512_set1_ps, add: _mm512_add_ps, fmadd: _mm512_fmadd_ps,
         samples_in_lanes: affine_lanes,
+        packed_blocks: packed_blocks,
         affine: [(4, 4), (8, 1)],
         packed: [3, 2, 1],
         outer: (4, 4),
@@ -1195,8 +1477,20 @@ mod avx {
 
     /// No samples-in-lanes kernel at this width: every sample goes through the rows.
     #[inline]
-    fn no_lanes<const B: usize>(
+    #[allow(clippy::extra_unused_type_parameters)] // the signature of `affine_lanes`
+    fn no_lanes<I, const B: usize>(
         _: &[f32],
+        _: &[f32],
+        _: &[&[f32]; B],
+        _: &mut [&mut [f32]; B],
+    ) -> usize {
+        0
+    }
+
+    /// No packed-block kernel at this width: every sample goes through the tiles in groups.
+    #[inline]
+    fn no_blocks<const B: usize>(
+        _: &[Column<f32>],
         _: &[f32],
         _: &[&[f32]; B],
         _: &mut [&mut [f32]; B],
@@ -1265,6 +1559,7 @@ mod avx {
         loadu: _mm256_loadu_ps, storeu: _mm256_storeu_ps,
         set1: _mm256_set1_ps, add: _mm256_add_ps, fmadd: _mm256_fmadd_ps,
         samples_in_lanes: no_lanes,
+        packed_blocks: no_blocks,
         affine: [(2, 4), (4, 1)],
         packed: [1],
         outer: (2, 4),
@@ -1428,6 +1723,21 @@ mod tests {
         seventeen_samples: 17, thirty_two_samples: 32
     );
 
+    // Rows long enough for the packed blocks of eight samples (at least 128 inputs), one
+    // to three tiles at a time (up to 56 rows: three tiles and a partial fourth).
+    #[cfg(not(miri))]
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn long_rows_eight_samples(case in (128usize..200, 1usize..56).prop_flat_map(|(i, o)| (Just(i), case::<8>(i, o)))) {
+            check::<8>(case.0, case.1)?;
+        }
+        #[test]
+        fn long_rows_seventeen_samples(case in (128usize..200, 1usize..56).prop_flat_map(|(i, o)| (Just(i), case::<17>(i, o)))) {
+            check::<17>(case.0, case.1)?;
+        }
+    }
+
     /// A fixed case of `inputs` × `outputs` and `B` samples, values from a small
     /// generator (mixed magnitudes and signs).
     fn fixed_case<const B: usize>(inputs: usize, outputs: usize, seed: u32) -> Case {
@@ -1464,6 +1774,9 @@ mod tests {
         // past it (masked), 8 rows (the masked rows' last tile empty), 16 samples in
         // lanes with the middle-sized buffer.
         check::<16>(69, fixed_case::<16>(69, 8, 7)).unwrap();
+        // 129 inputs (16 chunks of eight and one left over), 17 rows (two tiles, the
+        // last one of one row), 8 samples: a packed block of eight samples.
+        check::<8>(129, fixed_case::<8>(129, 17, 8)).unwrap();
         // The kernels compiled for a known input count (and a mismatched slice).
         check_sized::<typenum::U37, 4>(17, 6);
         // `wide`: a pass compiled for the CPU's vectors, the same bits as inline.
