@@ -1,9 +1,9 @@
 //! typenet's data-parallel trainer: `ParallelTrainer::step` on 2 threads, with `Sgd`
-//! and the same loss as the `typenet` peer (its default 2 chunks, blocks of [`BLOCK`] like the one-thread trainer). Only
+//! and the same loss as the `typenet` peer (its default 2 chunks, blocks of [`PARALLEL_BLOCK`]: one per thread). Only
 //! its training pass is timed; the forward pass is the `typenet` peer's.
 
 use super::Peer;
-use super::typenet_peer::{BLOCK, MakeTargets, TypenetPeer};
+use super::typenet_peer::{MakeTargets, PARALLEL_BLOCK, TypenetPeer};
 use crate::workload::Data;
 use std::hint::black_box;
 use typenet::loss::Loss;
@@ -20,12 +20,12 @@ where
 {
     /// The network, the data and the forward pass.
     inner: TypenetPeer<N, L, Tg>,
-    trainer: Box<ParallelTrainer<f32, N, Sgd<f32, N>, BLOCK>>,
+    trainer: Box<ParallelTrainer<f32, N, Sgd<f32, N>, PARALLEL_BLOCK>>,
 }
 
 impl<N, L, Tg> TypenetParallelPeer<N, L, Tg>
 where
-    N: ParallelNetwork<f32, BLOCK>,
+    N: ParallelNetwork<f32, PARALLEL_BLOCK>,
     Tg: MakeTargets,
 {
     pub fn new(data: &Data, loss: L) -> Self {
@@ -40,7 +40,7 @@ where
 
 impl<N, L, Tg> Peer for TypenetParallelPeer<N, L, Tg>
 where
-    N: ParallelNetwork<f32, BLOCK>,
+    N: ParallelNetwork<f32, PARALLEL_BLOCK>,
     L: Loss<f32, N, Tg> + Sync,
     Tg: Sync,
 {
