@@ -140,11 +140,13 @@ where
     /// pass also served `Packed`) a 2-8-8-1 forward pass took 40 % longer.
     #[inline(always)]
     fn affine<const B: usize>(&self, xs: [&Arr<T, I>; B], zs: &mut [Arr<T, O>; B]) {
-        if Self::SMALL && I::USIZE < 8 {
+        if Self::SMALL && I::USIZE < 8 && cfg!(target_arch = "x86_64") {
             // No whole chunk of eight: each dot product is its leftover products alone,
             // added one at a time to zero, then z_k = b_k + that sum. The same
             // operations, input by input for all rows at once, so that the rows' sums
-            // advance together in vector lanes rather than in a short loop per row.
+            // advance together in vector lanes rather than in a short loop per row (a
+            // 2-8-8-1 forward pass 8 % faster on x86-64; on the Cortex-M4F, without
+            // vectors, the 1 → 16 layer of the sine network took 4 % more instructions).
             for (z, x) in zs.iter_mut().zip(xs) {
                 z.fill(T::zero());
                 for (j, &x) in x.iter().enumerate() {
