@@ -146,7 +146,7 @@ pub(crate) fn affine_at<I: Unsigned, const B: usize>(
     w: &[f32],
     bias: &[f32],
     xs: [&[f32]; B],
-    zs: [&mut [f32]; B],
+    mut zs: [&mut [f32]; B],
 ) {
     let inputs = xs.first().map_or(0, |x| x.len());
     let shapes_ok = inputs > 0
@@ -157,7 +157,7 @@ pub(crate) fn affine_at<I: Unsigned, const B: usize>(
     at_level!(
         level,
         shapes_ok,
-        affine::<I, B>(w, bias, &xs, zs),
+        affine::<I, B>(w, bias, &xs, &mut zs),
         super::affine(w, bias, xs, zs)
     )
 }
@@ -188,7 +188,7 @@ pub(crate) fn packed_affine_at<const B: usize>(
     tiles: &[Column<f32>],
     bias: &[f32],
     xs: [&[f32]; B],
-    zs: [&mut [f32]; B],
+    mut zs: [&mut [f32]; B],
 ) {
     let inputs = xs.first().map_or(0, |x| x.len());
     let shapes_ok = inputs > 0
@@ -198,7 +198,7 @@ pub(crate) fn packed_affine_at<const B: usize>(
     at_level!(
         level,
         shapes_ok,
-        packed_affine(tiles, bias, &xs, zs),
+        packed_affine(tiles, bias, &xs, &mut zs),
         super::packed_affine(tiles, bias, xs, zs)
     )
 }
@@ -371,9 +371,9 @@ macro_rules! shared_kernels {
         w: &[f32],
         bias: &[f32],
         xs: &[&[f32]; B],
-        mut zs: [&mut [f32]; B],
+        zs: &mut [&mut [f32]; B],
     ) {
-        let mut s = $in_lanes::<I, B>(w, bias, xs, &mut zs);
+        let mut s = $in_lanes::<I, B>(w, bias, xs, zs);
         $(
             while s + $as <= B {
                 affine_samples::<I, $ar, $as>(w, bias, &xs[s..s + $as], &mut zs[s..s + $as]);
@@ -392,9 +392,9 @@ macro_rules! shared_kernels {
         tiles: &[Column<f32>],
         bias: &[f32],
         xs: &[&[f32]; B],
-        mut zs: [&mut [f32]; B],
+        zs: &mut [&mut [f32]; B],
     ) {
-        let mut s = $blocks(tiles, bias, xs, &mut zs);
+        let mut s = $blocks(tiles, bias, xs, zs);
         $(
             while s + $ps <= B {
                 packed_samples::<$ps>(tiles, bias, &xs[s..s + $ps], &mut zs[s..s + $ps]);
