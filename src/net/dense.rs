@@ -77,9 +77,9 @@ where
 #[cfg_attr(any(target_arch = "x86_64", target_arch = "aarch64"), repr(align(64)))]
 struct CacheLine;
 
-/// A pass's buffer on a cache line of its own on 64-bit hosts. The buffers of a block
-/// pass are tens of KiB on the stack; with the alignment of their scalars, where they
-/// start modulo 32 or 64 bytes followed the sizes of the callers' frames, and a
+/// A pass's buffer on a cache line of its own on 64-bit hosts. A block pass's buffer
+/// of z^i (then a^i) is KiBs on the stack; with the alignment of its scalars, where it
+/// started modulo 32 or 64 bytes followed the sizes of the callers' frames, and a
 /// 16-byte misalignment made a vector store in two of every four straddle two lines
 /// (a 16-64-64-4 pass at batch 32 took 10 % longer in one build than in another).
 #[cfg_attr(any(target_arch = "x86_64", target_arch = "aarch64"), repr(align(64)))]
@@ -396,13 +396,12 @@ where
         if !taken {
             self.affine(xs, zs);
         }
-        let mut activations: OnLine<[Arr<T, O>; B]> =
-            OnLine(core::array::from_fn(|_| Arr::default()));
-        for (a, z) in activations.0.iter_mut().zip(zs.iter()) {
-            self.activation.forward(z, a);
+        // a = φ(z) over z itself (one sample's z copied aside first): no second buffer.
+        for z in zs.iter_mut() {
+            let z_copy = z.clone();
+            self.activation.forward(&z_copy, z);
         }
-        self.rest
-            .run_with(first + 1, activations.0.each_ref(), kernels)
+        self.rest.run_with(first + 1, zs.each_ref(), kernels)
     }
 
     fn run_hooked<F: FnMut(usize, &mut [T])>(
