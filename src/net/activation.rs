@@ -47,7 +47,8 @@ pub trait Activation<T: Scalar>: Copy + Default + Debug + 'static {
     /// (used by [`init::initialize`](crate::init::initialize)).
     const INIT: Init = Init::GlorotUniform;
 
-    /// Computes `a = φ(z)`.
+    /// Computes `a = φ(z)`, writing every entry of `a` (a pass may hand over a buffer
+    /// that still holds other values, such as z itself).
     fn forward(&self, z: &[T], a: &mut [T]);
 
     /// Computes `ξ = ∂E/∂z` from `z`, `a = φ(z)` and `grad_a = ∂E/∂a`.

@@ -128,7 +128,9 @@ where
     /// Layers this small run the portable loops over their typed arrays, which the
     /// compiler unrolls into the caller; larger ones go through the [`Scalar`] kernels
     /// (which may pick SIMD code at run time). Both give the same bits. The typed loops
-    /// mirror `kernel::{affine, outer, transpose}` on purpose: routing small layers
+    /// mirror `kernel::{affine, outer, transpose}` on purpose (the forward pass of a
+    /// layer of fewer than eight inputs on x86-64 in the same order, input by input for
+    /// all rows: see `affine`): routing small layers
     /// through the slice kernels (even fully inlined) made the Cortex-M4F's XOR training
     /// step 8–16 % slower (`embedded/measure.sh`: Adam 17 652 → 19 138 instructions,
     /// SGD 9 219 → 10 725).

@@ -19,8 +19,10 @@
 //! arrays (always in bounds: the pointer comes from a reference to the array), AVX-512
 //! masked loads and stores of the first lanes of a shorter slice (the columns past the
 //! last whole register: the mask enables exactly the slice's lanes), the
-//! reinterpretation of a vector register as an array of lanes, and the calls into the
-//! `#[target_feature]` functions after the CPU has been checked. CI runs this module's
+//! reinterpretation of a vector register as an array of lanes, the view of the first
+//! entries of `packed_blocks`'s uninitialised buffer as initialised once the loop before
+//! has written each of them, and the calls into the `#[target_feature]` functions after
+//! the CPU has been checked. CI runs this module's
 //! fixed cases under Miri with the features enabled at build time:
 //! `RUSTFLAGS="-C target-feature=+avx,+fma,+avx512f" cargo +nightly miri test --lib kernel::x86`
 //! (Miri has no `vpermt2ps`: under Miri it runs as a lane-by-lane copy, the rest of the
@@ -317,7 +319,8 @@ fn chunks<const N: usize>(s: &[f32], n: usize) -> &[[f32; N]] {
 /// kernels, the same for both register widths: `$v` holds `$n`
 /// lanes; `$feature` is the target feature of every function; `samples_in_lanes` names
 /// the function that takes the block's first samples with one sample per lane (or none,
-/// returning 0); the `affine` pairs are
+/// returning 0), `packed_blocks` the one that takes them in blocks on packed weights (or
+/// none); the `affine` pairs are
 /// the forward tiles (`affine_samples::<I, RP or R, S>`, written per width), the
 /// `packed` counts the groups of samples of the packed forward kernel, `outer`'s
 /// `(R, J)` the ∂E/∂W tile (R rows × J registers of columns, kept in registers while
@@ -890,8 +893,8 @@ mod avx512 {
     /// summed one after the other instead: s_l of every row and sample of the block over
     /// the inputs l, l + 8, … (the same multiply-adds in the same order, each s_l starting
     /// from zero), kept aside while s_{l+1} is summed, so a pass holds one register per
-    /// (tile, sample): two tiles × eight samples, two columns and eight broadcasts for
-    /// sixteen multiply-adds. Then, as in `packed_samples`, the tree of [`add_sums`], the
+    /// (tile, sample): three tiles × eight samples (then two, then one), three columns
+    /// and eight broadcasts for 24 multiply-adds. Then, as in `packed_samples`, the tree of [`add_sums`], the
     /// leftover products and the bias, register by register. The block's inputs are
     /// first copied chunk by chunk into `xb[c][l][s]` (input 8c + l of sample s), so that
     /// the eight broadcasts of a step read one run of eight values.
@@ -903,7 +906,7 @@ mod avx512 {
         xs: &[&[f32]; B],
         zs: &mut [&mut [f32]; B],
     ) -> usize {
-        // The buffer in two sizes, so that a small layer does not clear 32 KiB.
+        // The buffer in two sizes, so that a smaller layer takes less stack.
         match xs.first().map_or(0, |x| x.len()) {
             n if n < 8 * BLOCK_MIN_CHUNKS => 0,
             0..=256 => blocks_in::<B, 32>(tiles, bias, xs, zs),
@@ -1211,8 +1214,11 @@ mod avx512 {
     }
 
     /// Rows k0 .. k0 + R for the 16 samples of `xt` (one register per input): z_k of
-    /// the 16 samples, one register per row; three rows at a time (24 running sums),
-    /// then one. One call per tile, so that the loop over its rows is not a loop of calls.
+    /// the 16 samples, one register per row; for a known input count of at least
+    /// [`LANE_SUMS_MIN_CHUNKS`] chunks, [`LANE_SUMS_ROWS`] rows at a time by
+    /// [`lane_sums`]; otherwise (and for the rows left) three rows at a time (24 running
+    /// sums), then one. One call per tile, so that the loop over its rows is not a loop
+    /// of calls.
     #[inline]
     #[target_feature(enable = "avx512f,fma")]
     fn lane_rows<I: Unsigned, const R: usize>(
@@ -1808,7 +1814,7 @@ mod tests {
     #[test]
     #[cfg(not(miri))]
     fn kernels_for_a_known_input_count_match_portable() {
-        use typenum::{U8, U13, U37, U64, U128, U256, U784, U1024, U2048};
+        use typenum::{U8, U13, U37, U64, U128, U130, U256, U784, U1024, U2048};
         for (outputs, seed) in [(3, 1), (17, 2), (40, 3)] {
             check_sized::<U8, 1>(outputs, seed);
             check_sized::<U13, 4>(outputs, seed);
@@ -1822,6 +1828,8 @@ mod tests {
             check_sized::<U128, 16>(outputs, seed);
             check_sized::<U256, 16>(outputs, seed);
             check_sized::<U784, 17>(outputs, seed);
+            // `lane_sums` with leftover inputs (130 = 16 chunks of eight and two).
+            check_sized::<U130, 16>(outputs, seed);
             check_sized::<U1024, 16>(outputs, seed);
             check_sized::<U2048, 16>(outputs, seed);
         }
