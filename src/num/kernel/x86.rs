@@ -13,9 +13,9 @@
 //! (`affine_lanes`): each running sum s_l is then a register of 16 samples, and no sum
 //! is reduced across lanes; and on packed weights, blocks of 8 samples through rows of
 //! 128 to 1024 inputs sum the running sums one after the other (`packed_blocks`), so
-//! that one register per tile and sample, not eight, is live; one sample through such
-//! rows advances three tiles at a time (`packed_single`), each input broadcast once for
-//! the three.
+//! that one register per tile and sample, not eight, is live; one sample through rows
+//! of 128 inputs or more (no upper limit) advances three tiles at a time
+//! (`packed_single`), each input broadcast once for the three.
 //!
 //! The only `unsafe` operations are unaligned loads and stores of whole `[f32; N]`
 //! arrays (always in bounds: the pointer comes from a reference to the array), AVX-512
@@ -324,7 +324,8 @@ fn chunks<const N: usize>(s: &[f32], n: usize) -> &[[f32; N]] {
 /// returning 0), `packed_blocks` the one that takes them in blocks on packed weights (or
 /// none); the `affine` pairs are
 /// the forward tiles (`affine_samples::<I, RP or R, S>`, written per width), the
-/// `packed` counts the groups of samples of the packed forward kernel, `outer`'s
+/// `packed` counts the groups of samples of the packed forward kernel, `packed_single`
+/// the function that takes a sample left over after the groups, `outer`'s
 /// `(R, J)` the ∂E/∂W tile (R rows × J registers of columns, kept in registers while
 /// every sample of the block is added) and the `(S, J)` pairs the transpose tiles
 /// (S samples, J registers of columns), tried in order on the block.
@@ -391,7 +392,7 @@ macro_rules! shared_kernels {
     /// [`super::super::packed_affine`] on vectors: the block's first samples through
     /// `$blocks` (none, or blocks of samples whose running sums are summed one after
     /// the other), the others in groups, in order, each group through every tile by
-    /// `packed_samples`.
+    /// `packed_samples`, and a last sample left over by the groups through `$single`.
     #[allow(clippy::int_plus_one)] // `s + 1 <= B` when a group is one sample
     #[target_feature(enable = $feature)]
     pub(super) fn packed_affine<const B: usize>(
@@ -1852,8 +1853,8 @@ mod tests {
     }
 
     /// Shapes that reach every tile, pair, odd-row and leftover-column branch of both
-    /// kernel sets (1, 4, 9, 16 and 17 samples; 37 = 2·16 + 5, 69 = 4·16 + 5 and
-    /// 8 = 8 + 0 columns; 17, 8 and 3 rows). The test Miri runs on the unsafe code (see the module docs); natively it
+    /// kernel sets (1, 4, 8, 9, 16 and 17 samples; 37 = 2·16 + 5, 69 = 4·16 + 5, 129 =
+    /// 16·8 + 1 and 8 = 8 + 0 columns; 71, 17, 8 and 3 rows). The test Miri runs on the unsafe code (see the module docs); natively it
     /// is one more set of cases.
     #[test]
     fn miri_cases() {
@@ -1871,6 +1872,9 @@ mod tests {
         // 129 inputs (16 chunks of eight and one left over), 17 rows (two tiles, the
         // last one of one row), 8 samples: a packed block of eight samples.
         check::<8>(129, fixed_case::<8>(129, 17, 8)).unwrap();
+        // One sample through 129 inputs and 71 rows (`packed_single`): five tiles, three
+        // then two at a time, the last of seven rows (masked), one input left over.
+        check::<1>(129, fixed_case::<1>(129, 71, 9)).unwrap();
         // The kernels compiled for a known input count (and a mismatched slice).
         check_sized::<typenum::U37, 4>(17, 6);
         // `wide`: a pass compiled for the CPU's vectors, the same bits as inline.
