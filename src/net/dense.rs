@@ -7,7 +7,7 @@ use crate::net::layers::sealed::Sealed;
 use crate::net::layers::{AffineKernels, End, Grads, Layers, Seed};
 use crate::net::trace::DenseTrace;
 use crate::net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
-use crate::num::kernel;
+use crate::num::kernel::{self, OnLine};
 use crate::num::scalar::Scalar;
 use generic_array::{ArrayLength, GenericArray};
 use typenum::Unsigned;
@@ -77,14 +77,6 @@ where
 #[cfg_attr(any(target_arch = "x86_64", target_arch = "aarch64"), repr(align(64)))]
 struct CacheLine;
 
-/// A pass's buffer on a cache line of its own on 64-bit hosts. A block pass's buffer
-/// of z^i (then a^i) is KiBs on the stack; with the alignment of its scalars, where it
-/// started modulo 32 or 64 bytes followed the sizes of the callers' frames, and a
-/// 16-byte misalignment made a vector store in two of every four straddle two lines
-/// (a 16-64-64-4 pass at batch 32 took 10 % longer in one build than in another).
-#[cfg_attr(any(target_arch = "x86_64", target_arch = "aarch64"), repr(align(64)))]
-struct OnLine<X>(X);
-
 impl<T, I, O, A, R> Dense<T, I, O, A, R>
 where
     T: Scalar,
@@ -130,60 +122,22 @@ where
     /// (which may pick SIMD code at run time). Both give the same bits. The typed loops
     /// mirror `kernel::{affine, outer, transpose}` on purpose (the forward pass of a
     /// layer of fewer than eight inputs on x86-64 in the same order, input by input for
-    /// all rows: see `affine`): routing small layers
+    /// all rows: see `small_z`): routing small layers
     /// through the slice kernels (even fully inlined) made the Cortex-M4F's XOR training
     /// step 8–16 % slower (`embedded/measure.sh`: Adam 17 652 → 19 138 instructions,
     /// SGD 9 219 → 10 725).
     const SMALL: bool = I::USIZE * O::USIZE < kernel::DISPATCH_MIN_WEIGHTS;
 
-    /// The forward rule: z_s = W x_s + b for each of `B` samples, each weight row read
-    /// once for all of them (one sample is `B = 1`). Always inlined: small layers run
+    /// The forward rule: z_s = W x_s + b for each of `B` samples (one sample is `B = 1`),
+    /// the kernels reading each weight row once for all of them; a small layer takes one
+    /// sample at a time ([`small_z`](Self::small_z)). Always inlined: small layers run
     /// their dot products here, and out of line (as the compiler chose once the forward
     /// pass also served `Packed`) a 2-8-8-1 forward pass took 40 % longer.
     #[inline(always)]
     fn affine<const B: usize>(&self, xs: [&Arr<T, I>; B], zs: &mut [Arr<T, O>; B]) {
-        if Self::SMALL && cfg!(target_arch = "x86_64") {
-            // Each sample's z^i is built in a local value and stored whole: written one
-            // entry at a time into its buffer, it was read back at once by φ as a vector
-            // that no store could forward (a 2-8-8-1 forward pass 23 % faster this way,
-            // its training step 9 %).
-            for (z, x) in zs.iter_mut().zip(xs) {
-                *z = if I::USIZE < 8 {
-                    // No whole chunk of eight: each dot product is its leftover products
-                    // alone, added one at a time to zero, then z_k = b_k + that sum. The
-                    // same operations, input by input for all rows at once, so that the
-                    // rows' sums advance together in vector lanes rather than in a short
-                    // loop per row (a 2-8-8-1 forward pass 8 % faster on x86-64; on the
-                    // Cortex-M4F, without vectors, the 1 → 16 layer of the sine network
-                    // took 4 % more instructions).
-                    let mut out = Arr::<T, O>::default();
-                    for (j, &x) in x.iter().enumerate() {
-                        for (o, row) in out.iter_mut().zip(self.weights.iter()) {
-                            *o = row[j].kernel_mul_add(x, *o);
-                        }
-                    }
-                    for (o, &b) in out.iter_mut().zip(self.bias.iter()) {
-                        *o = b + *o;
-                    }
-                    out
-                } else {
-                    let mut out = self.bias.clone();
-                    for (o, row) in out.iter_mut().zip(self.weights.iter()) {
-                        *o += kernel::dot(row, x);
-                    }
-                    out
-                };
-            }
-            return;
-        }
         if Self::SMALL {
-            for z in zs.iter_mut() {
-                z.clone_from(&self.bias);
-            }
-            for (k, row) in self.weights.iter().enumerate() {
-                for (z, x) in zs.iter_mut().zip(xs) {
-                    z[k] += kernel::dot(row, x);
-                }
+            for (z, x) in zs.iter_mut().zip(xs) {
+                *z = self.small_z(x);
             }
             return;
         }
@@ -193,6 +147,38 @@ where
             xs.map(|x| &x[..]),
             zs.each_mut().map(|z| &mut z[..]),
         );
+    }
+
+    /// z = W x + b for one sample of a [`SMALL`](Self::SMALL) layer, built in a local
+    /// value and returned whole: written one entry at a time into the pass's buffer, z
+    /// was read back at once by φ as a vector that no store could forward (on x86-64 a
+    /// 2-8-8-1 forward pass 23 % faster this way, its training step 9 %).
+    #[inline(always)]
+    fn small_z(&self, x: &Arr<T, I>) -> Arr<T, O> {
+        if I::USIZE < 8 && cfg!(target_arch = "x86_64") {
+            // No whole chunk of eight: each dot product is its leftover products alone,
+            // added one at a time to zero, then z_k = b_k + that sum. The same
+            // operations, input by input for all rows at once, so that the rows' sums
+            // advance together in vector lanes rather than in a short loop per row (a
+            // 2-8-8-1 forward pass 8 % faster on x86-64; on the Cortex-M4F, without
+            // vectors, the 1 → 16 layer of the sine network took 4 % more instructions).
+            let mut z = Arr::<T, O>::default();
+            for (j, &x) in x.iter().enumerate() {
+                for (z, row) in z.iter_mut().zip(self.weights.iter()) {
+                    *z = row[j].kernel_mul_add(x, *z);
+                }
+            }
+            for (z, &b) in z.iter_mut().zip(self.bias.iter()) {
+                *z = b + *z;
+            }
+            z
+        } else {
+            let mut z = self.bias.clone();
+            for (z, row) in z.iter_mut().zip(self.weights.iter()) {
+                *z += kernel::dot(row, x);
+            }
+            z
+        }
     }
 
     /// ∂E/∂W^i += Σ_s ξ^i_s (a^{i−1}_s)ᵀ and ∂E/∂b^i += Σ_s ξ^i_s into `grads`, the
@@ -400,7 +386,8 @@ where
         xs: [&Arr<T, I>; B],
         kernels: &K,
     ) -> [Arr<T, R::Output>; B] {
-        // On cache lines (see `OnLine`): stores into them never straddle two.
+        // On cache lines (see `OnLine`; a 16-64-64-4 pass at batch 32 took 10 % longer
+        // in one build than in another when the buffer started 16 bytes past one).
         let mut zs: OnLine<[Arr<T, O>; B]> = OnLine(core::array::from_fn(|_| Arr::default()));
         let zs = &mut zs.0;
         let taken = kernels.affine(

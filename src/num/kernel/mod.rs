@@ -265,6 +265,14 @@ pub fn portable_affine_f32<const B: usize>(
     affine(w, bias, xs, zs);
 }
 
+/// A buffer on a cache line of its own on 64-bit hosts: the passes' buffers (z^i of a
+/// block) and the x86 kernels' (inputs turned or transposed for a block). Such a buffer
+/// is loaded and stored a vector register at a time; at the alignment of its scalars,
+/// where it starts modulo 32 or 64 bytes follows the sizes of the callers' frames, and a
+/// 16-byte offset makes half of the 256- or 512-bit accesses straddle two lines.
+#[cfg_attr(any(target_arch = "x86_64", target_arch = "aarch64"), repr(align(64)))]
+pub(crate) struct OnLine<X>(pub(crate) X);
+
 /// Rows per tile of a packed weight matrix (see [`pack`]): one 512-bit register of `f32`.
 pub(crate) const TILE: usize = 16;
 

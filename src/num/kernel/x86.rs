@@ -30,7 +30,7 @@
 //! (Miri has no `vpermt2ps`: under Miri it runs as a lane-by-lane copy, the rest of the
 //! code, masked loads and stores included, as it is).
 
-use super::{Column, DISPATCH_MIN_WEIGHTS, TILE, add_sums, dot};
+use super::{Column, DISPATCH_MIN_WEIGHTS, OnLine, TILE, add_sums, dot};
 use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
 use typenum::Unsigned;
@@ -734,12 +734,6 @@ macro_rules! shared_kernels {
 mod avx512 {
     use super::*;
 
-    /// A buffer on cache lines: its registers' worth of lanes are loaded and stored
-    /// whole, and at the 4-byte alignment of `f32` half of them would straddle two lines
-    /// (the frame's offset modulo 64 depends on the callers').
-    #[repr(align(64))]
-    struct Lines<X>(X);
-
     /// The mask of the first `n` lanes (all 16 for `n` ≥ 16).
     #[inline]
     fn first_lanes(n: usize) -> __mmask16 {
@@ -940,18 +934,34 @@ mod avx512 {
             }
         }
         for (t, acc) in acc.into_iter().enumerate() {
-            let first = (t0 + t) * TILE;
-            let bt = &bias[first..(first + TILE).min(bias.len())];
-            let mut sum = add_sums(acc, |a, b| _mm512_add_ps(a, b));
-            for (column, &x) in tile[t][8 * n..].iter().zip(xr) {
-                sum = _mm512_fmadd_ps(load(&column.0), _mm512_set1_ps(x), sum);
-            }
-            let out = _mm512_add_ps(load_part(bt), sum);
-            let z = &mut z[first..first + bt.len()];
-            match z.as_chunks_mut::<16>() {
-                ([whole], _) => store(whole, out),
-                _ => store_part(z, out),
-            }
+            tile_out(acc, &tile[t][8 * n..], xr, bias, (t0 + t) * TILE, z);
+        }
+    }
+
+    /// The end of one sample's dot products with a tile's rows `first ..`, as
+    /// `packed_samples` ends them: the tree of the running sums `s` ([`add_sums`]), the
+    /// leftover products (`rest`, the tile's columns past its whole chunks, times `xr`)
+    /// in order, the bias; stored into the rows of `z` that exist.
+    #[inline]
+    #[target_feature(enable = "avx512f,fma")]
+    fn tile_out(
+        s: [__m512; 8],
+        rest: &[Column<f32>],
+        xr: &[f32],
+        bias: &[f32],
+        first: usize,
+        z: &mut [f32],
+    ) {
+        let bt = &bias[first..(first + TILE).min(bias.len())];
+        let mut sum = add_sums(s, |a, b| _mm512_add_ps(a, b));
+        for (column, &x) in rest.iter().zip(xr) {
+            sum = _mm512_fmadd_ps(load(&column.0), _mm512_set1_ps(x), sum);
+        }
+        let out = _mm512_add_ps(load_part(bt), sum);
+        let z = &mut z[first..first + bt.len()];
+        match z.as_chunks_mut::<16>() {
+            ([whole], _) => store(whole, out),
+            _ => store_part(z, out),
         }
     }
 
@@ -974,7 +984,7 @@ mod avx512 {
     /// from zero), kept aside while s_{l+1} is summed, so a pass holds one register per
     /// (tile, sample): three tiles × eight samples (then two, then one), three columns
     /// and eight broadcasts for 24 multiply-adds. Then, as in `packed_samples`, the tree of [`add_sums`], the
-    /// leftover products and the bias, register by register. The block's inputs are
+    /// leftover products and the bias, register by register ([`tile_out`]). The block's inputs are
     /// first copied chunk by chunk into `xb[c][l][s]` (input 8c + l of sample s), so that
     /// the eight broadcasts of a step read one run of eight values.
     #[inline]
@@ -1009,7 +1019,7 @@ mod avx512 {
         let count = bias.len().div_ceil(TILE);
         // Not cleared: each block writes the first n entries before it reads them (a
         // 32 KiB clear per call took 3 % of a 784-128-64-10 pass at batch 32).
-        let mut xb = Lines([const { MaybeUninit::<[[f32; BLOCK_SAMPLES]; 8]>::uninit() }; CAP]);
+        let mut xb = OnLine([const { MaybeUninit::<[[f32; BLOCK_SAMPLES]; 8]>::uninit() }; CAP]);
         let xb = &mut xb.0;
         let mut s = 0;
         while s + BLOCK_SAMPLES <= B {
@@ -1132,23 +1142,10 @@ mod avx512 {
             *part = acc;
         }
         for t in 0..T {
-            let first = (t0 + t) * TILE;
-            let bt = &bias[first..(first + TILE).min(bias.len())];
-            let b = load_part(bt);
-            let rest = &tile[t][8 * n..];
             for s in 0..S {
-                let mut sum = add_sums(core::array::from_fn(|l| part[l][t][s]), |a, b| {
-                    _mm512_add_ps(a, b)
-                });
-                for (column, &x) in rest.iter().zip(&xs[s][8 * n..]) {
-                    sum = _mm512_fmadd_ps(load(&column.0), _mm512_set1_ps(x), sum);
-                }
-                let out = _mm512_add_ps(b, sum);
-                let z = &mut zs[s][first..first + bt.len()];
-                match z.as_chunks_mut::<16>() {
-                    ([whole], _) => store(whole, out),
-                    _ => store_part(z, out),
-                }
+                let sums = core::array::from_fn(|l| part[l][t][s]);
+                let (rest, xr) = (&tile[t][8 * n..], &xs[s][8 * n..]);
+                tile_out(sums, rest, xr, bias, (t0 + t) * TILE, zs[s]);
             }
         }
     }
@@ -1199,7 +1196,7 @@ mod avx512 {
         let inputs = xs.first().map_or(0, |x| x.len());
         // xt[i]: input i of the group's 16 samples (each group overwrites the first
         // `inputs` entries).
-        let mut xt = Lines([[0.0f32; 16]; CAP]);
+        let mut xt = OnLine([[0.0f32; 16]; CAP]);
         let xt = &mut xt.0;
         let outputs = bias.len();
         let whole = inputs / 16;
