@@ -101,8 +101,10 @@ impl<T: Scalar, E: ElementWise> Activation<T> for E {
 
     #[inline]
     fn backward(&self, z: &[T], a: &[T], grad_a: &[T], xi: &mut [T]) {
-        for (((xi, &z), &a), &g) in xi.iter_mut().zip(z).zip(a).zip(grad_a) {
-            *xi = g * self.dphi(z, a);
+        let n = xi.len().min(z.len()).min(a.len()).min(grad_a.len());
+        let (xi, z, a, grad_a) = (&mut xi[..n], &z[..n], &a[..n], &grad_a[..n]);
+        for i in 0..n {
+            xi[i] = grad_a[i] * self.dphi(z[i], a[i]);
         }
     }
 }

@@ -193,22 +193,29 @@ where
         mode: Grads,
     ) {
         if Self::SMALL {
-            if mode == Grads::Start {
-                GenericArray::slice_from_chunks_mut(&mut grads.weights).fill(T::zero());
-                grads.bias.fill(T::zero());
-            }
-            for (k, (row, b)) in grads
-                .weights
-                .iter_mut()
-                .zip(grads.bias.iter_mut())
-                .enumerate()
-            {
-                for (xi, a) in xis.iter().zip(a_prev) {
-                    let xi = xi[k];
-                    *b += xi;
-                    for (w, &a) in row.iter_mut().zip(a.iter()) {
-                        *w = xi.kernel_mul_add(a, *w);
+            // Each entry's terms in sample order, added to the entry in `grads` or, for
+            // `Start`, to zero in a local value stored whole at the end: written one
+            // entry at a time into `grads`, the gradient was read back at once by the
+            // step's element-wise passes as vectors that no store could forward.
+            let add = |weights: &mut Matrix<T, O, I>, bias: &mut Arr<T, O>| {
+                for (k, (row, b)) in weights.iter_mut().zip(bias.iter_mut()).enumerate() {
+                    for (xi, a) in xis.iter().zip(a_prev) {
+                        let xi = xi[k];
+                        *b += xi;
+                        for (w, &a) in row.iter_mut().zip(a.iter()) {
+                            *w = xi.kernel_mul_add(a, *w);
+                        }
                     }
+                }
+            };
+            match mode {
+                Grads::Add => add(&mut grads.weights, &mut grads.bias),
+                Grads::Start => {
+                    let (mut weights, mut bias) =
+                        (Matrix::<T, O, I>::default(), Arr::<T, O>::default());
+                    add(&mut weights, &mut bias);
+                    grads.weights = weights;
+                    grads.bias = bias;
                 }
             }
         } else {
