@@ -15,7 +15,8 @@
 //!
 //! Cases: a NaN or an infinity in an input, a NaN in a target, a poisoned sample in the
 //! middle of a batch, an update that overflows (learning rate 1e300 on a large gradient;
-//! a finite gradient whose square overflows Adam's and RMSprop's second moment), an empty
+//! a finite gradient whose square overflows Adam's and RMSprop's second moment), a
+//! one-sample gradient that overflows (which the optimizers check themselves), an empty
 //! batch, a class index out of range. `Fit::run` with a schedule that gives a
 //! non-finite rate (refused before the optimizer sees it, the state as after the last
 //! good epoch), a step refused at the start of an epoch (the rate given back), an
@@ -425,6 +426,117 @@ fn learning_rate_1e300_with_small_gradients_is_accepted() {
         .unwrap();
     assert!(net.params().all(|p| p.is_finite()));
     assert!(net.params().any(|p| p.abs() > 1e298));
+}
+
+/// A one-sample batch whose gradient overflows while its loss stays finite: on
+/// 1 → 1 Identity with w = `w`, b = 0 and the sample (x, 0), z = w·x = 1e10, so the
+/// loss (~1e20) is finite and ∂E/∂w ~ 1e10·x overflows. A `Trainer` stepping on one
+/// sample without clipping leaves this check to the crate's optimizers in floats
+/// (`Optimizer::REFUSES_OVERFLOWED_GRADIENTS`); the error and the untouched state must
+/// be those of the check it skips, after a good step has made the state non-trivial.
+fn one_sample_gradient_overflow<T, O>(what: &str, optimizer: O, w: f64, x: f64)
+where
+    T: typenet::Scalar,
+    O: Optimizer<T, network!(T; 1 -> 1 Identity)> + Clone,
+{
+    type One<T> = network!(T; 1 -> 1 Identity);
+    let sample = |x: f64| {
+        (
+            GenericArray::from_array([T::from_f64(x)]),
+            GenericArray::from_array([T::zero()]),
+        )
+    };
+    let mut net = One::<T>::from_params(&[T::from_f64(w), T::zero()]).unwrap();
+    let mut trainer = Trainer::<T, One<T>, O, 1>::with_block_size(optimizer.clone());
+    trainer
+        .step(&mut net, &MeanSquaredError, [sample(1.0)])
+        .unwrap();
+    let before = net.clone();
+    let state = trainer.clone();
+    let r = trainer.step(&mut net, &MeanSquaredError, [sample(x)]);
+    assert_eq!(r, Err(TrainError::NonFiniteGradient), "{what}");
+    assert!(net == before, "{what}: the network changed");
+    // The optimizer state is unchanged: the next good step gives the same bits as on
+    // a clone that never saw the bad sample.
+    let (mut twin, mut twin_net) = (state, before);
+    let e1 = trainer
+        .step(&mut net, &MeanSquaredError, [sample(1.0)])
+        .unwrap();
+    let e2 = twin
+        .step(&mut twin_net, &MeanSquaredError, [sample(1.0)])
+        .unwrap();
+    assert!(e1 == e2 && net == twin_net, "{what}: state after the error");
+}
+
+#[test]
+fn one_sample_gradient_that_overflows_is_refused_by_every_optimizer() {
+    type N32 = network!(f32; 1 -> 1 Identity);
+    type N64 = network!(f64; 1 -> 1 Identity);
+    // f32: w = 1e-20, x = 1e30 (loss ~1e20 < f32::MAX, gradient ~1e40).
+    let (w, x) = (1e-20, 1e30);
+    one_sample_gradient_overflow::<f32, _>("SGD f32", Sgd::<f32, N32>::new(0.1), w, x);
+    let sgd = Sgd::<f32, N32>::new(0.1).with_momentum(0.9);
+    one_sample_gradient_overflow::<f32, _>("SGD momentum f32", sgd, w, x);
+    let sgd = Sgd::<f32, N32>::new(0.1)
+        .with_nesterov(0.9)
+        .with_weight_decay(0.01);
+    one_sample_gradient_overflow::<f32, _>("SGD Nesterov + decay f32", sgd, w, x);
+    one_sample_gradient_overflow::<f32, _>("Adam f32", Adam::<f32, N32>::new(0.01), w, x);
+    one_sample_gradient_overflow::<f32, _>("AdamW f32", Adam::<f32, N32>::adamw(0.01), w, x);
+    one_sample_gradient_overflow::<f32, _>("RMSprop f32", RmsProp::<f32, N32>::new(0.01), w, x);
+    // An optimizer of the user's that takes every gradient (the default
+    // `REFUSES_OVERFLOWED_GRADIENTS = false`): the trainer checks the gradient itself.
+    one_sample_gradient_overflow::<f32, _>("an optimizer that refuses nothing", Lax, w, x);
+    // f64: w = 1e-290, x = 1e300 (loss ~1e20, gradient ~1e310).
+    let (w, x) = (1e-290, 1e300);
+    one_sample_gradient_overflow::<f64, _>("SGD f64", Sgd::<f64, N64>::new(0.1), w, x);
+    let sgd = Sgd::<f64, N64>::new(0.1).with_momentum(0.9);
+    one_sample_gradient_overflow::<f64, _>("SGD momentum f64", sgd, w, x);
+    one_sample_gradient_overflow::<f64, _>("Adam f64", Adam::<f64, N64>::new(0.01), w, x);
+    one_sample_gradient_overflow::<f64, _>("RMSprop f64", RmsProp::<f64, N64>::new(0.01), w, x);
+}
+
+/// An optimizer that moves every parameter by −g·1e-3 and refuses nothing (infinities
+/// and NaN included): only the trainer's own check stands between it and a bad
+/// gradient.
+#[derive(Clone, Debug)]
+struct Lax;
+
+impl<N: Network<f32>> Optimizer<f32, N> for Lax {
+    fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
+        for (p, g) in net.params_mut().zip(grads.params()) {
+            *p -= 1e-3 * *g;
+        }
+        Ok(())
+    }
+
+    fn learning_rate(&self) -> f32 {
+        1e-3
+    }
+
+    fn set_learning_rate(&mut self, _: f32) {}
+}
+
+/// The other side: a one-sample batch with a finite gradient whose update overflows
+/// (η = 1e300, |g| ~ 1e10) is a refused update, not a refused gradient, now that the
+/// optimizer's pass is the only check on a one-sample gradient.
+#[test]
+fn one_sample_update_that_overflows_is_a_non_finite_update() {
+    let bad = &huge_batch(1e5)[..1];
+    for (what, opt) in [
+        ("SGD", Sgd::new(1e300)),
+        ("SGD momentum", Sgd::new(1e300).with_momentum(0.9)),
+    ] {
+        let mut net = net_from_formula::<Lin>();
+        let before = bits(&net);
+        let mut trainer = Trainer::new(opt);
+        assert_eq!(
+            trainer.step(&mut net, &MeanSquaredError, bad),
+            Err(TrainError::NonFiniteUpdate),
+            "{what}"
+        );
+        assert_eq!(bits(&net), before, "{what}");
+    }
 }
 
 /// Adam's step is normalised: |η m̂/(√v̂ + ε)| ≤ η at the first step, so η = 1e300 gives

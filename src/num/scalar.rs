@@ -52,6 +52,13 @@ pub trait Scalar:
     /// The type's name in error messages (`"f32"`, `"f64"`, `"Q16.16"`).
     const NAME: &'static str;
 
+    /// `true` for `f32` and `f64`, whose NaN and infinities follow IEEE 754: `+`, `−` or
+    /// `×` with a NaN or an infinite operand gives a NaN or an infinite result. The
+    /// crate's optimizers rely on it to refuse a non-finite gradient themselves
+    /// ([`Optimizer::REFUSES_OVERFLOWED_GRADIENTS`](crate::optim::Optimizer::REFUSES_OVERFLOWED_GRADIENTS)).
+    /// `false` by default, and for [`Q16`](crate::fixed::Q16), which saturates.
+    const IEEE_754: bool = false;
+
     /// Converts from `f64`, rounding to the nearest representable value.
     fn from_f64(x: f64) -> Self;
 
@@ -330,6 +337,7 @@ macro_rules! impl_scalar_for_float {
         impl Scalar for $t {
             $($($kernels)*)?
             const NAME: &'static str = stringify!($t);
+            const IEEE_754: bool = true;
             $(
                 #[inline(always)]
                 fn kernel_mul_add(self, a: Self, b: Self) -> Self {

@@ -73,37 +73,52 @@ where
     if !mean.is_finite() || total.overflowed() || loss_overflowed {
         return Err(TrainError::NonFiniteLoss);
     }
-    // Element-wise: the same bits at any vector width.
-    let finite = crate::num::kernel::wide(
-        N::PARAMS,
-        #[inline(always)]
-        || {
-            let mut finite = true;
-            N::for_each_run(grads, &mut |run: &mut [T]| {
-                if count == 1 {
-                    // One sample: dividing by 1 changes no finite value (and a
-                    // non-finite one is refused below), so the pass only checks.
-                    for g in run.iter() {
-                        finite &= !g.overflowed();
-                    }
-                    return;
-                }
-                for g in run {
-                    // A sum that did not overflow (finite, or inside Q16's range)
-                    // stays so when divided by the count: one check suffices.
-                    finite &= !g.overflowed();
-                    *g = g.div_count(count);
-                }
-            });
-            finite
-        },
-    );
-    if !finite || grads_overflowed {
+    if grads_overflowed {
         return Err(TrainError::NonFiniteGradient);
+    }
+    // One sample and no clipping: the gradient is the optimizer's input unchanged, and
+    // an optimizer that refuses every overflowed gradient checks it in its own first
+    // pass (which of the two errors it was is told after a refusal, below).
+    let optimizer_checks = count == 1 && clip_norm.is_none() && O::REFUSES_OVERFLOWED_GRADIENTS;
+    if !optimizer_checks {
+        // Element-wise: the same bits at any vector width.
+        let finite = crate::num::kernel::wide(
+            N::PARAMS,
+            #[inline(always)]
+            || {
+                let mut finite = true;
+                N::for_each_run(grads, &mut |run: &mut [T]| {
+                    if count == 1 {
+                        // One sample: dividing by 1 changes no finite value (and a
+                        // non-finite one is refused below), so the pass only checks.
+                        for g in run.iter() {
+                            finite &= !g.overflowed();
+                        }
+                        return;
+                    }
+                    for g in run {
+                        // A sum that did not overflow (finite, or inside Q16's range)
+                        // stays so when divided by the count: one check suffices.
+                        finite &= !g.overflowed();
+                        *g = g.div_count(count);
+                    }
+                });
+                finite
+            },
+        );
+        if !finite {
+            return Err(TrainError::NonFiniteGradient);
+        }
     }
     if let Some(max_norm) = clip_norm {
         clip_global_norm(grads, max_norm);
     }
-    optimizer.step(net, grads)?;
-    Ok(mean)
+    match optimizer.step(net, grads) {
+        Ok(()) => Ok(mean),
+        // The precedence of the errors: a gradient that overflowed is reported as such.
+        Err(_) if optimizer_checks && grads.params().any(|g| g.overflowed()) => {
+            Err(TrainError::NonFiniteGradient)
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -20,6 +20,18 @@ pub trait Optimizer<T: Scalar, N: Network<T>>: Sized {
     /// [`assert_fits!`](crate::assert_fits!).
     const STATE_BYTES: usize = core::mem::size_of::<Self>();
 
+    /// Whether [`step`](Self::step) refuses every gradient with an entry that
+    /// [overflowed](Scalar::overflowed) (NaN or infinite in floats): such an entry makes
+    /// a new parameter or state value non-finite, so the step returns
+    /// [`TrainError::NonFiniteUpdate`] and changes nothing. A
+    /// [`Trainer`](crate::train::Trainer) stepping on one sample without clipping then
+    /// leaves the check of the gradient to the optimizer's own first pass, and reports a
+    /// refused step whose gradient overflowed as [`TrainError::NonFiniteGradient`], as
+    /// it would have before the update. `false` by default (the trainer checks); `true`
+    /// for this crate's optimizers in `f32` and `f64` ([`Scalar::IEEE_754`]), whose rules
+    /// pass each gradient entry through `+`, `−` and `×` only into a checked value.
+    const REFUSES_OVERFLOWED_GRADIENTS: bool = false;
+
     /// Applies one update from `grads` (∂E/∂W^i and ∂E/∂b^i, in a value of type `N`).
     ///
     /// # Errors

@@ -47,6 +47,9 @@ impl<T: Scalar, N: Network<T>> RmsProp<T, N> {
 }
 
 impl<T: Scalar, N: Network<T>> Optimizer<T, N> for RmsProp<T, N> {
+    // A non-finite g reaches a checked value through +, − and × only: the mean square α·v + (1 − α)·g·g.
+    const REFUSES_OVERFLOWED_GRADIENTS: bool = T::IEEE_754;
+
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
         let (lr, alpha, eps) = (self.learning_rate, self.alpha, self.epsilon);
         super::two_pass::update_with_state(net, grads, &mut self.v, move |w: T, g: T, v: T| {

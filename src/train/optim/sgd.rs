@@ -126,6 +126,9 @@ impl<T: Scalar> Rule<T> {
 }
 
 impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
+    // A non-finite g reaches a checked value through +, − and × only: g + wd·w, then w − η·(…) or the velocity μ·v + (…).
+    const REFUSES_OVERFLOWED_GRADIENTS: bool = T::IEEE_754;
+
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
         let rule = self.rule();
         if rule.momentum == T::zero() {
