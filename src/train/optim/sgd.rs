@@ -108,6 +108,12 @@ impl<T: Scalar> Rule<T> {
         // captured reference would be re-read after every store to w.
         let (lr, wd) = (self.learning_rate, self.weight_decay);
         // No state: the shared two-pass update with K = 0 state values.
+        if wd == T::zero() {
+            // g + 0·w is g for a finite w (−0 + 0·w may be +0, but w − η·(±0) gives the
+            // same bits either way); a non-finite w makes both forms non-finite, so the
+            // step is refused either way. Two operations fewer per parameter.
+            return super::two_pass::update_stateless(net, grads, move |w: T, g: T| (w - lr * g,));
+        }
         super::two_pass::update_stateless(net, grads, move |w: T, g: T| (w - lr * (g + wd * w),))
     }
 
