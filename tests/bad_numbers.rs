@@ -429,8 +429,9 @@ fn learning_rate_1e300_with_small_gradients_is_accepted() {
 }
 
 /// A one-sample batch whose gradient overflows while its loss stays finite: on
-/// 1 → 1 Identity with w = `w`, b = 0 and the sample (x, 0), z = w·x = 1e10, so the
-/// loss (~1e20) is finite and ∂E/∂w ~ 1e10·x overflows. A `Trainer` stepping on one
+/// 1 → 1 Identity with w = `w`, b = 0 and the sample (x, 0), z = w·x (about 1e10 after
+/// SGD's good step, 2e16 after Adam's or RMSprop's, whose first step moves w by about
+/// η), so the loss (1e20 to 1e33) is finite and ∂E/∂w ~ z·x overflows. A `Trainer` stepping on one
 /// sample without clipping leaves this check to the crate's optimizers in floats
 /// (`Optimizer::REFUSES_OVERFLOWED_GRADIENTS`); the error and the untouched state must
 /// be those of the check it skips, after a good step has made the state non-trivial.

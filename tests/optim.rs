@@ -799,3 +799,24 @@ fn sgd_weight_decay_without_momentum_keeps_no_buffer() {
     );
     assert!(sgd.velocity().params().all(|&v| v == 0.0));
 }
+
+/// SGD without momentum skips g + λ·w when λ = +0 (the same bits), but λ = −0 must keep
+/// the full rule: for w = g = −0, w − η·(g + λ·w) = −0 − η·(+0) = −0, where w − η·g
+/// would give +0. Gradients of a training step are never −0 (their sums start from +0),
+/// so the case is built by hand through `Optimizer::step`.
+#[test]
+fn sgd_weight_decay_of_minus_zero_keeps_the_full_rule() {
+    type One = network!(f32; 1 -> 1 Identity);
+    for (decay, expected) in [(-0.0f32, -0.0f32), (0.0, 0.0)] {
+        let mut net = One::from_params(&[-0.0, 1.0]).unwrap();
+        let grads = One::from_params(&[-0.0, 0.5]).unwrap();
+        let mut sgd = Sgd::<f32, One>::new(0.1).with_weight_decay(decay);
+        sgd.step(&mut net, &grads).unwrap();
+        let p: Vec<f32> = net.params().copied().collect();
+        // Full rule for λ = −0: −0 − 0.1·(−0 + (−0)·(−0)) = −0 − 0.1·(+0) = −0;
+        // shortcut for λ = +0: −0 − 0.1·(−0) = +0, as the full rule gives for λ = +0
+        // (−0 + (+0)·(−0) = −0 + −0 = −0, then −0 − (−0) = +0).
+        assert_eq!(p[0].to_bits(), expected.to_bits(), "decay {decay:?}");
+        assert_eq!(p[1], 1.0 - 0.1 * 0.5);
+    }
+}

@@ -197,23 +197,12 @@ where
             // `Start`, to zero in a local value stored whole at the end: written one
             // entry at a time into `grads`, the gradient was read back at once by the
             // step's element-wise passes as vectors that no store could forward.
-            let add = |weights: &mut Matrix<T, O, I>, bias: &mut Arr<T, O>| {
-                for (k, (row, b)) in weights.iter_mut().zip(bias.iter_mut()).enumerate() {
-                    for (xi, a) in xis.iter().zip(a_prev) {
-                        let xi = xi[k];
-                        *b += xi;
-                        for (w, &a) in row.iter_mut().zip(a.iter()) {
-                            *w = xi.kernel_mul_add(a, *w);
-                        }
-                    }
-                }
-            };
             match mode {
-                Grads::Add => add(&mut grads.weights, &mut grads.bias),
+                Grads::Add => Self::add_terms(&mut grads.weights, &mut grads.bias, xis, a_prev),
                 Grads::Start => {
                     let (mut weights, mut bias) =
                         (Matrix::<T, O, I>::default(), Arr::<T, O>::default());
-                    add(&mut weights, &mut bias);
+                    Self::add_terms(&mut weights, &mut bias, xis, a_prev);
                     grads.weights = weights;
                     grads.bias = bias;
                 }
@@ -224,6 +213,30 @@ where
             match mode {
                 Grads::Add => T::outer_kernel(g, &mut grads.bias, xis, a),
                 Grads::Start => T::outer_kernel_from_zero(g, &mut grads.bias, xis, a),
+            }
+        }
+    }
+
+    /// [`add_outer`](Self::add_outer)'s sums for a [`SMALL`](Self::SMALL) layer:
+    /// ∂E/∂b += ξ_s and ∂E/∂W += ξ_s (a_s)ᵀ, the samples' terms in sample order within
+    /// each entry.
+    // On x86-64, always inlined into `kernel::with_kernels`'s function compiled for
+    // FMA (out of line, each multiply-add would be a call).
+    #[cfg_attr(target_arch = "x86_64", inline(always))]
+    #[cfg_attr(not(target_arch = "x86_64"), inline)]
+    fn add_terms<const B: usize>(
+        weights: &mut Matrix<T, O, I>,
+        bias: &mut Arr<T, O>,
+        xis: &[Arr<T, O>; B],
+        a_prev: [&Arr<T, I>; B],
+    ) {
+        for (k, (row, b)) in weights.iter_mut().zip(bias.iter_mut()).enumerate() {
+            for (xi, a) in xis.iter().zip(a_prev) {
+                let xi = xi[k];
+                *b += xi;
+                for (w, &a) in row.iter_mut().zip(a.iter()) {
+                    *w = xi.kernel_mul_add(a, *w);
+                }
             }
         }
     }

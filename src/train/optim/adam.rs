@@ -141,7 +141,8 @@ impl<T: Scalar> Rule<T> {
 }
 
 impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Adam<T, N> {
-    // A non-finite g reaches a checked value through +, − and × only: g (+ λ·w), then the first moment β₁·m + (1 − β₁)·(…).
+    // A non-finite g reaches a checked value through +, − and × only: g (+ λ·w), then
+    // the first moment β₁·m + (1 − β₁)·(…).
     const REFUSES_OVERFLOWED_GRADIENTS: bool = T::IEEE_754;
 
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {

@@ -47,7 +47,8 @@ impl<T: Scalar, N: Network<T>> RmsProp<T, N> {
 }
 
 impl<T: Scalar, N: Network<T>> Optimizer<T, N> for RmsProp<T, N> {
-    // A non-finite g reaches a checked value through +, − and × only: the mean square α·v + (1 − α)·g·g.
+    // A non-finite g reaches a checked value through +, − and × only: the mean square
+    // α·v + (1 − α)·g·g.
     const REFUSES_OVERFLOWED_GRADIENTS: bool = T::IEEE_754;
 
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {

@@ -108,10 +108,12 @@ impl<T: Scalar> Rule<T> {
         // captured reference would be re-read after every store to w.
         let (lr, wd) = (self.learning_rate, self.weight_decay);
         // No state: the shared two-pass update with K = 0 state values.
-        if wd == T::zero() {
-            // g + 0·w is g for a finite w (−0 + 0·w may be +0, but w − η·(±0) gives the
-            // same bits either way); a non-finite w makes both forms non-finite, so the
-            // step is refused either way. Two operations fewer per parameter.
+        if wd == T::zero() && wd.to_f64().is_sign_positive() {
+            // With λ = +0, g + λ·w differs from g only for g = −0 and w ≥ +0 (then it is
+            // +0), where w − η·(±0) gives the same bits for every η; a non-finite w makes
+            // both forms non-finite, so the step is refused either way. (λ = −0 keeps the
+            // full form: for w = g = −0 the two differ in the sign of the zero.) Two
+            // operations fewer per parameter.
             return super::two_pass::update_stateless(net, grads, move |w: T, g: T| (w - lr * g,));
         }
         super::two_pass::update_stateless(net, grads, move |w: T, g: T| (w - lr * (g + wd * w),))
@@ -132,7 +134,8 @@ impl<T: Scalar> Rule<T> {
 }
 
 impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
-    // A non-finite g reaches a checked value through +, − and × only: g + wd·w, then w − η·(…) or the velocity μ·v + (…).
+    // A non-finite g reaches a checked value through +, − and × only: g (+ λ·w), then
+    // w − η·(…) or the velocity μ·v + (…).
     const REFUSES_OVERFLOWED_GRADIENTS: bool = T::IEEE_754;
 
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
