@@ -138,10 +138,13 @@ fn pow2_f32(k: i32) -> f32 {
     f32::from_bits((k.wrapping_add(127) as u32) << 23)
 }
 
-/// c_0 + c_1·x + … + c_6·x^6 by Estrin's scheme, given x² and x⁴: three levels of
-/// dependent operations after x⁴, where Horner's scheme takes twelve.
+/// c_0 + c_1·x + … + c_6·x^6 by Estrin's scheme: three levels of dependent operations
+/// after x⁴, where Horner's scheme takes twelve. (Two calls at the same x compute x² and
+/// x⁴ once: the compiler shares the identical products.)
 #[inline(always)]
-fn estrin6_f32(c: &[f32; 7], x: f32, x2: f32, x4: f32) -> f32 {
+fn estrin6_f32(c: &[f32; 7], x: f32) -> f32 {
+    let x2 = x * x;
+    let x4 = x2 * x2;
     (c[0] + c[1] * x) + x2 * (c[2] + c[3] * x) + x4 * ((c[4] + c[5] * x) + x2 * c[6])
 }
 
@@ -238,21 +241,18 @@ pub fn ln_1p_f32(x: f32) -> f32 {
 /// bit for bit. Not monotonic at the last bit: 645 840 pairs of adjacent inputs give a
 /// decreasing result (exhaustive count; the price of the rational function below,
 /// which takes half the latency of the exponential and division it replaced). Edges:
-/// tanh(±0) = ±0,
-/// tanh(x) = x for |x| < 2^−12 (subnormals included); tanh(x) = ±1 exactly for
-/// |x| ≥ 9.010914 and for ±∞, never beyond; NaN → the same NaN.
+/// tanh(±0) = ±0, tanh(x) = x for |x| < 2^−12 (subnormals included); tanh(x) = ±1
+/// exactly for |x| ≥ 9.010914 and for ±∞, never beyond; NaN → the same NaN.
 #[inline]
 pub fn tanh_f32(x: f32) -> f32 {
     let a = abs_f32(x);
     // |x| < 1: odd polynomial.
     let z = a * a;
-    let (z2, z4) = (z * z, (z * z) * (z * z));
-    let small = a + a * (z * estrin6_f32(&TANH_SMALL_F32, z, z2, z4));
+    let small = a + a * (z * estrin6_f32(&TANH_SMALL_F32, z));
     // 1 ≤ |x| < 9.010914: 1 − N/D ≥ 0.76, no cancellation; |x| is clamped so that N
     // and D stay finite (the clamped lanes are replaced by 1 below).
     let b = if a < TANH_ONE_F32 { a } else { TANH_ONE_F32 };
-    let (b2, b4) = (b * b, (b * b) * (b * b));
-    let big = 1.0 - estrin6_f32(&TANH_NUM_F32, b, b2, b4) / estrin6_f32(&TANH_DEN_F32, b, b2, b4);
+    let big = 1.0 - estrin6_f32(&TANH_NUM_F32, b) / estrin6_f32(&TANH_DEN_F32, b);
     let y = if a < 1.0 { small } else { big };
     let y = if a < TANH_ONE_F32 { y } else { 1.0 };
     // Computed on |x| and given the sign of x at the end: odd, and tanh(−0) = −0.

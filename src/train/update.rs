@@ -80,45 +80,48 @@ where
     // an optimizer that refuses every overflowed gradient checks it in its own first
     // pass (which of the two errors it was is told after a refusal, below).
     let optimizer_checks = count == 1 && clip_norm.is_none() && O::REFUSES_OVERFLOWED_GRADIENTS;
-    if !optimizer_checks {
-        // Element-wise: the same bits at any vector width.
-        let finite = crate::num::kernel::wide(
-            N::PARAMS,
-            #[inline(always)]
-            || {
-                let mut finite = true;
-                N::for_each_run(grads, &mut |run: &mut [T]| {
-                    if count == 1 {
-                        // One sample: dividing by 1 changes no finite value (and a
-                        // non-finite one is refused below), so the pass only checks.
-                        for g in run.iter() {
-                            finite &= !g.overflowed();
-                        }
-                        return;
-                    }
-                    for g in run {
-                        // A sum that did not overflow (finite, or inside Q16's range)
-                        // stays so when divided by the count: one check suffices.
-                        finite &= !g.overflowed();
-                        *g = g.div_count(count);
-                    }
-                });
-                finite
-            },
-        );
-        if !finite {
-            return Err(TrainError::NonFiniteGradient);
-        }
+    if !optimizer_checks && !mean_in_place(grads, count) {
+        return Err(TrainError::NonFiniteGradient);
     }
     if let Some(max_norm) = clip_norm {
         clip_global_norm(grads, max_norm);
     }
     match optimizer.step(net, grads) {
         Ok(()) => Ok(mean),
-        // The precedence of the errors: a gradient that overflowed is reported as such.
-        Err(_) if optimizer_checks && grads.params().any(|g| g.overflowed()) => {
+        // The precedence of the errors: a gradient that overflowed is reported as such
+        // (the count is 1 here, so the pass only checks).
+        Err(_) if optimizer_checks && !mean_in_place(grads, count) => {
             Err(TrainError::NonFiniteGradient)
         }
         Err(e) => Err(e),
     }
+}
+
+/// Divides the summed gradient `grads` by `count` in place and returns whether no entry
+/// had overflowed (for one sample the pass only checks: dividing by 1 changes no finite
+/// value). Element-wise: the same bits at any vector width.
+#[inline]
+fn mean_in_place<T: Scalar, N: Network<T>>(grads: &mut N, count: usize) -> bool {
+    crate::num::kernel::wide(
+        N::PARAMS,
+        #[inline(always)]
+        || {
+            let mut finite = true;
+            N::for_each_run(grads, &mut |run: &mut [T]| {
+                if count == 1 {
+                    for g in run.iter() {
+                        finite &= !g.overflowed();
+                    }
+                    return;
+                }
+                for g in run {
+                    // A sum that did not overflow (finite, or inside Q16's range) stays
+                    // so when divided by the count: one check suffices.
+                    finite &= !g.overflowed();
+                    *g = g.div_count(count);
+                }
+            });
+            finite
+        },
+    )
 }

@@ -734,6 +734,30 @@ macro_rules! shared_kernels {
 mod avx512 {
     use super::*;
 
+    /// Tiles 0 .. `$count` three at a time, then two, then one: `$call` with `$t` the
+    /// first tile of each group and `$n` its size (a literal, for a const parameter).
+    macro_rules! by_three_tiles {
+        ($count:expr, |$t:ident, $n:ident| $call:expr) => {{
+            let count = $count;
+            let mut $t = 0;
+            while $t + 3 <= count {
+                by_three_tiles!(@with $n = 3, $call);
+                $t += 3;
+            }
+            while $t + 2 <= count {
+                by_three_tiles!(@with $n = 2, $call);
+                $t += 2;
+            }
+            if $t < count {
+                by_three_tiles!(@with $n = 1, $call);
+            }
+        }};
+        (@with $n:ident = $v:literal, $call:expr) => {{
+            const $n: usize = $v;
+            $call
+        }};
+    }
+
     /// The mask of the first `n` lanes (all 16 for `n` ≥ 16).
     #[inline]
     fn first_lanes(n: usize) -> __mmask16 {
@@ -891,19 +915,9 @@ mod avx512 {
         if x.len() < 8 * BLOCK_MIN_CHUNKS {
             return packed_samples::<1>(tiles, bias, &[x], &mut [z]);
         }
-        let count = bias.len().div_ceil(TILE);
-        let mut t = 0;
-        while t + 3 <= count {
-            packed_one::<3>(tiles, bias, t, x, z);
-            t += 3;
-        }
-        while t + 2 <= count {
-            packed_one::<2>(tiles, bias, t, x, z);
-            t += 2;
-        }
-        if t < count {
-            packed_one::<1>(tiles, bias, t, x, z);
-        }
+        by_three_tiles!(bias.len().div_ceil(TILE), |t, T| packed_one::<T>(
+            tiles, bias, t, x, z
+        ));
     }
 
     /// Tiles t0 .. t0 + T of [`packed_single`].
@@ -1037,18 +1051,7 @@ mod avx512 {
             // all written by the loop above, and `MaybeUninit<X>` has the layout of X.
             let xb: &[[[f32; BLOCK_SAMPLES]; 8]] =
                 unsafe { core::slice::from_raw_parts(xb[..n].as_ptr().cast(), n) };
-            let mut t = 0;
-            while t + 3 <= count {
-                packed_pass::<3>(tiles, bias, t, xb, xs, zs);
-                t += 3;
-            }
-            while t + 2 <= count {
-                packed_pass::<2>(tiles, bias, t, xb, xs, zs);
-                t += 2;
-            }
-            if t < count {
-                packed_pass::<1>(tiles, bias, t, xb, xs, zs);
-            }
+            by_three_tiles!(count, |t, T| packed_pass::<T>(tiles, bias, t, xb, xs, zs));
             s += BLOCK_SAMPLES;
         }
         s
