@@ -1,6 +1,6 @@
 //! The array types every layer is made of: [`Arr`] (a vector) and [`Matrix`].
 
-use generic_array::GenericArray;
+use generic_array::{ArrayLength, GenericArray};
 
 /// A stack-allocated vector of `N` scalars (`N` a typenum number).
 pub type Arr<T, N> = GenericArray<T, N>;
@@ -8,3 +8,13 @@ pub type Arr<T, N> = GenericArray<T, N>;
 /// A stack-allocated `Rows × Cols` matrix stored row by row: `m[k][j]` is row `k`,
 /// column `j`. A layer's W^i is a `Matrix<T, M_i, M_{i-1}>`.
 pub type Matrix<T, Rows, Cols> = GenericArray<GenericArray<T, Cols>, Rows>;
+
+/// A copy of `x`, element by element: what `x.clone()` gives, without generic-array's
+/// `clone` (a `map` through an iterator, which some builds leave as a call, e.g. with
+/// fat LTO on the forward pass of every layer).
+#[inline(always)]
+pub(crate) fn copy_of<T: Copy + Default, N: ArrayLength>(x: &Arr<T, N>) -> Arr<T, N> {
+    let mut y = Arr::<T, N>::default();
+    y.copy_from_slice(x);
+    y
+}

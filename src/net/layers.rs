@@ -3,7 +3,7 @@
 //! connect, and [`End`], the empty stack that closes every network.
 
 use crate::net::activation::Activation;
-use crate::net::arr::Arr;
+use crate::net::arr::{Arr, copy_of};
 use crate::net::view::{LayerMut, LayerRef, LayerShape, LayerTrace};
 use crate::num::scalar::Scalar;
 use core::fmt::Debug;
@@ -247,7 +247,7 @@ impl<T: Scalar, In: ArrayLength> Layers<T, In> for End {
         xs: [&Arr<T, In>; B],
         _: &K,
     ) -> [Arr<T, In>; B] {
-        xs.map(Clone::clone)
+        xs.map(copy_of)
     }
 
     #[inline]
