@@ -369,3 +369,73 @@ fn custom_activation_in_the_macro() {
     let net = Net::from_params(&[2.0, 0.0]).unwrap();
     assert_eq!(net.forward(&GenericArray::from_array([1.5]))[0], 27.0);
 }
+
+/// z_k = b_k + Σ_j w_kj x_j in the order `src/num/kernel/mod.rs` documents for every
+/// target: eight running sums s_l = Σ_c w_{k,8c+l} x_{8c+l} over the whole chunks of
+/// eight, added as ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)), then the leftover
+/// products one at a time, each product added by a fused multiply-add; written here from
+/// that description alone.
+fn documented_z(w: &[f32], b: &[f32], x: &[f32]) -> Vec<f32> {
+    let n = x.len();
+    let chunks = n / 8;
+    b.iter()
+        .enumerate()
+        .map(|(k, &bk)| {
+            let row = &w[k * n..(k + 1) * n];
+            let mut s = [0.0_f32; 8];
+            for c in 0..chunks {
+                for (l, s) in s.iter_mut().enumerate() {
+                    *s = row[8 * c + l].mul_add(x[8 * c + l], *s);
+                }
+            }
+            let mut sum = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+            for j in 8 * chunks..n {
+                sum = row[j].mul_add(x[j], sum);
+            }
+            bk + sum
+        })
+        .collect()
+}
+
+/// One `Identity` layer of `N::INPUTS` → `N::OUTPUTS` against [`documented_z`], bit for
+/// bit, on irregular values whose sums come out differently in another order.
+fn check_documented_order<N: Network<f32>>() {
+    let (n_in, n_out) = (N::INPUTS, N::OUTPUTS);
+    // Magnitudes spread over 2^-7 .. 2^7, signs mixed: reordering changes the rounding.
+    let value = |k: usize| {
+        let m = ((k * 7919 + 13) % 1009) as f32 / 1009.0 + 0.5;
+        let e = ((k * 31 + 5) % 15) as i32 - 7;
+        let s = if (k * 17 + 3) % 5 < 2 { -1.0 } else { 1.0 };
+        s * m * 2f32.powi(e)
+    };
+    let params: Vec<f32> = (0..N::PARAMS).map(value).collect();
+    let net = N::from_params(&params).unwrap();
+    let (w, b) = params.split_at(n_in * n_out);
+    for t in 0..4 {
+        let x: Vec<f32> = (0..n_in).map(|j| value(1000 * t + 7 * j + 1)).collect();
+        let want = documented_z(w, b, &x);
+        let got = net.forward_slice(&x).unwrap();
+        let (want, got): (Vec<u32>, Vec<u32>) = (
+            want.iter().map(|v| v.to_bits()).collect(),
+            got.iter().map(|v| v.to_bits()).collect(),
+        );
+        assert_eq!(got, want, "{n_in} -> {n_out}, input {t}");
+    }
+}
+
+/// The forward pass of an `f32` layer sums in the documented order whatever path the
+/// layer takes on this machine: fewer than eight inputs, whole chunks only, chunks and
+/// leftovers, small layers (fewer than 256 weights, the compiled-in loops) and larger
+/// ones (the kernels chosen at run time).
+#[test]
+fn f32_forward_sums_in_the_documented_order() {
+    check_documented_order::<network!(f32; 3 -> 5 Identity)>();
+    check_documented_order::<network!(f32; 8 -> 8 Identity)>();
+    check_documented_order::<network!(f32; 8 -> 1 Identity)>();
+    check_documented_order::<network!(f32; 11 -> 7 Identity)>();
+    check_documented_order::<network!(f32; 16 -> 3 Identity)>();
+    check_documented_order::<network!(f32; 20 -> 12 Identity)>();
+    check_documented_order::<network!(f32; 9 -> 27 Identity)>();
+    check_documented_order::<network!(f32; 17 -> 16 Identity)>();
+    check_documented_order::<network!(f32; 37 -> 40 Identity)>();
+}
