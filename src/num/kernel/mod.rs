@@ -203,8 +203,11 @@ pub(crate) fn add_sums<V: Copy>(s: [V; 8], add: impl Fn(V, V) -> V) -> V {
     add(add(add(s0, s1), add(s2, s3)), add(add(s4, s5), add(s6, s7)))
 }
 
-/// Σ_j a_j b_j in the crate's fixed order (see the module docs).
-#[inline]
+/// Σ_j a_j b_j in the crate's fixed order (see the module docs). Always inlined on
+/// x86-64: a small layer's rows call it inside [`with_kernels`], where its multiply-adds
+/// are instructions (out of line, calls to `fmaf`).
+#[cfg_attr(target_arch = "x86_64", inline(always))]
+#[cfg_attr(not(target_arch = "x86_64"), inline)]
 pub(crate) fn dot<T: Arith>(a: &[T], b: &[T]) -> T {
     let (ca, ra) = a.as_chunks::<8>();
     let (cb, rb) = b.as_chunks::<8>();
