@@ -88,10 +88,9 @@ pub trait ElementWise: Copy + Default + Debug + 'static {
     fn dphi<T: Scalar>(&self, z: T, a: T) -> T;
 }
 
-// The passes below (and Softmax's) are always inlined on x86-64, where they run inside
-// `kernel::with_kernels`'s function compiled for AVX: out of line (as a build with fat
-// LTO left them), each is compiled for the baseline SSE2 (a 2-8-8-1 forward pass took
-// 2.8 times as long).
+// The passes below (and Softmax's): on x86-64, always inlined into
+// `kernel::with_kernels`'s function compiled for AVX (out of line, as fat LTO left them,
+// they ran in SSE2: see `with_kernels`).
 impl<T: Scalar, E: ElementWise> Activation<T> for E {
     const NAME: &'static str = <E as ElementWise>::NAME;
     const INIT: Init = <E as ElementWise>::INIT;
@@ -364,6 +363,7 @@ pub struct Softmax;
 impl<T: Scalar> Activation<T> for Softmax {
     const NAME: &'static str = "softmax";
 
+    // On x86-64, always inlined (see the `ElementWise` passes above).
     #[cfg_attr(target_arch = "x86_64", inline(always))]
     #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn forward(&self, z: &[T], a: &mut [T]) {

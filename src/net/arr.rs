@@ -1,4 +1,5 @@
-//! The array types every layer is made of: [`Arr`] (a vector) and [`Matrix`].
+//! The array types every layer is made of: [`Arr`] (a vector) and [`Matrix`], and
+//! `copy_of`, the copy the passes make of an `Arr`.
 
 use generic_array::{ArrayLength, GenericArray};
 
@@ -9,9 +10,9 @@ pub type Arr<T, N> = GenericArray<T, N>;
 /// column `j`. A layer's W^i is a `Matrix<T, M_i, M_{i-1}>`.
 pub type Matrix<T, Rows, Cols> = GenericArray<GenericArray<T, Cols>, Rows>;
 
-/// A copy of `x`, element by element: what `x.clone()` gives, without generic-array's
-/// `clone` (a `map` through an iterator, which some builds leave as a call, e.g. with
-/// fat LTO on the forward pass of every layer).
+/// A copy of `x` (one slice copy): what `x.clone()` gives, without generic-array's
+/// `clone`, a `map` through an iterator that some builds left as a call on the forward
+/// pass (fat LTO; BENCHMARKS.md, round ten).
 #[inline(always)]
 pub(crate) fn copy_of<T: Copy + Default, N: ArrayLength>(x: &Arr<T, N>) -> Arr<T, N> {
     let mut y = Arr::<T, N>::default();

@@ -185,10 +185,8 @@ where
     /// samples' terms added in sample order within each entry (so a block of `B` gives
     /// the bits of `B` single samples in turn); with [`Grads::Start`] the sums start
     /// from zero instead of the values in `grads`.
-    // Always inlined on x86-64, as every function between `kernel::with_kernels` and a
-    // small layer's loops (built with one codegen unit, this one stayed a call and its
-    // multiply-adds calls to `fmaf`: a 2-8-8-1 training step 2.6 times as many
-    // instructions).
+    // On x86-64, always inlined into `kernel::with_kernels`'s function compiled for
+    // FMA (left to `#[inline]`, one codegen unit kept it out: see `with_kernels`).
     #[cfg_attr(target_arch = "x86_64", inline(always))]
     #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn add_outer<const B: usize>(
@@ -247,7 +245,7 @@ where
     }
 
     /// ∂E/∂a^{i−1}_s = (W^i)ᵀ ξ^i_s for each sample, row k's term added for k = 0, 1, …
-    // Always inlined on x86-64, see `add_outer`.
+    // On x86-64, always inlined into `kernel::with_kernels`'s function compiled for FMA.
     #[cfg_attr(target_arch = "x86_64", inline(always))]
     #[cfg_attr(not(target_arch = "x86_64"), inline)]
     fn transpose<const B: usize>(&self, xis: &[Arr<T, O>; B]) -> [Arr<T, I>; B] {

@@ -102,12 +102,14 @@ pub const DEFAULT_CHUNKS: usize = 2;
 /// pool; dropping the trainer tells its threads to end. If the system refuses the
 /// threads, the calling thread does every chunk itself (and the next step asks again).
 ///
-/// Give it no more threads than there are idle cores: each share is fixed when the step
-/// starts and the step waits for all of them, so a thread the system sets aside (another
-/// busy process on its core) holds up every step. On the 2-vCPU machine of
-/// `BENCHMARKS.md` (round ten), with one other CPU-bound process running, W3 and W4
-/// training on 2 threads took 35.7 and 42.6 µs per sample, where one thread took 2.9
-/// and 9.9.
+/// Give it no more threads than there are idle cores ([`new`](Self::new) takes every
+/// core; on a shared machine set [`with_threads`](Self::with_threads)): each share is
+/// fixed when the step starts and the step waits for all of them, so a thread the system
+/// sets aside (another busy process on its core) holds up every step, and the threads
+/// spinning for each other take CPU time from that process too. On the 2-vCPU machine of
+/// `BENCHMARKS.md` (round ten, set 8), with one other CPU-bound process running, the
+/// benchmark's W3 (784-128-64-10) and W4 (a 1.06 MB autoencoder) training on 2 threads
+/// took 35.7 and 42.6 µs per sample, where one thread took 2.9 and 9.9.
 pub struct ParallelTrainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize = 4> {
     /// The optimizer, with its state.
     pub optimizer: O,

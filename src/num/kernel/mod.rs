@@ -112,9 +112,13 @@ pub(crate) fn fused_f32(x: f32, a: f32, b: f32) -> f32 {
 /// target has no FMA, and `f32::mul_add` would call `fmaf` for each product; AVX-512
 /// here made a 2-8-8-1 forward pass a quarter slower than AVX, its 512-bit registers
 /// used for a few lanes); elsewhere `f` itself. The passes of a network (`forward`, a
-/// training step) run through it, and the functions between it and a layer's loops are
-/// always inlined on x86-64, so the small layers' loops multiply-add in one instruction
-/// too. The bits do not depend on it.
+/// training step) run through it, and the functions between it and a layer's loops
+/// (and the activations' passes) are always inlined on x86-64, so the small layers'
+/// loops multiply-add in one instruction too and φ runs in AVX registers, whatever the
+/// build profile: left to `#[inline]`, a build with one codegen unit kept
+/// `Dense::add_outer` out of line, each multiply-add a call to `fmaf` (a 2-8-8-1
+/// training step 3.8 times as long), and one with fat LTO compiled the activations for
+/// SSE2 (BENCHMARKS.md, round ten). The bits do not depend on it.
 #[inline(always)]
 pub(crate) fn with_kernels<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -203,9 +207,9 @@ pub(crate) fn add_sums<V: Copy>(s: [V; 8], add: impl Fn(V, V) -> V) -> V {
     add(add(add(s0, s1), add(s2, s3)), add(add(s4, s5), add(s6, s7)))
 }
 
-/// Σ_j a_j b_j in the crate's fixed order (see the module docs). Always inlined on
-/// x86-64: a small layer's rows call it inside [`with_kernels`], where its multiply-adds
-/// are instructions (out of line, calls to `fmaf`).
+/// Σ_j a_j b_j in the crate's fixed order (see the module docs).
+// On x86-64, always inlined into `with_kernels`'s function compiled for FMA (a small
+// layer's rows call it there).
 #[cfg_attr(target_arch = "x86_64", inline(always))]
 #[cfg_attr(not(target_arch = "x86_64"), inline)]
 pub(crate) fn dot<T: Arith>(a: &[T], b: &[T]) -> T {
