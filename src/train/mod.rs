@@ -14,6 +14,8 @@ pub mod loss;
 pub mod optim;
 
 mod accumulate;
+#[cfg(feature = "std")]
+mod backoff;
 mod budget;
 mod error;
 #[cfg(feature = "std")]

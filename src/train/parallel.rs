@@ -8,6 +8,7 @@ use crate::net::network::Network;
 use crate::num::kernel::wide;
 use crate::num::scalar::Scalar;
 use crate::train::accumulate::Accumulator;
+use crate::train::backoff::Backoff;
 use crate::train::error::TrainError;
 use crate::train::loss::Loss;
 use crate::train::optim::{ClipNormError, Optimizer, check_clip_norm};
@@ -90,8 +91,8 @@ pub const DEFAULT_CHUNKS: usize = 2;
 /// The buffers live on the heap, built zeroed there ([`BoxedNetwork`]): one gradient
 /// per chunk and one set of training records per thread, made by the first step that
 /// needs them and reused by every later step. The network is shared by the threads,
-/// never copied. The first step with more than one chunk and more than one thread
-/// starts a pool of `min(threads, chunks) − 1` threads (rayon), which every later step
+/// never copied. The first step run on more than one thread (the first step with more
+/// than one chunk and more than one thread runs alone, see below) starts a pool of `min(threads, chunks) − 1` threads (rayon), which every later step
 /// reuses: the step hands each its chunks and works on the first share itself, and
 /// returns when all are done. Waiting costs CPU time, not latency: the calling thread
 /// spins (up to 1 ms) while the pool's threads finish their chunks, and after a step
@@ -100,19 +101,21 @@ pub const DEFAULT_CHUNKS: usize = 2;
 /// machine (`BENCHMARKS.md`, round six). After [`with_threads`](Self::with_threads) or
 /// [`with_chunks`](Self::with_chunks) change that number, the next step starts a new
 /// pool; dropping the trainer tells its threads to end. If the system refuses the
-/// threads, the calling thread does every chunk itself (and the next step asks again).
+/// threads, the calling thread does every chunk itself (and the next step on threads asks
+/// again).
 ///
 /// On a busy machine the threads can cost more than they bring: each share is fixed when
 /// the step starts and the step waits for all of them, so a thread that the system sets
-/// aside (another busy process on its core) holds up every step. The trainer therefore
-/// times one step in 64 on the calling thread alone, and after a step on the threads
-/// that took a quarter longer per sample runs the next 16 steps on the calling thread
-/// (32 if it happens again, up to 1 024), then tries the threads again; the bits are the
-/// same either way. On the 2-vCPU machine of `BENCHMARKS.md` (round ten), with another
-/// CPU-bound process running, this took the benchmark's W3 (784-128-64-10) training on
-/// 2 threads from 9–12 times one thread's time per step to 1.2 times; on an idle machine
-/// the probes and the rare false alarm cost up to 4 %. Where other work is expected,
-/// [`with_threads`](Self::with_threads)`(1)` costs nothing.
+/// aside (another busy process on its core) holds up every step. Of the steps that could
+/// use the threads, the trainer therefore runs one in 64 on the calling thread alone, for
+/// its time per sample, and after a step on the threads that took more than a quarter
+/// longer per sample runs the next 16 on the calling thread (twice as many if it happens
+/// again, up to 1 024; a step on the threads that is not slow halves the next run); the
+/// bits are the same either way. On the 2-vCPU machine of `BENCHMARKS.md` (round ten),
+/// with another CPU-bound process running, this took the benchmark's W3 (784-128-64-10)
+/// training on 2 threads from 9–11 times the time of one thread (`Trainer`) to about 1.2
+/// times; on an idle machine the probes cost about 1 %. Where other work is expected,
+/// [`with_threads`](Self::with_threads)`(1)` runs no probes.
 pub struct ParallelTrainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize = 4> {
     /// The optimizer, with its state.
     pub optimizer: O,
@@ -136,80 +139,6 @@ pub struct ParallelTrainer<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B
 /// threads spin until the next step hands them work (or this long), and the calling
 /// thread spins until they have finished their chunks (or this long).
 const SPIN: Duration = Duration::from_millis(1);
-
-/// Steps on the calling thread alone when the pool's threads make steps slower than one
-/// thread: each share is fixed when a step starts and the step waits for all of them,
-/// so a pool thread that the system sets aside (a busy process on its core) holds up
-/// every step — on the 2-vCPU machine of `BENCHMARKS.md` (round ten, set 8), W3 training
-/// on 2 threads took 12 times as long per sample as on one. Every [`PROBE`](Self::PROBE)
-/// steps one runs on the calling thread alone, for its time per sample; a step on the
-/// threads that takes a quarter longer per sample starts a run of 16 steps on the calling thread,
-/// 32 if the next step on the threads is slow too, and so on up to 1 024; a step on the
-/// threads that is faster ends the doubling. The first step on the threads after steps
-/// without them is not judged: the pool's threads may have gone to sleep and take
-/// 40–50 µs to wake. Which thread runs a chunk never changes the bits.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-struct Backoff {
-    /// Steps still to run on the calling thread alone.
-    solo: u32,
-    /// The length of the last run of solo steps (0 once the threads were faster).
-    length: u32,
-    /// Steps started so far (for the probes).
-    steps: u32,
-    /// The time per sample of the latest step on the calling thread alone.
-    solo_time: Option<Duration>,
-    /// Whether the last step ran on the threads (so this one found them awake).
-    warm: bool,
-}
-
-impl Backoff {
-    /// The first run of solo steps.
-    const FIRST: u32 = 16;
-    /// The longest run of solo steps.
-    const LONGEST: u32 = 1024;
-    /// One step in this many (the first included) runs on the calling thread alone.
-    const PROBE: u32 = 64;
-
-    /// Whether this step runs on the calling thread alone (a probe, or one of a run).
-    fn solo_step(&mut self) -> bool {
-        self.steps = self.steps.wrapping_add(1);
-        if self.solo > 0 {
-            self.solo -= 1;
-            return true;
-        }
-        self.steps % Self::PROBE == 1
-    }
-
-    /// After a step on the calling thread alone: its chunks took `elapsed` for `len`
-    /// samples.
-    fn record_solo(&mut self, elapsed: Duration, len: usize) {
-        self.solo_time = Some(per_sample(elapsed, len));
-        self.warm = false;
-    }
-
-    /// After a step on several threads: its chunks took `elapsed` for `len` samples.
-    fn record_threads(&mut self, elapsed: Duration, len: usize) {
-        if !core::mem::replace(&mut self.warm, true) {
-            return;
-        }
-        match self.solo_time {
-            // A quarter of margin: one slow step in a quiet run is not a busy core.
-            Some(solo) if per_sample(elapsed, len) > solo + solo / 4 => {
-                self.length = self
-                    .length
-                    .saturating_mul(2)
-                    .clamp(Self::FIRST, Self::LONGEST);
-                self.solo = self.length;
-            }
-            _ => self.length = 0,
-        }
-    }
-}
-
-/// `elapsed / len`, 0 for no samples.
-fn per_sample(elapsed: Duration, len: usize) -> Duration {
-    elapsed / u32::try_from(len).unwrap_or(u32::MAX).max(1)
-}
 
 /// Spins until `done()` or [`SPIN`] has passed.
 fn spin_until(done: impl Fn() -> bool) {
@@ -397,11 +326,11 @@ where
         let size = chunk_size(len, B, self.chunks);
         let used = len.div_ceil(size);
         let threads = self.threads.clamp(1, used);
-        let threads = if threads > 1 && self.backoff.solo_step() {
-            1
-        } else {
-            threads
-        };
+        // Steps that could use the threads are the backoff's to judge (`train::backoff`).
+        let judged = threads > 1;
+        let solo = judged && self.backoff.solo_step();
+        let threads = if solo { 1 } else { threads };
+        let start = Instant::now();
         self.reserve(used, threads);
         let parts = &mut self.parts[..used];
         for part in parts.iter_mut() {
@@ -430,7 +359,6 @@ where
                 Some(pool) if threads > 1 => {
                     let finished = AtomicUsize::new(0);
                     let finished = &finished;
-                    let start = Instant::now();
                     pool.in_place_scope(|scope| {
                         // Thread t takes chunks used·t/threads .. used·(t+1)/threads; the
                         // calling thread takes the first share, after handing out the
@@ -452,7 +380,6 @@ where
                         run_chunks(first_worker, net, loss, &samples, mine, 0, range);
                         spin_until(|| finished.load(Ordering::Acquire) == threads - 1);
                     });
-                    self.backoff.record_threads(start.elapsed(), len);
                     // Keep the pool's threads spinning until the next step (or SPIN).
                     for _ in 0..pool.current_num_threads() {
                         let steps = Arc::clone(&self.steps);
@@ -461,11 +388,7 @@ where
                     }
                 }
                 // One thread, or no pool: every chunk on the calling thread.
-                _ => {
-                    let start = Instant::now();
-                    run_chunks(first_worker, net, loss, &samples, parts, 0, range);
-                    self.backoff.record_solo(start.elapsed(), len);
-                }
+                _ => run_chunks(first_worker, net, loss, &samples, parts, 0, range),
             }
             for (k, part) in parts.iter_mut().enumerate() {
                 match part.outcome {
@@ -484,6 +407,10 @@ where
                     }
                 }
             }
+        }
+        // Every chunk ran to its end: the step's time per sample is a fair measure.
+        if judged {
+            self.backoff.record(solo, start.elapsed(), len);
         }
         // The loss and the gradient summed over the chunks, in chunk order.
         let (first, others) = parts.split_first_mut().ok_or(TrainError::EmptyBatch)?;
@@ -615,65 +542,18 @@ mod tests {
     use crate::train::optim::Sgd;
     use typenum::{U2, U3};
 
-    #[test]
-    fn steps_slower_on_threads_start_solo_runs_that_double_while_it_recurs() {
-        let us = Duration::from_micros;
-        let mut b = Backoff::default();
-        // The first step of every PROBE is a probe; no judgement before one.
-        assert!(b.solo_step());
-        b.record_threads(us(100_000), 10);
-        assert_eq!((b.solo, b.length), (0, 0));
-        b.record_solo(us(1_000), 10); // 100 µs per sample on one thread
-        // The first step on the threads after it is not judged (threads waking up).
-        b.record_threads(us(100_000), 10);
-        assert_eq!((b.solo, b.length), (0, 0));
-        for _ in 1..Backoff::PROBE {
-            assert!(!b.solo_step());
-        }
-        assert!(b.solo_step());
-        // Threads as fast or faster: nothing changes.
-        b.record_threads(us(1_000), 10);
-        assert_eq!((b.solo, b.length), (0, 0));
-        // Within a quarter: still the threads.
-        b.record_threads(us(1_250), 10);
-        assert_eq!((b.solo, b.length), (0, 0));
-        // Slower on the threads: a run of FIRST solo steps.
-        b.record_threads(us(1_260), 10);
-        assert_eq!((b.solo, b.length), (Backoff::FIRST, Backoff::FIRST));
-        for _ in 0..Backoff::FIRST {
-            assert!(b.solo_step());
-        }
-        // Slow again on the next judged step with threads: twice as many, up to LONGEST.
-        b.record_threads(us(2_000), 10);
-        assert_eq!(b.solo, 2 * Backoff::FIRST);
-        for _ in 0..10 {
-            b.solo = 0;
-            b.record_threads(us(2_000), 10);
-        }
-        assert_eq!(b.solo, Backoff::LONGEST);
-        // A faster step on the threads ends the doubling.
-        b.solo = 0;
-        b.record_threads(us(500), 10);
-        assert_eq!(b.length, 0);
-        b.record_threads(us(2_000), 10);
-        assert_eq!(b.solo, Backoff::FIRST);
-        // Per sample: a batch twice as long may take twice as long.
-        b.solo = 0;
-        b.length = 0;
-        b.record_threads(us(2_000), 20);
-        assert_eq!(b.solo, 0);
-        assert_eq!(per_sample(us(5), 0), us(5));
-    }
-
     /// Steps on the calling thread alone (probes, or after slow steps on the threads),
-    /// between steps on two threads, give the bits of the same chunks on one thread.
+    /// between steps on two threads, give the bits of the same chunks on one thread; the
+    /// backoff decides which path a step takes.
     #[test]
     fn solo_steps_give_the_same_bits() {
         type Net = crate::network!(f64; 3 -> 5 Tanh -> 2 Identity);
         let params: Vec<f64> = (0..Net::PARAMS)
             .map(|k| ((k * 7 % 11) as f64 - 5.0) / 9.0)
             .collect();
-        let data: Vec<(Arr<f64, U3>, Arr<f64, U2>)> = (0..13)
+        // 24 samples in blocks of 4 cut into 3 chunks of 8: the calling thread takes
+        // chunk 0, the pool's thread chunks 1 and 2.
+        let data: Vec<(Arr<f64, U3>, Arr<f64, U2>)> = (0..24)
             .map(|i| {
                 let v = |j: usize| (((i * 5 + j * 3) % 7) as f64 - 3.0) / 4.0;
                 ([v(0), v(1), v(2)].into(), [v(3), v(4)].into())
@@ -685,21 +565,33 @@ mod tests {
             Net::from_params(&params).unwrap(),
         );
         // The reference: the same chunks, on one thread.
-        let mut sequential = ParallelTrainer::<f64, Net, _>::new(Sgd::new(0.1).with_momentum(0.9))
+        let mut one = ParallelTrainer::<f64, Net, _>::new(Sgd::new(0.1).with_momentum(0.9))
             .with_threads(1)
             .with_chunks(3);
-        let mut parallel = ParallelTrainer::<f64, Net, _>::new(Sgd::new(0.1).with_momentum(0.9))
+        let mut two = ParallelTrainer::<f64, Net, _>::new(Sgd::new(0.1).with_momentum(0.9))
             .with_threads(2)
             .with_chunks(3);
-        for step in 0..6 {
-            if step % 2 == 0 {
-                parallel.backoff.solo = 1;
+        let bits = |n: &Net| n.params().map(|p| p.to_bits()).collect::<Vec<_>>();
+        for step in 0..8 {
+            // Step 0 is the first probe; steps 2, 3 and 6 are made solo (which also
+            // overrides a run the timing of step 5, the only judged one, could start).
+            if step == 2 {
+                two.backoff.force_solo(2);
             }
-            let want = sequential.step(&mut a, &MeanSquaredError, batch()).unwrap();
-            let got = parallel.step(&mut b, &MeanSquaredError, batch()).unwrap();
+            if step == 6 {
+                two.backoff.force_solo(1);
+            }
+            let want = one.step(&mut a, &MeanSquaredError, batch()).unwrap();
+            let got = two.step(&mut b, &MeanSquaredError, batch()).unwrap();
             assert_eq!(got.to_bits(), want.to_bits(), "loss, step {step}");
-            let bits = |n: &Net| n.params().map(|p| p.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&b), bits(&a), "parameters, step {step}");
+            let on_threads = matches!(step, 1 | 4 | 5 | 7);
+            assert_eq!(
+                two.backoff.last_on_threads(),
+                on_threads,
+                "path, step {step}"
+            );
+            assert_eq!(two.pool.is_some(), step >= 1, "pool, step {step}");
         }
     }
 }
