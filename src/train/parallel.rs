@@ -91,10 +91,10 @@ pub const DEFAULT_CHUNKS: usize = 2;
 /// The buffers live on the heap, built zeroed there ([`BoxedNetwork`]): one gradient
 /// per chunk and one set of training records per thread, made by the first step that
 /// needs them and reused by every later step. The network is shared by the threads,
-/// never copied. The first step run on more than one thread (the first step with more
-/// than one chunk and more than one thread runs alone, see below) starts a pool of `min(threads, chunks) − 1` threads (rayon), which every later step
-/// reuses: the step hands each its chunks and works on the first share itself, and
-/// returns when all are done. Waiting costs CPU time, not latency: the calling thread
+/// never copied. The first step run on more than one thread (the first step that could
+/// runs alone, see below) starts a pool of `min(threads, chunks) − 1` threads (rayon),
+/// which every later step reuses: the step hands each its chunks and works on the first
+/// share itself, and returns when all are done. Waiting costs CPU time, not latency: the calling thread
 /// spins (up to 1 ms) while the pool's threads finish their chunks, and after a step
 /// the pool's threads spin (up to 1 ms) for the next one before they sleep, since being
 /// put to sleep and woken cost 40–50 µs per thread and step on a 2-vCPU virtual
@@ -330,7 +330,7 @@ where
         let judged = threads > 1;
         let solo = judged && self.backoff.solo_step();
         let threads = if solo { 1 } else { threads };
-        let start = Instant::now();
+        let start = judged.then(Instant::now);
         self.reserve(used, threads);
         let parts = &mut self.parts[..used];
         for part in parts.iter_mut() {
@@ -409,7 +409,7 @@ where
             }
         }
         // Every chunk ran to its end: the step's time per sample is a fair measure.
-        if judged {
+        if let Some(start) = start {
             self.backoff.record(solo, start.elapsed(), len);
         }
         // The loss and the gradient summed over the chunks, in chunk order.
