@@ -167,25 +167,29 @@ pub fn kernel_level() -> &'static str {
     }
 }
 
-/// Passes over fewer elements than this run inline on the target's own vectors.
+/// Passes over fewer elements than this run on AVX (as [`with_kernels`] runs them), not
+/// AVX-512.
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub(crate) const WIDE_MIN_LEN: usize = 128;
 
 /// Runs `f`, compiled (once it is inlined, which the single call lets the compiler
 /// do) for the widest vectors the CPU has: AVX-512F or AVX with `std` on x86-64, the
-/// target's own otherwise. For element-wise passes over parameters (optimizer steps,
-/// scaling and checking a gradient), whose results do not depend on the vector width;
-/// the compiler never reorders a floating-point sum, so a loop that adds in sequence
-/// stays in sequence.
+/// target's own otherwise. For element-wise passes over a whole network's parameters
+/// (an optimizer step, scaling and checking a gradient), whose results do not depend on
+/// the vector width; the compiler never reorders a floating-point sum, so a loop that
+/// adds in sequence stays in sequence.
 ///
 /// `len` is the number of elements the pass visits: below `WIDE_MIN_LEN` (128) the
-/// dispatch and the vector loop's set-up cost more than they save, and `f` runs inline.
+/// 512-bit loops' set-up costs more than it saves, and `f` runs in the function of
+/// [`with_kernels`], compiled for AVX with FMA (inline in the caller, compiled for the
+/// target's baseline, a small network's fully unrolled update took one of two forms
+/// from build to build: see `train::optim::two_pass`).
 #[inline(always)]
 pub(crate) fn wide<R>(len: usize, f: impl FnOnce() -> R) -> R {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     {
         if len < WIDE_MIN_LEN {
-            return f();
+            return x86::fma(f);
         }
         x86::wide(f)
     }

@@ -18,9 +18,17 @@ use crate::train::error::TrainError;
 /// every parameter w, its gradient g and its state values s (one from each state
 /// network, of the network's type), or nothing at all: a first pass checks that every
 /// new value would be finite, a second writes them. Both passes are element-wise loops
-/// over contiguous runs, compiled for the CPU's widest vectors (`kernel::wide`; the same
-/// bits at any width). `update` is `Copy` so each loop holds its hyper-parameters in
-/// registers.
+/// over contiguous runs, in one function compiled for the CPU's vectors
+/// (`kernel::wide` over the whole network: one dispatch per step; the same bits at any
+/// width). `update` is `Copy` so each loop holds its hyper-parameters in registers.
+///
+/// One dispatch rather than one per run: a network too small for the widest vectors
+/// (a 2-8-8-1 network has 105 parameters in six runs) had its update inline in the
+/// caller, compiled for the target's baseline (SSE2 on x86-64) and fully unrolled, where
+/// the compiler chose between two forms of the same loops with every unrelated change
+/// elsewhere in the crate (418 or 579 instructions per step, 4 to 8 % of the step's
+/// time, BENCHMARKS.md, round eleven); in a function compiled for AVX it took one form
+/// (354 instructions) in all eight builds of that round.
 macro_rules! two_pass {
     ($name:ident($($s:ident),*), $k:literal) => {
         #[inline]
@@ -35,53 +43,47 @@ macro_rules! two_pass {
             N: Network<T>,
             U: Fn(T, T $(, two_pass!(@scalar $s T))*) -> (T, $(two_pass!(@scalar $s T),)*) + Copy,
         {
-            // Pass 1: would every new value be finite? (`&` rather than `&&`, so the
-            // loop has no early exit and vectorises.)
-            let mut finite = true;
-            N::zip_runs(
-                net,
-                grads,
-                [$(&mut *$s),*],
-                &mut |w: &mut [T], g: &[T], [$($s),*]: [&mut [T]; $k]| {
-                    // The runs of values of one type line up.
-                    let w: &[T] = w;
-                    $(let $s: &[T] = $s;)*
-                    finite &= wide(
-                        w.len(),
-                        #[inline(always)]
-                        move || {
-                            w.iter().zip(g)$(.zip($s))*.fold(
+            wide(
+                N::PARAMS,
+                #[inline(always)]
+                move || {
+                    // Pass 1: would every new value be finite? (`&` rather than `&&`, so
+                    // the loop has no early exit and vectorises.)
+                    let mut finite = true;
+                    N::zip_runs(
+                        net,
+                        grads,
+                        [$(&mut *$s),*],
+                        &mut |w: &mut [T], g: &[T], [$($s),*]: [&mut [T]; $k]| {
+                            // The runs of values of one type line up.
+                            let w: &[T] = w;
+                            $(let $s: &[T] = $s;)*
+                            finite &= w.iter().zip(g)$(.zip($s))*.fold(
                                 true,
                                 |ok, two_pass!(@pat (&w, &g) $($s)*)| {
                                     let (w, $($s,)*) = update(w, g $(, *$s)*);
                                     ok & w.is_finite() $(& $s.is_finite())*
                                 },
-                            )
+                            );
                         },
                     );
-                },
-            );
-            if !finite {
-                return Err(TrainError::NonFiniteUpdate);
-            }
-            // Pass 2: write them.
-            N::zip_runs(
-                net,
-                grads,
-                [$($s),*],
-                &mut |w: &mut [T], g: &[T], [$($s),*]: [&mut [T]; $k]| {
-                    wide(
-                        w.len(),
-                        #[inline(always)]
-                        move || {
+                    if !finite {
+                        return Err(TrainError::NonFiniteUpdate);
+                    }
+                    // Pass 2: write them.
+                    N::zip_runs(
+                        net,
+                        grads,
+                        [$($s),*],
+                        &mut |w: &mut [T], g: &[T], [$($s),*]: [&mut [T]; $k]| {
                             for two_pass!(@pat (w, &g) $($s)*) in w.iter_mut().zip(g)$(.zip($s.iter_mut()))* {
                                 (*w, $(*$s,)*) = update(*w, g $(, *$s)*);
                             }
                         },
                     );
+                    Ok(())
                 },
-            );
-            Ok(())
+            )
         }
     };
     (@scalar $s:ident $t:ty) => { $t };
