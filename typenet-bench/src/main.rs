@@ -8,7 +8,7 @@
 //! - `--json`: one JSON object per row and line instead of the markdown table.
 //! - `--only W3`: time one workload (all four are still cross-checked).
 //! - `--repeats N` (default 7), `--repeat-ms MS` (default 100): the timing budget.
-//! - `--single W1 [--peer NAME] [--pass forward|train] [--batch B] [--iters N]`: no
+//! - `--single W1 [--peer NAME] [--pass forward|chained|train] [--batch B] [--iters N]`: no
 //!   timing, no check; run one peer's pass N times (default 1) inside `single_op`, for
 //!   `valgrind --tool=callgrind --toggle-collect='*single_op*'`; `--batch` picks one of
 //!   the workload's forward batches (default: the first).
@@ -73,6 +73,7 @@ fn parse_args() -> Result<Options, String> {
             "--pass" => {
                 o.pass = Some(match value("--pass")?.as_str() {
                     "forward" => Pass::Forward,
+                    "chained" => Pass::Chained,
                     "train" => Pass::Train,
                     other => return Err(format!("unknown pass {other}")),
                 })
@@ -84,7 +85,7 @@ fn parse_args() -> Result<Options, String> {
             "-h" | "--help" => {
                 return Err(
                     "usage: typenet-bench [--json] [--only W1..W4] [--repeats N] \
-                            [--repeat-ms MS] | --single W1 [--peer NAME] [--pass forward|train] \
+                            [--repeat-ms MS] | --single W1 [--peer NAME] [--pass forward|chained|train] \
                             [--batch B] [--iters N]"
                         .into(),
                 );
@@ -180,11 +181,15 @@ fn run(options: &Options) -> Result<(), String> {
 
     let mut rows = Vec::new();
     for s in &selected {
-        // A workload's forward rows, one per forward batch, then its training row.
+        // A workload's forward rows, one per forward batch (and at batch 1 the chained
+        // row, one call's latency), then its training row.
         let mut passes: Vec<(usize, Pass, usize)> = Vec::new();
         for (i, (data, _)) in all.iter().enumerate() {
             if data.spec.name == s.name {
                 passes.push((i, Pass::Forward, data.forward_batch));
+                if data.forward_batch == 1 {
+                    passes.push((i, Pass::Chained, 1));
+                }
             }
         }
         passes.push((passes[0].0, Pass::Train, s.train_batch));
@@ -192,7 +197,7 @@ fn run(options: &Options) -> Result<(), String> {
             let (data, peers) = &mut all[i];
             eprintln!("timing {} {} (batch {batch}) ...", s.name, pass.name());
             let flops = match pass {
-                Pass::Forward => s.forward_flops(),
+                Pass::Forward | Pass::Chained => s.forward_flops(),
                 Pass::Train => 3.0 * s.forward_flops(),
             };
             for t in timing::measure(peers, pass, batch, options.budget, &data.params) {
@@ -229,8 +234,8 @@ fn run(options: &Options) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks every peer against typenet (the first peer): the forward outputs, the
-/// parameters after one training step (both within [`TOLERANCE`]), and the update
+/// Checks every peer against typenet (the first peer): the forward outputs (and at
+/// batch 1 the chained pass's last output), the parameters after one training step (both within [`TOLERANCE`]), and the update
 /// itself, Δ = after − before, within [`UPDATE_TOLERANCE`] of the largest |Δ| (plus a
 /// few ulps of the parameters), so a wrong learning rate, batch average or gradient
 /// is caught even where Δ is far below `TOLERANCE`. Returns a one-line summary.
@@ -248,6 +253,21 @@ fn cross_check(data: &Data, peers: &mut [Box<dyn Peer>]) -> Result<String, Strin
             &out,
             TOLERANCE,
         )?);
+    }
+    // At batch 1, the chained pass computes the same output (its input stays the
+    // sample's for a finite output).
+    if data.forward_batch == 1 {
+        for p in peers.iter_mut() {
+            let y0 = p.forward_chained(3);
+            max_diff(
+                spec,
+                "chained forward outputs",
+                p.name(),
+                &reference[..1],
+                &[y0],
+                TOLERANCE,
+            )?;
+        }
     }
     for p in peers.iter_mut() {
         p.train(1);
@@ -342,6 +362,9 @@ fn max_diff(
 fn single_op(peer: &mut dyn Peer, pass: Pass, iters: u64) {
     match pass {
         Pass::Forward => peer.forward(iters),
+        Pass::Chained => {
+            peer.forward_chained(iters);
+        }
         Pass::Train => peer.train(iters),
     }
 }

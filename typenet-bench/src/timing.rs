@@ -9,6 +9,9 @@ use std::time::Instant;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pass {
     Forward,
+    /// One sample, each call's input made from the last call's output: a call's
+    /// latency (see [`Peer::forward_chained`]).
+    Chained,
     Train,
 }
 
@@ -16,6 +19,7 @@ impl Pass {
     pub fn name(self) -> &'static str {
         match self {
             Pass::Forward => "forward",
+            Pass::Chained => "chained",
             Pass::Train => "train",
         }
     }
@@ -47,6 +51,9 @@ fn run(peer: &mut dyn Peer, pass: Pass, iters: u64, params: &[f32]) -> f64 {
     let start = Instant::now();
     match pass {
         Pass::Forward => peer.forward(iters),
+        Pass::Chained => {
+            peer.forward_chained(iters);
+        }
         Pass::Train => peer.train(iters),
     }
     start.elapsed().as_nanos() as f64

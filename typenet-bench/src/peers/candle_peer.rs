@@ -105,7 +105,11 @@ impl CandlePeer {
 
     /// a^N for the forward batch.
     fn infer(&self) -> candle_core::Result<Tensor> {
-        let mut a = black_box(&self.forward_x).clone();
+        self.output_of(black_box(&self.forward_x).clone())
+    }
+
+    /// a^N for the inputs `a` (a^0).
+    fn output_of(&self, mut a: Tensor) -> candle_core::Result<Tensor> {
         for (layer, act) in &self.infer {
             a = activate(*act, &layer.forward(&a)?)?;
         }
@@ -175,6 +179,26 @@ impl Peer for CandlePeer {
         for _ in 0..iters {
             black_box(self.infer().expect("candle forward pass"));
         }
+    }
+
+    /// On the forward batch (of one sample where the bench times this pass): the next
+    /// input is `x + 0 × y₀` (`Tensor::affine`), y₀ read back from the output.
+    fn forward_chained(&mut self, iters: u64) -> f32 {
+        let mut x = self.forward_x.clone();
+        let mut y0 = f32::NAN;
+        for _ in 0..iters {
+            let y = self.output_of(x.clone()).expect("candle forward pass");
+            y0 = y
+                .flatten_all()
+                .and_then(|y| y.get(0))
+                .and_then(|y| y.to_scalar())
+                .expect("read a candle output");
+            x = x
+                .affine(1.0, 0.0 * f64::from(y0))
+                .expect("candle chained input");
+        }
+        black_box(x);
+        y0
     }
 
     fn train(&mut self, iters: u64) {

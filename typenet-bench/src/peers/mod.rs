@@ -21,6 +21,13 @@ pub trait Peer {
     }
     /// `iters` inference passes over the forward batch.
     fn forward(&mut self, iters: u64);
+    /// `iters` inference passes of the forward batch's first sample, each from the
+    /// last one's output: the input's first entry plus 0 × the output's first entry
+    /// (the same input every time for a finite output, but a call cannot start before
+    /// the last one has ended, as in a control loop). One call's latency, where
+    /// [`forward`](Peer::forward) lets the processor overlap independent calls.
+    /// Returns the last output's first entry (for the start-up cross-check).
+    fn forward_chained(&mut self, iters: u64) -> f32;
     /// `iters` training steps (forward, loss, backward, SGD) on the training batch.
     fn train(&mut self, iters: u64);
     /// a^N for every sample of the forward batch, sample-major.

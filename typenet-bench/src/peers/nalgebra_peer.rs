@@ -283,6 +283,19 @@ where
         }
     }
 
+    /// On the forward batch (of one sample where the bench times this pass).
+    fn forward_chained(&mut self, iters: u64) -> f32 {
+        let mut x = self.forward_x.clone();
+        let mut y0 = f32::NAN;
+        for _ in 0..iters {
+            self.forward_net.forward(&x);
+            y0 = self.forward_net.output(&x)[0];
+            x[0] += 0.0 * y0;
+        }
+        black_box(x);
+        y0
+    }
+
     fn train(&mut self, iters: u64) {
         for _ in 0..iters {
             self.train_step();

@@ -56,6 +56,10 @@ where
         self.inner.forward(iters);
     }
 
+    fn forward_chained(&mut self, iters: u64) -> f32 {
+        self.inner.forward_chained(iters)
+    }
+
     fn train(&mut self, iters: u64) {
         let p = &mut self.inner;
         for _ in 0..iters {
