@@ -11,7 +11,8 @@
 //! - `--single W1 [--peer NAME] [--pass forward|chained|train] [--batch B] [--iters N]`: no
 //!   timing, no check; run one peer's pass N times (default 1) inside `single_op`, for
 //!   `valgrind --tool=callgrind --toggle-collect='*single_op*'`; `--batch` picks one of
-//!   the workload's forward batches (default: the first).
+//!   the workload's forward batches (default: the first; the chained pass: 1, the only
+//!   one it runs at).
 
 mod bandwidth;
 mod peak;
@@ -235,7 +236,7 @@ fn run(options: &Options) -> Result<(), String> {
 }
 
 /// Checks every peer against typenet (the first peer): the forward outputs (and at
-/// batch 1 the chained pass's last output), the parameters after one training step (both within [`TOLERANCE`]), and the update
+/// batch 1 the first entry of the chained pass's last output), the parameters after one training step (both within [`TOLERANCE`]), and the update
 /// itself, Δ = after − before, within [`UPDATE_TOLERANCE`] of the largest |Δ| (plus a
 /// few ulps of the parameters), so a wrong learning rate, batch average or gradient
 /// is caught even where Δ is far below `TOLERANCE`. Returns a one-line summary.
@@ -370,7 +371,13 @@ fn single_op(peer: &mut dyn Peer, pass: Pass, iters: u64) {
 }
 
 fn single(options: &Options, spec: &'static Spec) -> Result<(), String> {
-    let batch = options.batch.unwrap_or(spec.forward_batch());
+    let chained = options.pass == Some(Pass::Chained);
+    let batch = options
+        .batch
+        .unwrap_or(if chained { 1 } else { spec.forward_batch() });
+    if chained && batch != 1 {
+        return Err(format!("the chained pass runs at batch 1, not {batch}"));
+    }
     if !spec.forward_batches.contains(&batch) {
         return Err(format!(
             "{} has forward batches {:?}, not {batch}",

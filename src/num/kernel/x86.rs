@@ -1877,17 +1877,20 @@ mod tests {
         check::<1>(129, fixed_case::<1>(129, 71, 9)).unwrap();
         // The kernels compiled for a known input count (and a mismatched slice).
         check_sized::<typenum::U37, 4>(17, 6);
-        // `wide`: a pass compiled for the CPU's vectors, the same bits as inline.
-        let (w, _, _, _, g) = fixed_case::<1>(37, 17, 4);
+        // `wide`: a pass compiled for the CPU's vectors, the same bits as inline: 629
+        // values (the widest vectors) and 35 (below `WIDE_MIN_LEN`: `with_kernels`'s AVX).
         let step = |w: &[f32], g: &[f32]| -> Vec<f32> {
             w.iter()
                 .zip(g)
                 .map(|(&w, &g)| w - 0.37 * (g + 0.01 * w))
                 .collect()
         };
-        let inline = step(&w, &g);
-        let wide = super::super::wide(w.len(), || step(&w, &g));
-        assert_eq!(bits(&wide), bits(&inline));
+        for (inputs, outputs) in [(37, 17), (5, 7)] {
+            let (w, _, _, _, g) = fixed_case::<1>(inputs, outputs, 4);
+            let inline = step(&w, &g);
+            let wide = super::super::wide(w.len(), || step(&w, &g));
+            assert_eq!(bits(&wide), bits(&inline));
+        }
         // Under Miri the CPU features are those the build enables (`.ci/run` passes
         // `-C target-feature=+avx,+fma,+avx512f`): make sure the wide kernels did run.
         if cfg!(all(miri, target_feature = "avx512f")) {

@@ -28,7 +28,8 @@ use crate::train::error::TrainError;
 /// the compiler chose between two forms of the same loops with every unrelated change
 /// elsewhere in the crate (418 or 579 instructions per step, 4 to 8 % of the step's
 /// time, BENCHMARKS.md, round eleven); in a function compiled for AVX it took one form
-/// (354 instructions) in all eight builds of that round.
+/// (354 instructions, 413 with the optimizer's set-up around it) in all eight builds of
+/// that round.
 macro_rules! two_pass {
     ($name:ident($($s:ident),*), $k:literal) => {
         #[inline]

@@ -181,20 +181,20 @@ impl Peer for CandlePeer {
         }
     }
 
-    /// On the forward batch (of one sample where the bench times this pass): the next
-    /// input is `x + 0 × y₀` (`Tensor::affine`), y₀ read back from the output.
+    /// On the forward batch (of one sample where the bench times this pass): the output
+    /// read back, the next input `x + 0 × Σ y` (`Tensor::affine`).
     fn forward_chained(&mut self, iters: u64) -> f32 {
         let mut x = self.forward_x.clone();
         let mut y0 = f32::NAN;
         for _ in 0..iters {
-            let y = self.output_of(x.clone()).expect("candle forward pass");
-            y0 = y
-                .flatten_all()
-                .and_then(|y| y.get(0))
-                .and_then(|y| y.to_scalar())
-                .expect("read a candle output");
+            let y: Vec<f32> = self
+                .output_of(x.clone())
+                .and_then(|y| y.flatten_all())
+                .and_then(|y| y.to_vec1())
+                .expect("candle forward pass");
+            y0 = y[0];
             x = x
-                .affine(1.0, 0.0 * f64::from(y0))
+                .affine(1.0, 0.0 * f64::from(y.iter().sum::<f32>()))
                 .expect("candle chained input");
         }
         black_box(x);

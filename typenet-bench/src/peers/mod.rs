@@ -21,10 +21,11 @@ pub trait Peer {
     }
     /// `iters` inference passes over the forward batch.
     fn forward(&mut self, iters: u64);
-    /// `iters` inference passes of the forward batch's first sample, each from the
-    /// last one's output: the input's first entry plus 0 × the output's first entry
-    /// (the same input every time for a finite output, but a call cannot start before
-    /// the last one has ended, as in a control loop). One call's latency, where
+    /// `iters` inference passes of a one-sample forward batch (the bench times this pass
+    /// at batch 1 only), each from the last one's output: the input's first entry plus
+    /// 0 × the sum of the output's entries (the same input every time for a finite
+    /// output, but the next call's first multiply-adds wait for every output of the
+    /// last one, as in a control loop). One call's latency, where
     /// [`forward`](Peer::forward) lets the processor overlap independent calls.
     /// Returns the last output's first entry (for the start-up cross-check).
     fn forward_chained(&mut self, iters: u64) -> f32;

@@ -289,8 +289,9 @@ where
         let mut y0 = f32::NAN;
         for _ in 0..iters {
             self.forward_net.forward(&x);
-            y0 = self.forward_net.output(&x)[0];
-            x[0] += 0.0 * y0;
+            let y = self.forward_net.output(&x);
+            y0 = y[0];
+            x[0] += 0.0 * y.iter().sum::<f32>();
         }
         black_box(x);
         y0
