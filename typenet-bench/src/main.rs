@@ -361,13 +361,7 @@ fn max_diff(
 /// The work for one pass of one peer, alone, for an instruction count.
 #[inline(never)]
 fn single_op(peer: &mut dyn Peer, pass: Pass, iters: u64) {
-    match pass {
-        Pass::Forward => peer.forward(iters),
-        Pass::Chained => {
-            peer.forward_chained(iters);
-        }
-        Pass::Train => peer.train(iters),
-    }
+    pass.run(peer, iters);
 }
 
 fn single(options: &Options, spec: &'static Spec) -> Result<(), String> {

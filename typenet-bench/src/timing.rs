@@ -16,6 +16,17 @@ pub enum Pass {
 }
 
 impl Pass {
+    /// `iters` iterations of this pass by `peer`.
+    pub fn run(self, peer: &mut dyn Peer, iters: u64) {
+        match self {
+            Pass::Forward => peer.forward(iters),
+            Pass::Chained => {
+                peer.forward_chained(iters);
+            }
+            Pass::Train => peer.train(iters),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Pass::Forward => "forward",
@@ -49,13 +60,7 @@ pub struct Timing {
 fn run(peer: &mut dyn Peer, pass: Pass, iters: u64, params: &[f32]) -> f64 {
     peer.reset(params);
     let start = Instant::now();
-    match pass {
-        Pass::Forward => peer.forward(iters),
-        Pass::Chained => {
-            peer.forward_chained(iters);
-        }
-        Pass::Train => peer.train(iters),
-    }
+    pass.run(peer, iters);
     start.elapsed().as_nanos() as f64
 }
 

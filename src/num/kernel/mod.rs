@@ -174,10 +174,11 @@ pub(crate) const WIDE_MIN_LEN: usize = 128;
 
 /// Runs `f`, compiled (once it is inlined, which the single call lets the compiler
 /// do) for the CPU's vectors: with `std` on x86-64, the widest it has (AVX-512F or AVX)
-/// from `WIDE_MIN_LEN` elements on and AVX below; the target's own elsewhere. For element-wise passes over a whole network's parameters
-/// (an optimizer step, scaling and checking a gradient), whose results do not depend on
-/// the vector width; the compiler never reorders a floating-point sum, so a loop that
-/// adds in sequence stays in sequence.
+/// from `WIDE_MIN_LEN` elements on and AVX below; the target's own elsewhere. For
+/// element-wise passes over a whole network's parameters (an optimizer step, scaling
+/// and checking a gradient), whose results do not depend on the vector width; the
+/// compiler never reorders a floating-point sum, so a loop that adds in sequence stays
+/// in sequence.
 ///
 /// `len` is the number of elements the pass visits: below `WIDE_MIN_LEN` (128) the
 /// 512-bit loops' set-up costs more than it saves, and `f` runs in the function of
@@ -189,7 +190,7 @@ pub(crate) fn wide<R>(len: usize, f: impl FnOnce() -> R) -> R {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     {
         if len < WIDE_MIN_LEN {
-            return x86::fma(f);
+            return with_kernels(f);
         }
         x86::wide(f)
     }

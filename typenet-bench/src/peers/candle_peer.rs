@@ -182,7 +182,7 @@ impl Peer for CandlePeer {
     }
 
     /// On the forward batch (of one sample where the bench times this pass): the output
-    /// read back, the next input `x + 0 × Σ y` (`Tensor::affine`).
+    /// read back, the next input `x + feedback(y)` (`Tensor::affine`, on every entry).
     fn forward_chained(&mut self, iters: u64) -> f32 {
         let mut x = self.forward_x.clone();
         let mut y0 = f32::NAN;
@@ -194,7 +194,7 @@ impl Peer for CandlePeer {
                 .expect("candle forward pass");
             y0 = y[0];
             x = x
-                .affine(1.0, 0.0 * f64::from(y.iter().sum::<f32>()))
+                .affine(1.0, f64::from(super::feedback(&y)))
                 .expect("candle chained input");
         }
         black_box(x);

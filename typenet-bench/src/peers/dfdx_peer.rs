@@ -153,7 +153,7 @@ where
         for _ in 0..iters {
             let y = self.output_of(x.clone()).as_vec();
             y0 = y[0];
-            host[0] += 0.0 * y.iter().sum::<f32>();
+            host[0] += super::feedback(&y);
             x.copy_from(&host);
         }
         black_box(x);

@@ -125,7 +125,7 @@ where
         for _ in 0..iters {
             let y = self.packed.forward(&x);
             y0 = y[0];
-            x[0] += 0.0 * y.iter().sum::<f32>();
+            x[0] += super::feedback(&y);
         }
         black_box(x);
         y0
