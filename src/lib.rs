@@ -158,7 +158,7 @@ with_float_backend! {
     pub use num::approx;
     #[cfg(feature = "std")]
     pub use train::fit;
-    pub use train::{TrainError, init, loss, optim};
+    pub use train::{HyperParameterError, TrainError, init, loss, optim};
 
     pub use net::activation::{
         Activation, ElementWise, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh,

@@ -365,3 +365,333 @@ mod safetensors_values {
         );
     }
 }
+
+// ---- the review of 2026-12-06: settings, Q16 averages and models ---------------------
+
+mod settings {
+    //! Hyper-parameters outside their ranges were accepted (a negative learning rate
+    //! or momentum trained away from the target with every step `Ok`; a Huber δ ≤ 0 gave
+    //! negative losses or a zero gradient), Q16 averages over many samples came out
+    //! wrong, a Q16 update that saturated was applied, and `Fit` reserved one report per
+    //! epoch up front (`epochs(usize::MAX)` panicked with "capacity overflow").
+
+    use std::fmt::Debug;
+    use std::ops::ControlFlow;
+    use typenet::fit::Fit;
+    use typenet::fixed::Q16;
+    use typenet::loss::{Huber, MeanSquaredError};
+    use typenet::optim::{Adam, Optimizer, RmsProp, Sgd};
+    use typenet::train::{ParallelTrainer, Trainer, evaluate};
+    use typenet::{Arr, Network, TrainError, network};
+
+    type Small = network!(f64; 2 -> 3 Tanh -> 1 Identity);
+    type Pair = (
+        Arr<f64, typenet::typenum::U2>,
+        Arr<f64, typenet::typenum::U1>,
+    );
+
+    fn small() -> Small {
+        let p: Vec<f64> = (0..Small::PARAMS)
+            .map(|k| (k as f64 * 0.37).sin())
+            .collect();
+        Small::from_params(&p).unwrap()
+    }
+
+    fn batch() -> Vec<Pair> {
+        (0..5)
+            .map(|k| {
+                let x = k as f64 / 4.0;
+                ([x, 1.0 - x].into(), [x * x].into())
+            })
+            .collect()
+    }
+
+    fn bits<T: typenet::Scalar, N: Network<T>>(net: &N) -> Vec<u64> {
+        net.params().map(|p| p.to_f64().to_bits()).collect()
+    }
+
+    /// The step is refused as a bad `name`, and neither the network nor the optimizer
+    /// changed.
+    fn refused<O: Optimizer<f64, Small> + Debug>(what: &str, optimizer: O, name: &str) {
+        let mut trainer = Trainer::new(optimizer);
+        let mut net = small();
+        let before = (bits(&net), format!("{:?}", trainer.optimizer));
+        match trainer.step(&mut net, &MeanSquaredError, batch()) {
+            Err(TrainError::HyperParameter(e)) => {
+                assert_eq!(e.name(), name, "{what}: {e}");
+                assert!(e.to_string().contains(" must be "), "{what}: {e}");
+            }
+            other => panic!("{what}: {other:?}"),
+        }
+        assert_eq!(
+            (bits(&net), format!("{:?}", trainer.optimizer)),
+            before,
+            "{what}: the refused step changed something"
+        );
+    }
+
+    fn accepted<O: Optimizer<f64, Small>>(what: &str, optimizer: O) {
+        let mut trainer = Trainer::new(optimizer);
+        let mut net = small();
+        assert!(
+            trainer.step(&mut net, &MeanSquaredError, batch()).is_ok(),
+            "{what}"
+        );
+    }
+
+    #[test]
+    fn optimizers_refuse_hyper_parameters_outside_their_ranges() {
+        let lr = "the learning rate η";
+        refused("SGD η < 0", Sgd::new(-0.1), lr);
+        refused("SGD η NaN", Sgd::new(f64::NAN), lr);
+        refused("SGD η ∞", Sgd::new(f64::INFINITY), lr);
+        refused(
+            "SGD μ = 1",
+            Sgd::new(0.1).with_momentum(1.0),
+            "the momentum μ",
+        );
+        refused(
+            "SGD μ < 0",
+            Sgd::new(0.1).with_momentum(-5.0),
+            "the momentum μ",
+        );
+        refused(
+            "Nesterov μ > 1",
+            Sgd::new(0.1).with_nesterov(1.5),
+            "the momentum μ",
+        );
+        let decay = "the weight decay λ";
+        refused("SGD λ < 0", Sgd::new(0.1).with_weight_decay(-1.0), decay);
+        refused("Adam η < 0", Adam::new(-0.001), lr);
+        refused("Adam β₁ = 1", Adam::new(0.1).with_betas(1.0, 0.999), "β₁");
+        refused("Adam β₂ = 1", Adam::new(0.1).with_betas(0.9, 1.0), "β₂");
+        refused("Adam β₁ < 0", Adam::new(0.1).with_betas(-0.1, 0.999), "β₁");
+        refused("Adam ε < 0", Adam::new(0.1).with_epsilon(-1e-8), "ε");
+        refused(
+            "AdamW λ NaN",
+            Adam::adamw(0.1).with_weight_decay(f64::NAN),
+            decay,
+        );
+        refused("RMSprop η < 0", RmsProp::new(-1.0), lr);
+        refused("RMSprop α > 1", RmsProp::new(0.1).with_alpha(1.5), "α");
+        // The ends of the ranges are settings.
+        accepted("SGD η = 0", Sgd::new(0.0));
+        accepted("SGD μ = 0.99", Sgd::new(0.1).with_momentum(0.99));
+        accepted("SGD λ = −0", Sgd::new(0.1).with_weight_decay(-0.0));
+        accepted("Adam β = 0", Adam::new(0.1).with_betas(0.0, 0.0));
+        accepted("Adam ε = 0", Adam::new(0.1).with_epsilon(0.0));
+        accepted("RMSprop α = 1", RmsProp::new(0.1).with_alpha(1.0));
+    }
+
+    #[test]
+    fn huber_delta_must_be_finite_and_positive() {
+        for delta in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let loss = Huber { delta };
+            let is_delta = |r: &Result<_, TrainError>| matches!(r, Err(TrainError::HyperParameter(e)) if e.name() == "Huber's δ");
+            let mut net = small();
+            let before = bits(&net);
+            let mut trainer = Trainer::new(Adam::new(0.01));
+            assert!(
+                is_delta(&trainer.step(&mut net, &loss, batch())),
+                "δ = {delta}"
+            );
+            let mut parallel = ParallelTrainer::new(Adam::new(0.01)).with_threads(2);
+            assert!(
+                is_delta(&parallel.step(&mut net, &loss, batch())),
+                "δ = {delta}"
+            );
+            assert_eq!(bits(&net), before, "δ = {delta}");
+            assert_eq!(trainer.optimizer.steps(), 0);
+            assert!(
+                is_delta(&evaluate(&net, &loss, batch()).map(|e| e.loss)),
+                "δ = {delta}"
+            );
+        }
+        let mut net = small();
+        let e = Trainer::new(Sgd::new(0.1)).step(&mut net, &Huber { delta: 0.5 }, batch());
+        assert!(e.unwrap() > 0.0);
+    }
+
+    type Q = network!(Q16; 1 -> 1 Identity);
+    type QPair = (
+        Arr<Q16, typenet::typenum::U1>,
+        Arr<Q16, typenet::typenum::U1>,
+    );
+
+    /// `count` samples of input 0 and target 0 through w = 0, b = `b`: each loss is b².
+    fn q_data(count: usize) -> Vec<QPair> {
+        let zero = Q16::from_f64(0.0);
+        vec![([zero].into(), [zero].into()); count]
+    }
+
+    fn q_net(b: f64) -> Q {
+        Q::from_params(&[Q16::from_f64(0.0), Q16::from_f64(b)]).unwrap()
+    }
+
+    /// 400 losses of 100 sum past Q16's range (32 768): `evaluate` said 81.92; 40 000
+    /// losses of 0.25 sum to 10 000, in range, but 40 000 is not a Q16: it said 0.305.
+    #[test]
+    fn q16_evaluate_refuses_a_sum_that_overflowed_and_divides_exactly() {
+        let r = evaluate(&q_net(10.0), &MeanSquaredError, q_data(400));
+        assert!(matches!(r, Err(TrainError::NonFiniteLoss)), "{r:?}");
+        let e = evaluate(&q_net(0.5), &MeanSquaredError, q_data(40_000)).unwrap();
+        assert_eq!(e.loss, Q16::from_f64(0.25));
+        assert_eq!(e.samples, 40_000);
+    }
+
+    /// `Fit`'s train loss summed each batch's mean times its size in Q16, then divided
+    /// by the sample count as a Q16 (40 000 saturated at 32 768): 40 batches of 1 000
+    /// samples of loss 0.0625 gave 2 500 / 32 768 = 0.076.
+    #[test]
+    fn q16_fit_train_loss_over_40_000_samples_is_exact() {
+        let mut net = q_net(0.25);
+        let mut trainer = Trainer::new(Sgd::new(Q16::from_f64(0.0)));
+        let history = Fit::new(MeanSquaredError)
+            .epochs(2)
+            .batch_size(1_000)
+            .seed(1)
+            .run(&mut net, &mut trainer, &q_data(40_000))
+            .unwrap();
+        for r in &history.reports {
+            assert_eq!(r.train_loss, Q16::from_f64(0.0625), "epoch {}", r.epoch);
+        }
+    }
+
+    /// w − η·g = −100 − 1000·100 saturates at −32 768: applied and `Ok` before.
+    #[test]
+    fn q16_update_that_saturates_is_refused() {
+        let q = Q16::from_f64;
+        let mut net = Q::from_params(&[q(-100.0), q(0.0)]).unwrap();
+        let grads = Q::from_params(&[q(100.0), q(0.0)]).unwrap();
+        let before = bits(&net);
+        for r in [
+            Sgd::<Q16, Q>::new(q(1000.0)).step(&mut net, &grads),
+            Sgd::<Q16, Q>::new(q(1000.0))
+                .with_momentum(q(0.5))
+                .step(&mut net, &grads),
+        ] {
+            assert_eq!(r, Err(TrainError::NonFiniteUpdate));
+        }
+        assert_eq!(bits(&net), before);
+        // In range: applied.
+        Sgd::<Q16, Q>::new(q(10.0)).step(&mut net, &grads).unwrap();
+        assert_eq!(net.params().next().copied(), Some(q(-1100.0)));
+    }
+
+    #[test]
+    fn fit_with_usize_max_epochs_runs_until_stopped() {
+        let mut net = small();
+        let mut trainer = Trainer::new(Sgd::new(0.01));
+        let history = Fit::new(MeanSquaredError)
+            .epochs(usize::MAX)
+            .batch_size(2)
+            .seed(3)
+            .on_epoch(|r| {
+                if r.epoch == 3 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .run(&mut net, &mut trainer, &batch())
+            .unwrap();
+        assert_eq!(history.reports.len(), 3);
+        assert!(history.stopped_early);
+    }
+}
+
+mod models {
+    //! A model (an architecture read at run time) could not say a user's activation
+    //! and quietly used the identity; an int8 file could hold scales ≤ 0 and be read
+    //! for layers whose sums an int8 layer cannot hold.
+
+    use typenet::format::LoadError;
+    use typenet::model::{ActivationKind, Model, ModelError, Shape};
+    use typenet::quant::QModel;
+    use typenet::{ElementWise, Network, Scalar, network};
+
+    #[derive(Clone, Copy, Debug, Default)]
+    struct Square;
+    impl ElementWise for Square {
+        const NAME: &'static str = "square";
+        fn phi<T: Scalar>(&self, z: T) -> T {
+            z * z
+        }
+        fn dphi<T: Scalar>(&self, z: T, _a: T) -> T {
+            z + z
+        }
+    }
+
+    /// `Model::from_network` gave `1 -> 1 Identity`, whose forward of 3 is 3, for a
+    /// network whose forward of 3 is 9.
+    #[test]
+    fn a_model_cannot_hold_a_users_activation() {
+        type N = network!(f32; 1 -> 2 Tanh -> 1 Square);
+        let net = N::from_params(&[1.0; N::PARAMS]).unwrap();
+        let unknown = ModelError::UnknownActivation {
+            layer: 2,
+            name: "square",
+        };
+        assert_eq!(Model::from_network(&net).unwrap_err(), unknown);
+        assert_eq!(Shape::of::<f32, N>().unwrap_err(), unknown);
+        assert!(unknown.to_string().contains("`square`"), "{unknown}");
+        // A model of the crate's activations still converts to this type's neighbour.
+        type M = network!(f32; 1 -> 2 Tanh -> 1 Identity);
+        assert!(Model::from_network(&M::from_params(&[1.0; M::PARAMS]).unwrap()).is_ok());
+    }
+
+    #[test]
+    fn non_finite_leaky_relu_slopes_are_not_activations() {
+        for bits in ["7ff8000000000000", "7ff0000000000000", "fff0000000000000"] {
+            let name = format!("leaky_relu(0x{bits})");
+            assert_eq!(ActivationKind::from_name(&name), None, "{name}");
+        }
+        let slope = format!("leaky_relu(0x{:016x})", (-1.5f64).to_bits());
+        assert!(ActivationKind::from_name(&slope).is_some());
+    }
+
+    /// `Model::new` took a shape of 0 inputs, a layer of 0 outputs or no layer (which
+    /// `Shape`'s parser refuses), so a reader could hand one on.
+    #[test]
+    fn shapes_no_network_has_are_refused() {
+        let good: Shape = "2 -> 3 ReLU".parse().unwrap();
+        assert!(Model::new(good.clone(), vec![0.0; 9]).is_ok());
+        let mut no_inputs = good.clone();
+        no_inputs.inputs = 0;
+        let mut empty_layer = good.clone();
+        empty_layer.layers[0].outputs = 0;
+        let mut no_layer = good.clone();
+        no_layer.layers.clear();
+        for (what, shape, params) in [
+            ("0 inputs", no_inputs, 3),
+            ("0 outputs", empty_layer, 0),
+            ("no layer", no_layer, 0),
+        ] {
+            let invalid =
+                |r: Result<Model, ModelError>| matches!(r, Err(ModelError::InvalidShape(_)));
+            assert!(
+                invalid(Model::new(shape.clone(), vec![0.0; params])),
+                "{what}"
+            );
+            assert!(
+                invalid(Model::from_weight_file::<f32>(&[], shape)),
+                "{what}"
+            );
+        }
+    }
+
+    /// 70 000 inputs of weight −128 against inputs 255 steps from the zero point sum to
+    /// −2.28e9, past i32: the loader took such a layer (and wrapped), the quantizer did
+    /// not.
+    #[test]
+    fn an_int8_model_of_more_than_65_536_inputs_is_refused() {
+        let shape: Shape = "70000 -> 1 Identity".parse().unwrap();
+        let err = QModel::from_bytes(&[], &shape).unwrap_err();
+        assert!(matches!(err, ModelError::InvalidShape(_)), "{err}");
+        assert!(err.to_string().contains("65 536"), "{err}");
+        assert_eq!(
+            LoadError::NonPositiveScale { index: 3 }.to_string(),
+            "scale 3 in the int8 weight file is zero or negative (it must be > 0)"
+        );
+    }
+}

@@ -100,7 +100,7 @@ fn check<T: Scalar, N: Network<T>>(name: &str) {
     assert_eq!(model.shape().to_string(), arch, "{name}: architecture");
     assert_eq!(
         model.shape(),
-        &Shape::of::<T, N>(),
+        &Shape::of::<T, N>().unwrap(),
         "{name}: the type's shape"
     );
     let via_model: N = model.to_network().unwrap();

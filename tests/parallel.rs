@@ -446,7 +446,8 @@ fn a_refused_step_changes_nothing() {
 }
 
 /// A class index out of range in the third chunk: `TrainError::Target`, nothing
-/// changed; an update that diverges: `NonFiniteUpdate`, nothing changed.
+/// changed; an infinite learning rate: `HyperParameter`, nothing changed; an update
+/// that diverges: `NonFiniteUpdate`, nothing changed.
 #[test]
 fn bad_targets_and_diverging_updates_change_nothing() {
     let mut bad = cls_data(30, 70);
@@ -467,7 +468,17 @@ fn bad_targets_and_diverging_updates_change_nothing() {
             })
         );
         assert_eq!((bits(&net), sgd_state(&t.optimizer)), before);
+        // An infinite rate is not a setting (refused before the update is computed);
+        // the largest finite rate and weight decay make it diverge: η·(g + λ·w) is
+        // infinite for every weight w with |λ·w| > 1/η.
         t.optimizer.learning_rate = f32::INFINITY;
+        let err = t
+            .step(&mut net, &SoftmaxCrossEntropy, cls_data(30, 72))
+            .unwrap_err();
+        assert!(matches!(err, TrainError::HyperParameter(_)), "{err:?}");
+        assert_eq!((bits(&net), sgd_state(&t.optimizer)), before);
+        t.optimizer.learning_rate = f32::MAX;
+        t.optimizer.weight_decay = f32::MAX;
         let err = t
             .step(&mut net, &SoftmaxCrossEntropy, cls_data(30, 72))
             .unwrap_err();

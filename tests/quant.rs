@@ -756,6 +756,15 @@ fn each_error_is_distinct() {
         let mut b = good.clone();
         b[at..at + 4].copy_from_slice(&f32::INFINITY.to_le_bytes());
         assert_eq!(load(&b), LoadError::NonFinite { index }, "at {at}");
+        // A scale of 0 or below maps every value to one step or flips signs.
+        for v in [0.0f32, -0.0, -0.5] {
+            b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+            assert_eq!(
+                load(&b),
+                LoadError::NonPositiveScale { index },
+                "{v} at {at}"
+            );
+        }
     }
 }
 

@@ -71,7 +71,7 @@ where
     Quantized<N>: QNetwork<Input = InputSize<f32, N>>,
 {
     let net: N = seeded(seed);
-    let model = Model::from_network(&net);
+    let model = Model::from_network(&net).unwrap();
     let calibration_inputs = inputs(N::INPUTS, 64, seed + 1);
 
     // Calibration: the same ranges.
@@ -193,7 +193,7 @@ fn wide_layers_agree_with_the_typed_path() {
 #[test]
 fn wrong_input_lengths_are_errors() {
     let net: Folded = seeded(8);
-    let model = Model::from_network(&net);
+    let model = Model::from_network(&net).unwrap();
     let length = InputLengthError {
         expected: 5,
         found: 4,
@@ -222,8 +222,8 @@ fn wrong_input_lengths_are_errors() {
 
 #[test]
 fn a_model_of_another_shape_is_refused() {
-    let model = Model::from_network(&seeded::<Folded>(9));
-    let other = Model::from_network(&seeded::<Smooth>(9));
+    let model = Model::from_network(&seeded::<Folded>(9)).unwrap();
+    let other = Model::from_network(&seeded::<Smooth>(9)).unwrap();
     let mut calibration = ModelCalibration::new(model.shape());
     assert_eq!(
         calibration.observe(&other, &[0.0; 4]),
@@ -243,7 +243,7 @@ fn a_model_of_another_shape_is_refused() {
 #[test]
 fn files_of_another_shape_or_scalar_and_bad_files_are_the_typed_errors() {
     let net: Folded = seeded(10);
-    let model = Model::from_network(&net);
+    let model = Model::from_network(&net).unwrap();
     let xs = inputs(5, 20, 11);
     let q: Quantized<Folded> = quant::quantize(
         &net,
@@ -340,7 +340,7 @@ fn same_quantize_error<N>(net: &N, xs: &[Vec<f32>]) -> QuantizeError
 where
     N: Network<f32> + Quantize<InputSize<f32, N>>,
 {
-    let model = Model::from_network(net);
+    let model = Model::from_network(net).unwrap();
     let mut typed = Calibration::<N>::new();
     let mut untyped = ModelCalibration::new(model.shape());
     for x in xs {
@@ -416,7 +416,7 @@ where
     N: Network<f32> + Quantize<InputSize<f32, N>>,
     Quantized<N>: QNetwork<Input = InputSize<f32, N>>,
 {
-    let shape = Shape::of::<f32, N>();
+    let shape = Shape::of::<f32, N>().unwrap();
     match (
         quant::from_bytes::<Quantized<N>>(bytes),
         QModel::from_bytes(bytes, &shape),

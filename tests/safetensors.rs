@@ -288,7 +288,7 @@ mod read_model {
     fn a_typenet_file_says_its_activations() {
         let net = net();
         let model = read_model(&to_safetensors(&net).unwrap(), None).unwrap();
-        assert_eq!(model, Model::from_network(&net));
+        assert_eq!(model, Model::from_network(&net).unwrap());
         assert_eq!(model.to_network::<f32, Net>().unwrap(), net);
     }
 
@@ -344,5 +344,74 @@ mod read_model {
             read_model(&file, None),
             Err(SafetensorsError::Parse(_))
         ));
+    }
+
+    /// A file of `views` with the `typenet.activations` record `record`.
+    fn with_record(views: Vec<(String, TensorView<'_>)>, record: &str) -> Vec<u8> {
+        let metadata = std::collections::HashMap::from([(
+            "typenet.activations".to_string(),
+            record.to_string(),
+        )]);
+        ::safetensors::serialize(views, Some(metadata)).unwrap()
+    }
+
+    /// A record that names one prefix twice would read one layer's tensors for two
+    /// layers (a 2 → 2 layer became `2 -> 2 Identity -> 2 Identity`, and a forward pass
+    /// gave [7, 7] for [3, 3]); a record naming a NaN or infinite LeakyReLU slope and a
+    /// layer of size 0 are not architectures either.
+    #[test]
+    fn a_repeated_prefix_a_non_finite_slope_and_a_zero_size_are_errors() {
+        let (w, b) = (vec![0u8; 16], vec![0u8; 8]);
+        let layer = || {
+            vec![
+                (
+                    "0.weight".to_string(),
+                    TensorView::new(Dtype::F32, vec![2, 2], &w).unwrap(),
+                ),
+                (
+                    "0.bias".to_string(),
+                    TensorView::new(Dtype::F32, vec![2], &b).unwrap(),
+                ),
+            ]
+        };
+        assert!(read_model(&with_record(layer(), "0=identity"), None).is_ok());
+        let err = read_model(&with_record(layer(), "0=identity;0=identity"), None).unwrap_err();
+        assert!(
+            matches!(&err, SafetensorsError::DuplicateName { name } if name == "0"),
+            "{err}"
+        );
+        for slope in ["7ff8000000000000", "7ff0000000000000", "fff0000000000000"] {
+            let record = format!("0=leaky_relu(0x{slope})");
+            let err = read_model(&with_record(layer(), &record), None).unwrap_err();
+            assert!(
+                matches!(&err, SafetensorsError::Architecture(m) if m.contains("does not define")),
+                "{record}: {err}"
+            );
+        }
+        // The finite slope 0.2 in the same form is read.
+        assert!(
+            read_model(
+                &with_record(layer(), "0=leaky_relu(0x3fc999999999999a)"),
+                None
+            )
+            .is_ok()
+        );
+
+        let none: Vec<u8> = Vec::new();
+        let views = vec![
+            (
+                "0.weight".to_string(),
+                TensorView::new(Dtype::F32, vec![0, 3], &none).unwrap(),
+            ),
+            (
+                "0.bias".to_string(),
+                TensorView::new(Dtype::F32, vec![0], &none).unwrap(),
+            ),
+        ];
+        let err = read_model(&with_record(views, "0=relu"), None).unwrap_err();
+        assert!(
+            matches!(&err, SafetensorsError::Architecture(m) if m.contains("a layer size is 0")),
+            "{err}"
+        );
     }
 }

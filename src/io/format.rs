@@ -208,6 +208,12 @@ pub enum LoadError {
         /// Its index in the canonical order.
         index: usize,
     },
+    /// A scale of an int8 file is zero or negative (a scale maps int8 steps to real
+    /// values and must be > 0).
+    NonPositiveScale {
+        /// Its index among the file's scales (as for [`NonFinite`](Self::NonFinite)).
+        index: usize,
+    },
 }
 
 fn scalar_name(code: u8) -> &'static str {
@@ -269,6 +275,10 @@ impl fmt::Display for LoadError {
             LoadError::NonFinite { index } => {
                 write!(f, "parameter {index} in the weight file is NaN or infinite")
             }
+            LoadError::NonPositiveScale { index } => write!(
+                f,
+                "scale {index} in the int8 weight file is zero or negative (it must be > 0)"
+            ),
         }
     }
 }

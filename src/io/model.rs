@@ -187,7 +187,11 @@ pub struct Shape {
 
 impl Shape {
     /// The shape of the network type `N`.
-    pub fn of<T: Scalar, N: Network<T>>() -> Shape {
+    ///
+    /// # Errors
+    /// [`ModelError::UnknownActivation`] for a layer whose activation is the user's own
+    /// (every activation of the crate has an [`ActivationKind`]).
+    pub fn of<T: Scalar, N: Network<T>>() -> Result<Shape, ModelError> {
         let mut layers = Vec::new();
         let mut inputs = 0;
         for i in 1..=N::DEPTH {
@@ -197,15 +201,30 @@ impl Shape {
             if i == 1 {
                 inputs = layer.inputs;
             }
+            let activation = ActivationKind::from_name(layer.activation).ok_or(
+                ModelError::UnknownActivation {
+                    layer: i,
+                    name: layer.activation,
+                },
+            )?;
             layers.push(LayerSpec {
                 outputs: layer.outputs,
-                // Every activation of the crate has a name `from_name` knows; a user's
-                // own activation is written into the fingerprint but has no kind here.
-                activation: ActivationKind::from_name(layer.activation)
-                    .unwrap_or(ActivationKind::Identity),
+                activation,
             });
         }
-        Shape { inputs, layers }
+        Ok(Shape { inputs, layers })
+    }
+
+    /// `Ok` for a shape a network can have: at least one layer and no size of 0
+    /// ([`FromStr`] refuses the others as it parses).
+    pub(crate) fn check(&self) -> Result<(), ModelError> {
+        if self.layers.is_empty() {
+            return Err(ModelError::InvalidShape("it has no layer"));
+        }
+        if self.inputs == 0 || self.layers.iter().any(|l| l.outputs == 0) {
+            return Err(ModelError::InvalidShape("a layer size is 0"));
+        }
+        Ok(())
     }
 
     /// Layer i's (M_{i−1}, M_i, φ_i), layer 1 first.
@@ -415,6 +434,18 @@ pub enum ModelError {
     },
     /// A weight file is not a valid file of the model's scalar and size.
     Load(LoadError),
+    /// A layer of a network type has an activation of the user's own (an
+    /// [`ElementWise`](crate::ElementWise) that typenet does not define), which a
+    /// model, whose activations are [`ActivationKind`]s, cannot hold.
+    UnknownActivation {
+        /// The layer (1-based).
+        layer: usize,
+        /// The activation's [`NAME`](crate::ElementWise::NAME).
+        name: &'static str,
+    },
+    /// A shape no network has: a size of 0, no layer, or (for an int8 model) a layer of
+    /// more inputs than an int8 layer takes.
+    InvalidShape(&'static str),
 }
 
 impl fmt::Display for ModelError {
@@ -449,6 +480,12 @@ impl fmt::Display for ModelError {
                  {expected:#018x}); the file's fingerprint is {found:#018x}"
             ),
             ModelError::Load(e) => e.fmt(f),
+            ModelError::UnknownActivation { layer, name } => write!(
+                f,
+                "layer {layer}'s activation `{name}` is not one typenet defines, so a model \
+                 (an architecture read at run time) cannot hold it"
+            ),
+            ModelError::InvalidShape(reason) => write!(f, "not an architecture: {reason}"),
         }
     }
 }
@@ -519,10 +556,12 @@ impl Model {
     /// A model of `shape` with `params` in the canonical order.
     ///
     /// # Errors
+    /// [`ModelError::InvalidShape`] for a shape without layers or with a size of 0,
     /// [`ModelError::TooLarge`] for a shape beyond the weight format,
     /// [`ModelError::ParamCount`] if `params` is not P long. Values are not checked
     /// here; the conversions check them for their scalar type.
     pub fn new(shape: Shape, params: Vec<f64>) -> Result<Model, ModelError> {
+        shape.check()?;
         let expected = shape.file_params().ok_or(ModelError::TooLarge)?;
         if params.len() != expected {
             return Err(ModelError::ParamCount {
@@ -544,11 +583,15 @@ impl Model {
     }
 
     /// The model of a typed network: its shape and parameters.
-    pub fn from_network<T: Scalar, N: Network<T>>(net: &N) -> Model {
-        Model::from_parts(
-            Shape::of::<T, N>(),
+    ///
+    /// # Errors
+    /// [`ModelError::UnknownActivation`] for a layer whose activation is the user's
+    /// own ([`Shape::of`]).
+    pub fn from_network<T: Scalar, N: Network<T>>(net: &N) -> Result<Model, ModelError> {
+        Ok(Model::from_parts(
+            Shape::of::<T, N>()?,
             net.params().map(|p| p.to_f64()).collect(),
-        )
+        ))
     }
 
     /// The shape.
@@ -604,7 +647,7 @@ impl Model {
     /// type Net = network!(f32; 3 -> 4 Tanh -> 2 Softmax);
     /// let params: Vec<f32> = (0..Net::PARAMS).map(|k| (k % 7) as f32 / 7.0 - 0.4).collect();
     /// let net = Net::from_params(&params).unwrap();
-    /// let model = Model::from_network(&net);
+    /// let model = Model::from_network(&net).unwrap();
     /// let x = [0.5, -1.0, 2.0];
     /// assert_eq!(model.forward(&x).unwrap(), net.forward(&Net::input(x)).to_vec());
     /// assert!(model.forward(&[1.0]).is_err()); // 1 value, 3 expected
@@ -658,7 +701,7 @@ impl Model {
     }
 
     fn check_shape<T: Scalar, N: Network<T>>(&self) -> Result<(), ModelError> {
-        let theirs = Shape::of::<T, N>();
+        let theirs = Shape::of::<T, N>()?;
         let describe = |s: &Shape, i: usize| {
             s.layer_sizes()
                 .nth(i)
@@ -712,8 +755,10 @@ impl Model {
     /// [`ModelError::Load`] with the [`LoadError`] of
     /// [`format::from_bytes`](crate::format::from_bytes) (magic, version, scalar
     /// type, fingerprint, count, length, a non-finite value); [`ModelError::TooLarge`]
-    /// for a shape beyond the format.
+    /// for a shape beyond the format, [`ModelError::InvalidShape`] for one no network
+    /// has.
     pub fn from_weight_file<T: Storable>(bytes: &[u8], shape: Shape) -> Result<Model, ModelError> {
+        shape.check()?;
         let count = shape.file_params().ok_or(ModelError::TooLarge)?;
         let size = <T::Bytes as Unsigned>::USIZE;
         let len = count

@@ -346,6 +346,11 @@ fn check_prefixes(prefixes: &[&str], depth: usize) -> Result<(), SafetensorsErro
             found: prefixes.len(),
         });
     }
+    no_duplicates(prefixes)
+}
+
+/// [`SafetensorsError::DuplicateName`] for the first prefix given twice.
+fn no_duplicates(prefixes: &[&str]) -> Result<(), SafetensorsError> {
     for (k, p) in prefixes.iter().enumerate() {
         if prefixes[..k].contains(p) {
             return Err(SafetensorsError::DuplicateName {
@@ -429,9 +434,10 @@ pub fn to_safetensors_named<T: Storable, N: Network<T>>(
 /// from `shape`, whose sizes must then be the file's.
 ///
 /// # Errors
-/// [`SafetensorsError::Architecture`] when the sizes do not chain, a prefix is not a
-/// number without a record, or neither the file nor `shape` gives the activations (or
-/// `shape` differs from the file); [`SafetensorsError::MissingTensor`],
+/// [`SafetensorsError::Architecture`] when the sizes do not chain (or a size is 0), a
+/// prefix is not a number without a record, or neither the file nor `shape` gives the
+/// activations (or `shape` differs from the file); [`SafetensorsError::DuplicateName`]
+/// for a record that names a prefix twice; [`SafetensorsError::MissingTensor`],
 /// [`SafetensorsError::UnexpectedTensor`], [`SafetensorsError::UnsupportedDtype`],
 /// [`SafetensorsError::NonFinite`] as for the typed readers.
 pub fn read_model(bytes: &[u8], shape: Option<&Shape>) -> Result<Model, SafetensorsError> {
@@ -477,6 +483,8 @@ pub fn read_model(bytes: &[u8], shape: Option<&Shape>) -> Result<Model, Safetens
     if layers.is_empty() {
         return Err(arch("the file holds no `{prefix}.weight` tensor".into()));
     }
+    // A prefix named twice would read the same tensors for two layers.
+    no_duplicates(&layers.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>())?;
     let mut specs = Vec::new();
     let mut params = Vec::new();
     let mut wanted = HashSet::new();

@@ -280,8 +280,10 @@ pub(crate) const fn leaky_relu_name(bits: u64) -> [u8; 30] {
 }
 
 /// The slope of a LeakyReLU from its [`NAME`](Activation::NAME): 0.01 for
-/// `"leaky_relu"`, the `f64` of the hexadecimal bits for `"leaky_relu(0x…)"`, `None`
-/// for any other name. The inverse of [`leaky_relu_name`].
+/// `"leaky_relu"`, the `f64` of the hexadecimal bits for `"leaky_relu(0x…)"` if it is
+/// finite, `None` for any other name (or a NaN or infinite slope, which no layer
+/// computes with: a name read from a file gives no such activation). The inverse of
+/// [`leaky_relu_name`] for finite slopes.
 pub(crate) fn leaky_relu_slope(name: &str) -> Option<f64> {
     if name == "leaky_relu" {
         return Some(f64::from_bits(DEFAULT_SLOPE_BITS));
@@ -290,7 +292,10 @@ pub(crate) fn leaky_relu_slope(name: &str) -> Option<f64> {
     if hex.len() != 16 {
         return None;
     }
-    u64::from_str_radix(hex, 16).ok().map(f64::from_bits)
+    u64::from_str_radix(hex, 16)
+        .ok()
+        .map(f64::from_bits)
+        .filter(|slope| slope.is_finite())
 }
 
 impl<const SLOPE_BITS: u64> ElementWise for LeakyReLU<SLOPE_BITS> {

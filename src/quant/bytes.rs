@@ -83,22 +83,33 @@ impl<'a> Reader<'a> {
         Ok(i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
-    /// A scale: a finite `f32`.
+    /// A scale ([`scale_at`]).
     pub(super) fn scale(&mut self) -> Result<f32, LoadError> {
         let b = self.take(4)?;
-        let v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
         let index = self.scale_index;
         self.scale_index += 1;
-        if v.is_finite() {
-            Ok(v)
-        } else {
-            Err(LoadError::NonFinite { index })
-        }
+        scale_at([b[0], b[1], b[2], b[3]], index)
     }
 
     pub(super) fn params(&mut self) -> Result<QParams, LoadError> {
         let scale = self.scale()?;
         let zero_point = self.i8()?;
         Ok(QParams { scale, zero_point })
+    }
+}
+
+/// The scale number `index` of a file from its little-endian bytes: a finite `f32` > 0.
+///
+/// # Errors
+/// [`LoadError::NonFinite`] for NaN or ±∞, [`LoadError::NonPositiveScale`] for ±0 or a
+/// negative value.
+pub(super) fn scale_at(bytes: [u8; 4], index: usize) -> Result<f32, LoadError> {
+    let v = f32::from_le_bytes(bytes);
+    if !v.is_finite() {
+        Err(LoadError::NonFinite { index })
+    } else if v > 0.0 {
+        Ok(v)
+    } else {
+        Err(LoadError::NonPositiveScale { index })
     }
 }

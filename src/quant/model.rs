@@ -210,7 +210,7 @@ impl core::error::Error for ObserveError {}
 /// let inputs: Vec<[f32; 2]> = (0..50).map(|k| [k as f32 / 49.0, 1.0 - k as f32 / 49.0]).collect();
 ///
 /// // A tool knows only the model (read from a file, say).
-/// let model = Model::from_network(&net);
+/// let model = Model::from_network(&net)?;
 /// let mut calibration = ModelCalibration::new(model.shape());
 /// for x in &inputs {
 ///     calibration.observe(&model, x)?;
@@ -596,9 +596,21 @@ impl QModel {
     /// [`ModelError::FingerprintMismatch`] for a file of another architecture,
     /// [`ModelError::Load`] with the [`LoadError`](crate::format::LoadError) of
     /// [`QNetwork::from_bytes`]
-    /// otherwise (magic, version, flags, scalar type, parameter count, length, a NaN
-    /// or infinite scale); never panics.
+    /// otherwise (magic, version, flags, scalar type, parameter count, length, a
+    /// scale that is not finite and positive); [`ModelError::InvalidShape`] for a shape
+    /// no network has or a layer of more than [`MAX_INPUTS`] inputs (whose sums an
+    /// int8 layer cannot hold, as [`ModelCalibration::quantize`] refuses it); never
+    /// panics.
     pub fn from_bytes(bytes: &[u8], shape: &Shape) -> Result<QModel, ModelError> {
+        shape.check()?;
+        if shape
+            .layer_sizes()
+            .any(|(inputs, _, _)| inputs > MAX_INPUTS)
+        {
+            return Err(ModelError::InvalidShape(
+                "a layer has more inputs than an int8 layer takes (65 536)",
+            ));
+        }
         let count = shape.file_params().ok_or(ModelError::TooLarge)?;
         let len = encoded_len(shape).ok_or(ModelError::TooLarge)?;
         check_file(bytes, INT8_CODE, shape, count, len)?;
@@ -646,7 +658,12 @@ mod tests {
         assert_eq!(len, 20 + 5 + (10 + 39 + 6) + (10 + 13 + 3 + 256));
         let mut bytes = vec![0u8; len];
         write_head(&mut bytes, shape.fingerprint(), 13, Range::ZERO.params());
-        assert!(QModel::from_bytes(&bytes, &shape).is_ok());
+        // The whole length passes the length checks: the first error is then the
+        // first scale of the zeros (layer 1's s_z, after the input's).
+        assert_eq!(
+            QModel::from_bytes(&bytes, &shape),
+            Err(ModelError::Load(LoadError::NonPositiveScale { index: 1 }))
+        );
         assert_eq!(
             QModel::from_bytes(&bytes[..len - 1], &shape),
             Err(ModelError::Load(LoadError::LengthMismatch {

@@ -1,6 +1,7 @@
 //! [`QNetwork`]: the public face of a whole int8 network.
 
 use super::activation::QActivation;
+use super::bytes::scale_at;
 use super::dense::QDense;
 use super::layers::QLayers;
 use super::params::QParams;
@@ -170,10 +171,7 @@ pub(super) fn read_input(bytes: &[u8], len: usize) -> Result<(QParams, &[u8]), L
             found: bytes.len(),
         });
     };
-    let scale = f32::from_le_bytes([input[0], input[1], input[2], input[3]]);
-    if !scale.is_finite() {
-        return Err(LoadError::NonFinite { index: 0 });
-    }
+    let scale = scale_at([input[0], input[1], input[2], input[3]], 0)?;
     let params = QParams {
         scale,
         zero_point: input[4] as i8,

@@ -1,5 +1,6 @@
 //! [`TrainError`]: why a training step, an evaluation or a training run was refused.
 
+use crate::train::hyper::HyperParameterError;
 use core::fmt;
 
 /// Why a training step, an evaluation or a training run was refused. The network and
@@ -13,8 +14,8 @@ pub enum TrainError {
     NonFiniteLoss,
     /// A gradient entry is NaN or infinite.
     NonFiniteGradient,
-    /// The update would make a parameter or an optimizer state value NaN or infinite
-    /// (typically a learning rate that diverges).
+    /// The update would make a parameter or an optimizer state value NaN or infinite,
+    /// or in `Q16` saturate it (typically a learning rate that diverges).
     NonFiniteUpdate,
     /// A target that cannot be scored (see [`TargetError`](crate::train::loss::TargetError)).
     Target(crate::train::loss::TargetError),
@@ -37,6 +38,10 @@ pub enum TrainError {
     ZeroBatchSize,
     /// [`Fit::epochs`](crate::fit::Fit::epochs) was 0.
     ZeroEpochs,
+    /// A hyper-parameter of the optimizer or the loss is outside its range (a negative
+    /// learning rate, a momentum of 1 or more, a Huber δ that is not positive, …);
+    /// refused before anything was changed.
+    HyperParameter(HyperParameterError),
 }
 
 impl fmt::Display for TrainError {
@@ -47,7 +52,8 @@ impl fmt::Display for TrainError {
                 f.write_str("a gradient entry is not finite (NaN or infinite)")
             }
             TrainError::NonFiniteUpdate => f.write_str(
-                "the update would make a parameter not finite (is the learning rate too large?)",
+                "the update would make a parameter not finite, or saturate it in Q16 (is the \
+                 learning rate too large?)",
             ),
             TrainError::Target(e) => write!(f, "bad target: {e}"),
             TrainError::EmptyBatch => f.write_str("the batch has no samples"),
@@ -64,6 +70,7 @@ impl fmt::Display for TrainError {
             TrainError::ZeroEpochs => {
                 f.write_str("the number of epochs is 0 (it must be at least 1)")
             }
+            TrainError::HyperParameter(e) => write!(f, "bad hyper-parameter: {e}"),
         }
     }
 }
@@ -72,6 +79,7 @@ impl core::error::Error for TrainError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             TrainError::Target(e) => Some(e),
+            TrainError::HyperParameter(e) => Some(e),
             _ => None,
         }
     }
@@ -80,5 +88,11 @@ impl core::error::Error for TrainError {
 impl From<crate::train::loss::TargetError> for TrainError {
     fn from(e: crate::train::loss::TargetError) -> Self {
         TrainError::Target(e)
+    }
+}
+
+impl From<HyperParameterError> for TrainError {
+    fn from(e: HyperParameterError) -> Self {
+        TrainError::HyperParameter(e)
     }
 }

@@ -244,7 +244,9 @@ impl<'a, T, L, S> Fit<'a, T, L, S> {
         let start = Instant::now();
         let mut order: Vec<usize> = (0..train.len()).collect();
         let mut history = History {
-            reports: Vec::with_capacity(self.epochs),
+            // Grown epoch by epoch: `epochs` may be any count (`usize::MAX` runs until
+            // `on_epoch` stops it), so it is not a size to reserve.
+            reports: Vec::new(),
             stopped_early: false,
         };
         for epoch in 0..self.epochs {
@@ -258,12 +260,15 @@ impl<'a, T, L, S> Fit<'a, T, L, S> {
                 trainer.optimizer_mut().set_learning_rate(scalar);
             }
             shuffle(&mut order, rng);
-            let mut total = T::zero();
+            // In f64 whatever T is: a sum of batch losses times batch sizes can leave
+            // Q16's range (and a batch size past 32 767 is not a Q16) where the mean
+            // does not.
+            let mut total = 0.0f64;
             for (k, chunk) in order.chunks(self.batch_size).enumerate() {
                 match trainer.step_on(net, &self.loss, train, chunk) {
                     // Weighted by the batch's size, so a short last batch counts for its
                     // samples.
-                    Ok(mean) => total += mean * T::from_f64(chunk.len() as f64),
+                    Ok(mean) => total += mean.to_f64() * chunk.len() as f64,
                     Err(e) => {
                         if k == 0 {
                             trainer.optimizer_mut().set_learning_rate(previous);
@@ -279,7 +284,7 @@ impl<'a, T, L, S> Fit<'a, T, L, S> {
             let report = EpochReport {
                 epoch: epoch + 1,
                 learning_rate: trainer.optimizer_mut().learning_rate().to_f64(),
-                train_loss: total / T::from_f64(train.len() as f64),
+                train_loss: T::from_f64(total / train.len() as f64),
                 test,
                 elapsed: start.elapsed(),
             };

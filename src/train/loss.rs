@@ -19,6 +19,7 @@ use crate::net::arr::Arr;
 pub use crate::net::layers::Seed;
 use crate::net::network::Network;
 use crate::num::scalar::Scalar;
+use crate::train::hyper::{HyperParameterError, Range, Setting, check};
 use core::fmt;
 use generic_array::ArrayLength;
 
@@ -39,6 +40,16 @@ pub trait Loss<T: Scalar, N: Network<T>, Target: ?Sized> {
         target: &Target,
         seed: &mut Arr<T, N::Output>,
     ) -> Result<T, TargetError>;
+
+    /// Checks the loss's own hyper-parameters ([`Huber`]'s δ); a trainer and
+    /// [`evaluate`](crate::train::evaluate) call it once before they use the loss. The
+    /// default has none to check.
+    ///
+    /// # Errors
+    /// [`HyperParameterError`] for a setting outside its range.
+    fn check(&self) -> Result<(), HyperParameterError> {
+        Ok(())
+    }
 }
 
 /// A target that cannot be scored against the network's output.
@@ -190,7 +201,9 @@ impl<T: Scalar, N: Network<T>> Loss<T, N, Arr<T, N::Output>> for MeanSquaredErro
 /// and δ(|d| − ½δ) otherwise. ∂E/∂a^N_k = clamp(d, −δ, δ)/M.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Huber<T> {
-    /// δ, where the loss turns from quadratic to linear; must be positive.
+    /// δ, where the loss turns from quadratic to linear; must be finite and positive
+    /// (a step or an evaluation with another δ is refused:
+    /// [`TrainError::HyperParameter`](crate::train::TrainError::HyperParameter)).
     pub delta: T,
 }
 
@@ -226,6 +239,11 @@ impl<T: Scalar, N: Network<T>> Loss<T, N, Arr<T, N::Output>> for Huber<T> {
             }
         }
         Ok(e / m)
+    }
+
+    /// δ must be finite and > 0.
+    fn check(&self) -> Result<(), HyperParameterError> {
+        check!([(Setting::HuberDelta, self.delta, Range::Positive)])
     }
 }
 

@@ -20,6 +20,7 @@ mod budget;
 mod error;
 #[cfg(feature = "std")]
 mod fit_trainer;
+mod hyper;
 #[cfg(feature = "std")]
 mod parallel;
 mod rng;
@@ -28,6 +29,7 @@ mod trainer;
 mod update;
 
 pub use error::TrainError;
+pub use hyper::HyperParameterError;
 #[cfg(feature = "std")]
 pub use parallel::{DEFAULT_CHUNKS, ParallelNetwork, ParallelTrainer};
 pub use rng::SplitMix64;

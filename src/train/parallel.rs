@@ -307,7 +307,8 @@ where
     ///
     /// # Errors
     /// As [`Trainer::step`](crate::train::Trainer::step), and nothing is changed in
-    /// `net` or in the optimizer: [`TrainError::EmptyBatch`], [`TrainError::Target`]
+    /// `net` or in the optimizer: [`TrainError::HyperParameter`],
+    /// [`TrainError::EmptyBatch`], [`TrainError::Target`]
     /// (the first bad target in sample order), [`TrainError::NonFiniteLoss`],
     /// [`TrainError::NonFiniteGradient`] (also when a chunk's sum, or a sum of chunks
     /// on the way, overflowed), [`TrainError::NonFiniteUpdate`].
@@ -318,6 +319,7 @@ where
         I::Item: Sample<T, N::Input>,
         L: Loss<T, N, <I::Item as Sample<T, N::Input>>::Target> + Sync,
     {
+        loss.check()?;
         let samples = batch.into_iter();
         let len = samples.clone().count();
         if len == 0 {

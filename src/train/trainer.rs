@@ -131,6 +131,9 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
     ///
     /// # Errors
     /// Nothing is changed in `net` or in the optimizer when this returns an error:
+    /// - [`TrainError::HyperParameter`] for a hyper-parameter of the loss (checked
+    ///   first, [`Loss::check`]) or of the optimizer (checked by its
+    ///   [`step`](crate::optim::Optimizer::step)) outside its range;
     /// - [`TrainError::EmptyBatch`] for a batch with no samples;
     /// - [`TrainError::Target`] for a target the loss cannot score;
     /// - [`TrainError::NonFiniteLoss`] / [`TrainError::NonFiniteGradient`] when the
@@ -145,6 +148,7 @@ impl<T: Scalar, N: Network<T>, O: Optimizer<T, N>, const B: usize> Trainer<T, N,
         I::Item: Sample<T, N::Input>,
         L: Loss<T, N, <I::Item as Sample<T, N::Input>>::Target>,
     {
+        loss.check()?;
         let (total, count) = self.records.sum(net, loss, batch, &mut self.grads)?;
         apply_mean(
             net,
@@ -171,13 +175,16 @@ pub struct Evaluation<T> {
 /// pairs of references): the mean loss and the accuracy.
 ///
 /// # Errors
+/// - [`TrainError::HyperParameter`] for a hyper-parameter of the loss outside its
+///   range ([`Loss::check`]);
 /// - [`TrainError::EmptyBatch`] for no samples;
 /// - [`TrainError::Target`] for a target the loss cannot score;
 /// - [`TrainError::NonFiniteOutput`] when an output a^N of a sample has a NaN or an
 ///   infinite entry (e.g. a NaN weight): such an output is neither a right nor a wrong
 ///   prediction, so it is not scored;
 /// - [`TrainError::NonFiniteLoss`] when the mean loss is NaN or infinite (e.g. a NaN
-///   in a target).
+///   in a target), or the sum of the losses overflowed ([`Scalar::overflowed`]: in
+///   `Q16`, a sum that reached the end of the range).
 pub fn evaluate<T, N, L, I>(net: &N, loss: &L, data: I) -> Result<Evaluation<T>, TrainError>
 where
     T: Scalar,
@@ -187,6 +194,7 @@ where
     L: Loss<T, N, <I::Item as Sample<T, N::Input>>::Target>,
     <I::Item as Sample<T, N::Input>>::Target: Scored<T, N::Output>,
 {
+    loss.check()?;
     let mut trace = Trace::<T, N>::new();
     let mut seed = Arr::<T, N::Output>::default();
     let (mut total, mut correct, mut count) = (T::zero(), 0usize, 0usize);
@@ -205,8 +213,11 @@ where
     if count == 0 {
         return Err(TrainError::EmptyBatch);
     }
-    let mean = total / T::from_f64(count as f64);
-    if !mean.is_finite() {
+    // As a training step's mean (`train::update::apply_mean`): exact for Q16, and a
+    // sum that overflowed (∞ in floats, stuck at the end of Q16's range) is refused
+    // rather than divided.
+    let mean = total.div_count(count);
+    if !mean.is_finite() || total.overflowed() {
         return Err(TrainError::NonFiniteLoss);
     }
     Ok(Evaluation {

@@ -21,11 +21,73 @@ fn camel(name: &str) -> String {
         .collect()
 }
 
-/// Whether `name` can be the `static`'s name: an upper-case Rust identifier.
+/// Whether `name` can be the `static`'s name: an upper-case Rust identifier whose
+/// CamelCase form (the type alias) is not `Self`.
 fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_uppercase())
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && camel(name) != "Self"
+}
+
+/// Rust's keywords, which cannot name a module (`mod r#type;` would, but the generated
+/// hint `mod {stem};` would not compile).
+const KEYWORDS: [&str; 51] = [
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
+];
+
+/// Whether `stem` can name the generated module: a lower-case Rust identifier that is
+/// not a keyword.
+fn valid_module(stem: &str) -> bool {
+    let mut chars = stem.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && stem != "_"
+        && !KEYWORDS.contains(&stem)
+}
+
+/// The module name of the Rust file `output` (`model.rs` → `model`), or what is wrong
+/// with it.
+fn module_of(output: &Path) -> Result<&str, String> {
+    let shown = output.display();
+    if output.extension().and_then(|e| e.to_str()) != Some("rs") {
+        return Err(format!(
+            "{shown}: the output is the Rust file (model.rs); the weights are written \
+             beside it as <stem>.tnet"
+        ));
+    }
+    let stem = output
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .ok_or_else(|| format!("{shown}: the output needs a file name"))?;
+    if !valid_module(stem) {
+        let suggestion: String = stem
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let suggestion = if valid_module(&suggestion) {
+            suggestion
+        } else {
+            "model".to_string()
+        };
+        return Err(format!(
+            "{shown}: `{stem}` cannot name a Rust module (`mod {stem};`); use a lower-case \
+             identifier that is not a keyword, e.g. {suggestion}.rs"
+        ));
+    }
+    Ok(stem)
 }
 
 /// The Rust source of the generated file.
@@ -38,7 +100,7 @@ pub fn source(from: &str, weights: &str, name: &str, scalar: &str, shape: &Shape
         )
     } else {
         (
-            format!("typenet::network!({scalar}; {shape})"),
+            format!("typenet::network!({}; {shape})", convert::type_path(scalar)),
             format!("typenet::static_network!({scalar}; {shape}; include_bytes!(\"{weights}\"))"),
         )
     };
@@ -69,14 +131,12 @@ pub fn run(
 ) -> Result<(), String> {
     if !valid_name(name) {
         return Err(format!(
-            "--name {name}: the static's name must be an upper-case Rust identifier, e.g. MODEL"
+            "--name {name}: the static's name must be an upper-case Rust identifier (and not \
+             SELF), e.g. MODEL"
         ));
     }
+    let stem = module_of(output)?;
     let file = Input::read(input)?;
-    let stem = output
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .ok_or_else(|| format!("{}: the output needs a file name", output.display()))?;
     let weights_name = format!("{stem}.tnet");
     let weights_path = output.with_file_name(&weights_name);
     let (bytes, scalar_name, shape) = match &file.kind {
@@ -109,10 +169,12 @@ pub fn run(
     };
     let from = input.file_name().and_then(|s| s.to_str()).unwrap_or("?");
     convert::write(&weights_path, &bytes)?;
-    convert::write(
-        output,
-        source(from, &weights_name, name, scalar_name, &shape).as_bytes(),
-    )?;
+    let rust = source(from, &weights_name, name, scalar_name, &shape);
+    if let Err(e) = convert::write(output, rust.as_bytes()) {
+        // Not half a result: the weights go too (best effort; the error says why).
+        let _ = std::fs::remove_file(&weights_path);
+        return Err(e);
+    }
     println!(
         "wrote {} and {} ({} bytes of weights)",
         output.display(),

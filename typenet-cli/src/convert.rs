@@ -17,13 +17,23 @@ pub enum ScalarArg {
 }
 
 impl ScalarArg {
-    /// The scalar as `network!` writes it.
+    /// The scalar's name: `f32`, `f64`, `Q16` (as `static_network!` takes it).
     pub fn name(self) -> &'static str {
         match self {
             ScalarArg::F32 => "f32",
             ScalarArg::F64 => "f64",
             ScalarArg::Q16 => "Q16",
         }
+    }
+}
+
+/// The scalar type named `name` (`f32`, `f64`, `Q16`) as a `network!` written into a
+/// user's file needs it: a path for `Q16`, which is not in scope there.
+pub fn type_path(name: &str) -> &str {
+    if name == "Q16" {
+        "typenet::fixed::Q16"
+    } else {
+        name
     }
 }
 
@@ -60,7 +70,7 @@ pub fn run(
     );
     println!(
         "type Net = typenet::network!({}; {});",
-        scalar.name(),
+        type_path(scalar.name()),
         model.shape()
     );
     Ok(())

@@ -34,16 +34,15 @@ pub fn parse_arch(arch: &str) -> Result<Shape, String> {
     arch.parse::<Shape>().map_err(|e| e.to_string())
 }
 
-/// Whether `bytes` look like a safetensors file: an 8-byte little-endian header length,
-/// then a JSON object that fits in the file.
+/// Whether `bytes` look like a safetensors file: an 8-byte little-endian header length
+/// below 4 GiB, then the `{` of a JSON object. (A file cut short still counts, so that
+/// the safetensors reader says what is missing; an ONNX model's first eight bytes, its
+/// IR version and producer, read as a length far beyond 4 GiB.)
 fn is_safetensors(bytes: &[u8]) -> bool {
     let Some(len) = bytes.first_chunk::<8>().map(|b| u64::from_le_bytes(*b)) else {
         return false;
     };
-    bytes.get(8) == Some(&b'{')
-        && len
-            .checked_add(8)
-            .is_some_and(|end| end <= bytes.len() as u64)
+    bytes.get(8) == Some(&b'{') && len <= u64::from(u32::MAX)
 }
 
 impl Input {
@@ -138,7 +137,14 @@ impl Input {
                 typenet::safetensors::read_model(&self.bytes, shape.as_ref()).map_err(|e| at(&e))
             }
             Kind::Onnx => {
-                let model = typenet::onnx::read_model(&self.bytes).map_err(|e| at(&e))?;
+                // ONNX is what is left: a file that is not one says all three.
+                let model = typenet::onnx::read_model(&self.bytes).map_err(|e| {
+                    format!(
+                        "{}: not a typenet weight file, not a safetensors file, and not an \
+                         ONNX model: {e}",
+                        self.path.display()
+                    )
+                })?;
                 match shape {
                     Some(s) if s != *model.shape() => Err(format!(
                         "{}: the model is {}, not the given architecture {s}",

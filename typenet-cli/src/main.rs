@@ -11,7 +11,7 @@
 //!   `static` built at compile time from the weights beside it, for firmware.
 //!
 //! Every subcommand has `--help`. Errors name the file and what is wrong, and exit
-//! with status 1.
+//! with status 1 (a wrong command line: status 2, with clap's message).
 
 mod codegen;
 mod convert;
@@ -84,8 +84,8 @@ enum Command {
         /// CSV file of labelled inputs: M_0 numbers, then the class index.
         #[arg(long, value_name = "labelled.csv")]
         eval: Option<PathBuf>,
-        /// Multiply every input value by this factor before use (e.g. 0.0625 for pixels
-        /// 0..16 of a network trained on [0, 1]).
+        /// Multiply every input value by this factor (finite, above 0) before use (e.g.
+        /// 0.0625 for pixels 0..16 of a network trained on [0, 1]).
         #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
         input_scale: f32,
         /// The CSV files have no header row.
@@ -101,7 +101,8 @@ enum Command {
         /// A typenet weight file (f32, f64, Q16 or int8; with --arch), ONNX or
         /// safetensors model.
         input: PathBuf,
-        /// The Rust file to write; the weights go beside it, as `<stem>.tnet`.
+        /// The Rust file to write (`<stem>.rs`, the stem a lower-case identifier: it names
+        /// the module); the weights go beside it, as `<stem>.tnet`.
         #[arg(short, long, value_name = "model.rs")]
         output: PathBuf,
         /// The name of the `static` (the type alias is its CamelCase form).

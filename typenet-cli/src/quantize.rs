@@ -38,9 +38,21 @@ fn progress(len: usize, what: &'static str) -> ProgressBar {
 
 /// Runs `typenet quantize`.
 pub fn run(o: &Options) -> Result<(), String> {
+    if !(o.input_scale.is_finite() && o.input_scale > 0.0) {
+        return Err(format!(
+            "--input-scale {}: the factor must be a finite number above 0",
+            o.input_scale
+        ));
+    }
     let model = Input::read(&o.input)?.model(o.arch.as_deref())?;
     let sizes = (model.shape().inputs, model.shape().outputs());
     let rows = data::read(&o.calibrate, sizes, o.header, o.input_scale, false)?;
+    // Read before anything is written: a bad --eval file leaves no output behind.
+    let eval = o
+        .eval
+        .as_ref()
+        .map(|path| data::read(path, sizes, o.header, o.input_scale, true).map(|rows| (path, rows)))
+        .transpose()?;
     let mut calibration = ModelCalibration::new(model.shape());
     let bar = progress(rows.len(), "calibrating");
     for row in &rows {
@@ -66,9 +78,8 @@ pub fn run(o: &Options) -> Result<(), String> {
         "type QNet = typenet::quant::Quantized<typenet::network!(f32; {})>;",
         model.shape()
     );
-    if let Some(eval) = &o.eval {
-        let rows = data::read(eval, sizes, o.header, o.input_scale, true)?;
-        report(&model, &quantized, &rows, eval)?;
+    if let Some((path, rows)) = &eval {
+        report(&model, &quantized, rows, path)?;
     }
     Ok(())
 }

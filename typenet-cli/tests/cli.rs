@@ -48,15 +48,29 @@ fn inputs() -> Vec<[f32; 4]> {
         .collect()
 }
 
-#[test]
-fn convert_safetensors_gives_the_typed_weight_file() {
+/// `inputs()` as a CSV file with a header row, sample k labelled k mod 3.
+fn labelled_csv() -> String {
+    let mut csv = String::from("a,b,c,d,label\n");
+    for (k, x) in inputs().iter().enumerate() {
+        csv += &format!("{},{},{},{},{}\n", x[0], x[1], x[2], x[3], k % 3);
+    }
+    csv
+}
+
+/// A scratch directory holding `net()` as `net.safetensors`.
+fn with_safetensors() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let net = net();
     std::fs::write(
         dir.path().join("net.safetensors"),
-        typenet::safetensors::to_safetensors(&net).unwrap(),
+        typenet::safetensors::to_safetensors(&net()).unwrap(),
     )
     .unwrap();
+    dir
+}
+
+#[test]
+fn convert_safetensors_gives_the_typed_weight_file() {
+    let (dir, net) = (with_safetensors(), net());
     let out = stdout(&typenet(
         dir.path(),
         &["convert", "net.safetensors", "-o", "net.tnet"],
@@ -135,11 +149,10 @@ fn quantize_gives_the_typed_int8_file_and_reports_accuracy() {
     let dir = tempfile::tempdir().unwrap();
     let net = net();
     std::fs::write(dir.path().join("net.tnet"), format::to_bytes(&net)).unwrap();
-    let mut csv = String::from("a,b,c,d,label\n");
+    let csv = labelled_csv();
     let mut calibration = Calibration::<Net>::new();
     let (mut right, mut right_q) = (0, 0);
-    for (k, x) in inputs().iter().enumerate() {
-        csv += &format!("{},{},{},{},{}\n", x[0], x[1], x[2], x[3], k % 3);
+    for x in &inputs() {
         calibration.observe(&net, &GenericArray::from_array(*x));
     }
     let q = calibration.quantize(&net).unwrap();
@@ -202,13 +215,7 @@ fn quantize_gives_the_typed_int8_file_and_reports_accuracy() {
 
 #[test]
 fn codegen_writes_the_type_the_static_and_the_weights() {
-    let dir = tempfile::tempdir().unwrap();
-    let net = net();
-    std::fs::write(
-        dir.path().join("net.safetensors"),
-        typenet::safetensors::to_safetensors(&net).unwrap(),
-    )
-    .unwrap();
+    let (dir, net) = (with_safetensors(), net());
     stdout(&typenet(
         dir.path(),
         &[
@@ -241,6 +248,140 @@ fn codegen_writes_the_type_the_static_and_the_weights() {
         ],
     ));
     assert!(err.contains("upper-case"), "{err}");
+}
+
+/// Every file in `dir`, sorted (to show that a refused command wrote nothing).
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The review of 2026-12-06: `codegen --scalar q16` wrote `network!(Q16; …)`, which
+/// does not compile where `Q16` is not in scope; `-o weights.tnet` overwrote the
+/// weights with the Rust file; `-o my-model.rs` and `--name SELF` gave files that do
+/// not compile; a Rust file that could not be written left its weights behind.
+#[test]
+fn codegen_refuses_outputs_that_would_not_compile_and_leaves_nothing_half_done() {
+    let dir = with_safetensors();
+    stdout(&typenet(
+        dir.path(),
+        &[
+            "codegen",
+            "net.safetensors",
+            "-o",
+            "q.rs",
+            "--scalar",
+            "q16",
+        ],
+    ));
+    let source = std::fs::read_to_string(dir.path().join("q.rs")).unwrap();
+    assert!(
+        source.contains(&format!(
+            "pub type Model = typenet::network!(typenet::fixed::Q16; {ARCH});"
+        )),
+        "{source}"
+    );
+    assert!(
+        source.contains(&format!(
+            "typenet::static_network!(Q16; {ARCH}; include_bytes!"
+        )),
+        "{source}"
+    );
+    let out = stdout(&typenet(
+        dir.path(),
+        &[
+            "convert",
+            "net.safetensors",
+            "-o",
+            "q.tnet",
+            "--scalar",
+            "q16",
+        ],
+    ));
+    assert!(
+        out.contains(&format!("typenet::network!(typenet::fixed::Q16; {ARCH})")),
+        "{out}"
+    );
+
+    let before = files(dir.path());
+    for (args, says) in [
+        (&["-o", "weights.tnet"][..], "the output is the Rust file"),
+        (&["-o", "my-model.rs"][..], "e.g. my_model.rs"),
+        (&["-o", "type.rs"][..], "cannot name a Rust module"),
+        (&["-o", "Model.rs"][..], "cannot name a Rust module"),
+        (&["-o", "m.rs", "--name", "SELF"][..], "not SELF"),
+        (&["-o", "no-such-dir/model.rs"][..], "cannot write"),
+    ] {
+        let mut all = vec!["codegen", "net.safetensors"];
+        all.extend_from_slice(args);
+        let err = stderr_of_failure(&typenet(dir.path(), &all));
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert_eq!(files(dir.path()), before, "{args:?} wrote a file");
+    }
+    // The Rust file cannot be written (a directory has its name): its weights are
+    // not left behind.
+    std::fs::create_dir(dir.path().join("busy.rs")).unwrap();
+    let err = stderr_of_failure(&typenet(
+        dir.path(),
+        &["codegen", "net.safetensors", "-o", "busy.rs"],
+    ));
+    assert!(err.contains("cannot write"), "{err}");
+    assert!(!dir.path().join("busy.tnet").exists());
+}
+
+/// The review of 2026-12-06: a cut safetensors file was reported as a broken ONNX
+/// model; `--input-scale 0` or NaN was taken (NaN blamed the data); a bad `--eval` file
+/// was found after the int8 file had been written.
+#[test]
+fn bad_files_and_factors_are_named_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = typenet::safetensors::to_safetensors(&net()).unwrap();
+    std::fs::write(dir.path().join("cut.safetensors"), &st[..100]).unwrap();
+    let err = stderr_of_failure(&typenet(dir.path(), &["inspect", "cut.safetensors"]));
+    assert!(err.contains("safetensors"), "{err}");
+    assert!(!err.contains("ONNX"), "{err}");
+    std::fs::write(dir.path().join("junk.bin"), b"hello, not a model").unwrap();
+    let err = stderr_of_failure(&typenet(dir.path(), &["inspect", "junk.bin"]));
+    assert!(
+        err.contains("not a typenet weight file, not a safetensors file, and not an ONNX model"),
+        "{err}"
+    );
+
+    std::fs::write(dir.path().join("net.tnet"), format::to_bytes(&net())).unwrap();
+    std::fs::write(dir.path().join("data.csv"), labelled_csv()).unwrap();
+    std::fs::write(dir.path().join("wide.csv"), "a,b,c,d,e,f\n1,2,3,4,5,6\n").unwrap();
+    let quantize = |extra: &[&str]| {
+        let mut args = vec![
+            "quantize",
+            "net.tnet",
+            "--arch",
+            ARCH,
+            "--calibrate",
+            "data.csv",
+            "-o",
+            "q8.tnet",
+        ];
+        args.extend_from_slice(extra);
+        typenet(dir.path(), &args)
+    };
+    for scale in [
+        "--input-scale=0",
+        "--input-scale=-1",
+        "--input-scale=nan",
+        "--input-scale=inf",
+    ] {
+        let err = stderr_of_failure(&quantize(&[scale]));
+        assert!(err.contains("--input-scale"), "{scale}: {err}");
+    }
+    let err = stderr_of_failure(&quantize(&["--eval", "wide.csv"]));
+    assert!(err.contains("wide.csv"), "{err}");
+    assert!(!dir.path().join("q8.tnet").exists());
+    stdout(&quantize(&["--eval", "data.csv", "--input-scale", "0.5"]));
+    assert!(dir.path().join("q8.tnet").exists());
 }
 
 #[test]

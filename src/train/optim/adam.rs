@@ -4,6 +4,7 @@ use super::Optimizer;
 use crate::net::network::Network;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
+use crate::train::hyper::{Range, Setting, check};
 
 /// Adam (Kingma & Ba, 2015) with bias correction, and AdamW (Loshchilov & Hutter, 2019)
 /// with decoupled weight decay, with PyTorch's semantics. At step t = 1, 2, ...:
@@ -145,7 +146,21 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Adam<T, N> {
     // the first moment β₁·m + (1 − β₁)·(…).
     const REFUSES_OVERFLOWED_GRADIENTS: bool = T::IEEE_754;
 
+    /// # Errors
+    /// [`TrainError::HyperParameter`] unless η ≥ 0, 0 ≤ β₁ < 1, 0 ≤ β₂ < 1, ε ≥ 0 and
+    /// λ ≥ 0 (all finite), [`TrainError::NonFiniteUpdate`]; nothing is changed then.
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
+        check!([
+            (
+                Setting::LearningRate,
+                self.learning_rate,
+                Range::NonNegative,
+            ),
+            (Setting::Beta1, self.beta1, Range::BelowOne),
+            (Setting::Beta2, self.beta2, Range::BelowOne),
+            (Setting::Epsilon, self.epsilon, Range::NonNegative),
+            (Setting::WeightDecay, self.weight_decay, Range::NonNegative),
+        ])?;
         let beta1_t = self.beta1_t * self.beta1;
         let beta2_t = self.beta2_t * self.beta2;
         let rule = Rule {

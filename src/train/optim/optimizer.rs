@@ -9,11 +9,14 @@ use crate::train::error::TrainError;
 /// Optimizer state (momentum, moment estimates) has the network's own nested type and
 /// lives inside the optimizer value, wherever that value lives: no heap.
 ///
-/// Every optimizer here computes the update twice: a first pass checks that every new
-/// parameter and every new state value is finite, and only then a second pass writes
-/// them. A step that would produce a NaN or an infinity (a diverging learning rate, a
-/// poisoned gradient) returns [`TrainError::NonFiniteUpdate`] and leaves the network
-/// and the optimizer exactly as they were.
+/// Every optimizer here first checks its hyper-parameters (a negative or NaN learning
+/// rate, a momentum or a β of 1 or more are refused with
+/// [`TrainError::HyperParameter`]), then computes the update twice: a first pass
+/// checks that no new parameter or state value overflowed ([`Scalar::overflowed`]: NaN
+/// or infinite in floats, saturated in `Q16`), and only then a second pass writes
+/// them. A step that would produce such a value (a diverging learning rate, a
+/// poisoned gradient) returns [`TrainError::NonFiniteUpdate`]; either way the network
+/// and the optimizer are left exactly as they were.
 pub trait Optimizer<T: Scalar, N: Network<T>>: Sized {
     /// Bytes of the optimizer with its state (for Adam: the two moment estimates, each
     /// of the network's size, and the hyper-parameters). See
@@ -35,8 +38,9 @@ pub trait Optimizer<T: Scalar, N: Network<T>>: Sized {
     /// Applies one update from `grads` (∂E/∂W^i and ∂E/∂b^i, in a value of type `N`).
     ///
     /// # Errors
+    /// [`TrainError::HyperParameter`] for a hyper-parameter outside its range,
     /// [`TrainError::NonFiniteUpdate`] if any new parameter or state value would not be
-    /// finite; nothing is changed then.
+    /// finite (or, in `Q16`, would saturate); nothing is changed then.
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError>;
 
     /// The current learning rate η.

@@ -4,6 +4,7 @@ use super::Optimizer;
 use crate::net::network::Network;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
+use crate::train::hyper::{Range, Setting, check};
 
 /// RMSprop (Hinton, 2012), with PyTorch's semantics (no momentum, not centred):
 ///
@@ -51,7 +52,19 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for RmsProp<T, N> {
     // α·v + (1 − α)·g·g.
     const REFUSES_OVERFLOWED_GRADIENTS: bool = T::IEEE_754;
 
+    /// # Errors
+    /// [`TrainError::HyperParameter`] unless η ≥ 0, 0 ≤ α ≤ 1 and ε ≥ 0 (all finite),
+    /// [`TrainError::NonFiniteUpdate`]; nothing is changed then.
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
+        check!([
+            (
+                Setting::LearningRate,
+                self.learning_rate,
+                Range::NonNegative,
+            ),
+            (Setting::Alpha, self.alpha, Range::UpToOne),
+            (Setting::Epsilon, self.epsilon, Range::NonNegative),
+        ])?;
         let (lr, alpha, eps) = (self.learning_rate, self.alpha, self.epsilon);
         super::two_pass::update_with_state(net, grads, &mut self.v, move |w: T, g: T, v: T| {
             let v = alpha * v + (T::one() - alpha) * g * g;

@@ -4,6 +4,7 @@ use super::Optimizer;
 use crate::net::network::Network;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
+use crate::train::hyper::{Range, Setting, check};
 
 /// Stochastic gradient descent, with PyTorch's `SGD` semantics:
 ///
@@ -138,7 +139,19 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
     // w − η·(…) or the velocity μ·v + (…).
     const REFUSES_OVERFLOWED_GRADIENTS: bool = T::IEEE_754;
 
+    /// # Errors
+    /// [`TrainError::HyperParameter`] unless η ≥ 0, 0 ≤ μ < 1 and λ ≥ 0 (all finite),
+    /// [`TrainError::NonFiniteUpdate`]; nothing is changed then.
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
+        check!([
+            (
+                Setting::LearningRate,
+                self.learning_rate,
+                Range::NonNegative,
+            ),
+            (Setting::Momentum, self.momentum, Range::BelowOne),
+            (Setting::WeightDecay, self.weight_decay, Range::NonNegative),
+        ])?;
         let rule = self.rule();
         if rule.momentum == T::zero() {
             return rule.step_without_momentum(net, grads);

@@ -16,8 +16,9 @@ use crate::train::error::TrainError;
 
 /// Writes `fn $name(net, grads, states.., update)`: (w, s..) ← `update(w, g, s..)` for
 /// every parameter w, its gradient g and its state values s (one from each state
-/// network, of the network's type), or nothing at all: a first pass checks that every
-/// new value would be finite, a second writes them. Both passes are element-wise loops
+/// network, of the network's type), or nothing at all: a first pass checks that no
+/// new value would have overflowed ([`Scalar::overflowed`]: NaN or infinite in floats,
+/// saturated at either end of the range in `Q16`), a second writes them. Both passes are element-wise loops
 /// over contiguous runs, in one function compiled for the CPU's vectors
 /// (`kernel::wide` over the whole network: one dispatch per step; the same bits at any
 /// width). `update` is `Copy` so each loop holds its hyper-parameters in registers.
@@ -48,8 +49,8 @@ macro_rules! two_pass {
                 N::PARAMS,
                 #[inline(always)]
                 move || {
-                    // Pass 1: would every new value be finite? (`&` rather than `&&`, so
-                    // the loop has no early exit and vectorises.)
+                    // Pass 1: would every new value be in range? (`&` rather than `&&`,
+                    // so the loop has no early exit and vectorises.)
                     let mut finite = true;
                     N::zip_runs(
                         net,
@@ -63,7 +64,7 @@ macro_rules! two_pass {
                                 true,
                                 |ok, two_pass!(@pat (&w, &g) $($s)*)| {
                                     let (w, $($s,)*) = update(w, g $(, *$s)*);
-                                    ok & w.is_finite() $(& $s.is_finite())*
+                                    ok & !w.overflowed() $(& !$s.overflowed())*
                                 },
                             );
                         },
