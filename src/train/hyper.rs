@@ -105,13 +105,16 @@ impl Range {
         }
     }
 
-    /// `&` rather than `&&` throughout: no branch but the caller's one.
+    /// `&` rather than `&&` throughout: no branch but the caller's one. Finite as
+    /// v − v = 0 (∞ − ∞ and NaN − NaN are NaN; always true in `Q16`): two compares and
+    /// a subtraction, where `is_finite` took a dozen integer instructions on x86-64.
     #[inline(always)]
+    #[allow(clippy::eq_op)] // `v - v` is the finiteness test
     pub(crate) fn holds<T: Scalar>(self, v: T) -> bool {
         let (zero, one) = (T::zero(), T::one());
         match self {
-            Range::NonNegative => (v >= zero) & v.is_finite(),
-            Range::Positive => (v > zero) & v.is_finite(),
+            Range::NonNegative => (v >= zero) & (v - v == zero),
+            Range::Positive => (v > zero) & (v - v == zero),
             Range::BelowOne => (v >= zero) & (v < one),
             Range::UpToOne => (v >= zero) & (v <= one),
         }
