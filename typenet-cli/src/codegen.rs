@@ -126,7 +126,7 @@ pub fn run(
     input: &Path,
     output: &Path,
     name: &str,
-    scalar: ScalarArg,
+    scalar: Option<ScalarArg>,
     arch: Option<&str>,
 ) -> Result<(), String> {
     if !valid_name(name) {
@@ -137,6 +137,20 @@ pub fn run(
     }
     let stem = module_of(output)?;
     let file = Input::read(input)?;
+    // A typenet file's weights are copied as they are: another scalar would need a
+    // conversion, which `typenet convert` does from a float model.
+    if let (Some(s), Kind::Weights(_) | Kind::Int8(_)) = (scalar, &file.kind)
+        && s.name() != file.scalar()
+    {
+        return Err(format!(
+            "{}: the file holds {} weights; --scalar {} applies to ONNX and safetensors \
+             inputs",
+            input.display(),
+            file.scalar(),
+            s.name().to_lowercase()
+        ));
+    }
+    let scalar = scalar.unwrap_or(ScalarArg::F32);
     let weights_name = format!("{stem}.tnet");
     let weights_path = output.with_file_name(&weights_name);
     let (bytes, scalar_name, shape) = match &file.kind {

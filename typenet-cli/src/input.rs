@@ -107,9 +107,26 @@ impl Input {
         }
     }
 
+    /// `Ok` unless `arch` names a scalar (`f64; 4 -> …`) that is not the scalar of
+    /// this typenet weight file's values (the parser takes the prefix and ignores it).
+    fn check_arch_scalar(&self, arch: Option<&str>) -> Result<(), String> {
+        let Some((named, _)) = arch.and_then(|a| a.split_once(';')) else {
+            return Ok(());
+        };
+        let (named, held) = (named.trim(), self.scalar());
+        match &self.kind {
+            Kind::Weights(_) if named != held => Err(format!(
+                "{}: --arch names {named}, but the file holds {held} values",
+                self.path.display()
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The float network the file holds; `arch` is needed where the file does not
     /// record the architecture, and checked where it does.
     pub fn model(&self, arch: Option<&str>) -> Result<Model, String> {
+        self.check_arch_scalar(arch)?;
         let shape = arch.map(parse_arch).transpose()?;
         let at = |e: &dyn std::fmt::Display| format!("{}: {e}", self.path.display());
         match &self.kind {

@@ -108,9 +108,10 @@ enum Command {
         /// The name of the `static` (the type alias is its CamelCase form).
         #[arg(long, default_value = "MODEL")]
         name: String,
-        /// The scalar type of the weights written for an ONNX or safetensors input.
-        #[arg(long, value_enum, default_value_t = convert::ScalarArg::F32)]
-        scalar: convert::ScalarArg,
+        /// The scalar type of the weights written for an ONNX or safetensors input (f32
+        /// when not given); a typenet weight file keeps its own.
+        #[arg(long, value_enum)]
+        scalar: Option<convert::ScalarArg>,
         #[command(flatten)]
         arch: Arch,
     },

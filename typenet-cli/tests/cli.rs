@@ -322,6 +322,33 @@ fn codegen_refuses_outputs_that_would_not_compile_and_leaves_nothing_half_done()
         assert!(err.contains(says), "{args:?}: {err}");
         assert_eq!(files(dir.path()), before, "{args:?} wrote a file");
     }
+    // A typenet file keeps its scalar: --scalar is for float models, and an --arch
+    // prefix must name the file's own.
+    std::fs::write(dir.path().join("net.tnet"), format::to_bytes(&net())).unwrap();
+    let err = stderr_of_failure(&typenet(
+        dir.path(),
+        &[
+            "codegen", "net.tnet", "-o", "m.rs", "--arch", ARCH, "--scalar", "q16",
+        ],
+    ));
+    assert!(err.contains("holds f32 weights; --scalar q16"), "{err}");
+    let f64_arch = format!("f64; {ARCH}");
+    let err = stderr_of_failure(&typenet(
+        dir.path(),
+        &["inspect", "net.tnet", "--arch", &f64_arch],
+    ));
+    assert!(
+        err.contains("--arch names f64, but the file holds f32"),
+        "{err}"
+    );
+    let f32_arch = format!("f32; {ARCH}");
+    stdout(&typenet(
+        dir.path(),
+        &["inspect", "net.tnet", "--arch", &f32_arch],
+    ));
+    std::fs::remove_file(dir.path().join("net.tnet")).unwrap();
+    assert_eq!(files(dir.path()), before);
+
     // The Rust file cannot be written (a directory has its name): its weights are
     // not left behind.
     std::fs::create_dir(dir.path().join("busy.rs")).unwrap();
