@@ -474,6 +474,13 @@ mod settings {
         );
         refused("RMSprop η < 0", RmsProp::new(-1.0), lr);
         refused("RMSprop α > 1", RmsProp::new(0.1).with_alpha(1.5), "α");
+        // PyTorch's rule: Nesterov momentum needs a momentum (with μ = 0 the step was
+        // plain SGD without a word).
+        refused(
+            "Nesterov μ = 0",
+            Sgd::new(0.1).with_nesterov(0.0),
+            "the momentum μ",
+        );
         // The ends of the ranges are settings.
         accepted("SGD η = 0", Sgd::new(0.0));
         accepted("SGD μ = 0.99", Sgd::new(0.1).with_momentum(0.99));
@@ -578,6 +585,65 @@ mod settings {
         assert_eq!(net.params().next().copied(), Some(q(-1100.0)));
     }
 
+    /// Adam's default ε = 1e-8 is 0 in Q16: with a gradient of 0.05, v̂ is 0 and the step
+    /// η·m̂/(√v̂ + ε) divides by 0 and saturates. From w = −0.5 the result reached the end
+    /// of the range and was refused, from w = 0.5 it landed at −32 767.5 and was applied.
+    /// RMSprop the same with g = 0.001 (g² rounds to 0).
+    #[test]
+    fn q16_steps_that_saturate_inside_the_rule_are_refused() {
+        let q = Q16::from_f64;
+        for w in [-0.5, 0.5] {
+            let mut net = Q::from_params(&[q(w), q(0.0)]).unwrap();
+            let before = bits(&net);
+            let grads = Q::from_params(&[q(0.05), q(0.0)]).unwrap();
+            let mut adam = Adam::<Q16, Q>::new(q(0.01));
+            assert_eq!(
+                adam.step(&mut net, &grads),
+                Err(TrainError::NonFiniteUpdate),
+                "Adam, w = {w}"
+            );
+            assert_eq!(adam.steps(), 0);
+            let grads = Q::from_params(&[q(0.001), q(0.0)]).unwrap();
+            let mut rms = RmsProp::<Q16, Q>::new(q(0.01));
+            assert_eq!(
+                rms.step(&mut net, &grads),
+                Err(TrainError::NonFiniteUpdate),
+                "RMSprop, w = {w}"
+            );
+            assert_eq!(bits(&net), before, "w = {w}");
+        }
+        // With an ε that Q16 holds, the same Adam step is applied: v̂ still rounds to
+        // 0, so the step is η·m̂/ε ≈ 0.01 · 0.05 / 0.001 = 0.5.
+        let mut net = Q::from_params(&[q(0.5), q(0.0)]).unwrap();
+        let grads = Q::from_params(&[q(0.05), q(0.0)]).unwrap();
+        let mut adam = Adam::<Q16, Q>::new(q(0.01)).with_epsilon(q(0.001));
+        adam.step(&mut net, &grads).unwrap();
+        let w = net.params().next().unwrap().to_f64();
+        assert!(w.abs() < 0.01, "w = {w}");
+    }
+
+    /// A schedule's negative η is refused before the epoch's step, with its epoch, as a
+    /// NaN one is (it was refused by the optimizer after the epoch's shuffle).
+    #[test]
+    fn fit_refuses_a_negative_scheduled_rate_with_its_epoch() {
+        struct Negative;
+        impl typenet::optim::Schedule for Negative {
+            fn learning_rate(&self, epoch: usize) -> f64 {
+                if epoch < 2 { 0.01 } else { -0.01 }
+            }
+        }
+        let mut net = small();
+        let mut trainer = Trainer::new(Sgd::new(0.01));
+        let err = Fit::new(MeanSquaredError)
+            .epochs(4)
+            .batch_size(2)
+            .schedule(&Negative)
+            .run(&mut net, &mut trainer, &batch())
+            .unwrap_err();
+        assert_eq!(err, TrainError::NonFiniteLearningRate { epoch: 2 });
+        assert!(err.to_string().contains("negative"), "{err}");
+    }
+
     #[test]
     fn fit_with_usize_max_epochs_runs_until_stopped() {
         let mut net = small();
@@ -638,6 +704,18 @@ mod models {
         // A model of the crate's activations still converts to this type's neighbour.
         type M = network!(f32; 1 -> 2 Tanh -> 1 Identity);
         assert!(Model::from_network(&M::from_params(&[1.0; M::PARAMS]).unwrap()).is_ok());
+    }
+
+    /// `typenet convert --scalar q16` prints `network!(typenet::fixed::Q16; …)`; its
+    /// architecture parses with that prefix too.
+    #[test]
+    fn an_architecture_may_name_q16_by_its_path() {
+        let shape: Shape = "typenet::fixed::Q16; 2 -> 3 ReLU".parse().unwrap();
+        assert_eq!(shape, "2 -> 3 ReLU".parse().unwrap());
+        assert!("i32; 2 -> 3 ReLU".parse::<Shape>().is_err());
+        for text in ["0 -> 3 ReLU", "2 -> 0 ReLU", "2"] {
+            assert!(text.parse::<Shape>().is_err(), "{text}");
+        }
     }
 
     #[test]

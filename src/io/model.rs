@@ -215,8 +215,8 @@ impl Shape {
         Ok(Shape { inputs, layers })
     }
 
-    /// `Ok` for a shape a network can have: at least one layer and no size of 0
-    /// ([`FromStr`] refuses the others as it parses).
+    /// `Ok` for a shape a network can have: at least one layer and no size of 0 (the
+    /// rule [`FromStr`] and the readers apply).
     pub(crate) fn check(&self) -> Result<(), ModelError> {
         if self.layers.is_empty() {
             return Err(ModelError::InvalidShape("it has no layer"));
@@ -333,25 +333,27 @@ impl core::error::Error for ShapeError {}
 impl FromStr for Shape {
     type Err = ShapeError;
 
-    /// Parses `64 -> 64 ReLU -> 10 Softmax`; a leading scalar (`f32;`) is allowed and
-    /// ignored.
+    /// Parses `64 -> 64 ReLU -> 10 Softmax`; a leading scalar (`f32;`, `f64;`, `Q16;`
+    /// or `typenet::fixed::Q16;`) is allowed and ignored.
     fn from_str(text: &str) -> Result<Shape, ShapeError> {
         let err = |reason| ShapeError {
             text: text.to_string(),
             reason,
         };
         let body = match text.split_once(';') {
-            Some((scalar, body)) if ["f32", "f64", "Q16"].contains(&scalar.trim()) => body,
+            Some((scalar, body))
+                if ["f32", "f64", "Q16", "typenet::fixed::Q16"].contains(&scalar.trim()) =>
+            {
+                body
+            }
             Some(_) => return Err(err("the scalar before `;` is not f32, f64 or Q16")),
             None => text,
         };
         let mut parts = body.split("->");
         let size = |s: &str| -> Result<usize, ShapeError> {
-            match s.trim().parse::<usize>() {
-                Ok(0) => Err(err("a layer size is 0")),
-                Ok(n) => Ok(n),
-                Err(_) => Err(err("a layer size is not a positive integer")),
-            }
+            s.trim()
+                .parse::<usize>()
+                .map_err(|_| err("a layer size is not a positive integer"))
         };
         let inputs = size(parts.next().unwrap_or(""))?;
         let mut layers = Vec::new();
@@ -368,10 +370,10 @@ impl FromStr for Shape {
                 activation,
             });
         }
-        if layers.is_empty() {
-            return Err(err("it has no layer"));
-        }
         let shape = Shape { inputs, layers };
+        if let Err(ModelError::InvalidShape(reason)) = shape.check() {
+            return Err(err(reason));
+        }
         if shape.file_params().is_none() {
             return Err(err(
                 "its parameter count does not fit the weight format's u32",

@@ -1,7 +1,7 @@
 //! Little-endian cursors over the bytes of an int8 weight file; neither panics on any
 //! input.
 
-use super::params::QParams;
+use super::params::{QParams, is_scale};
 use crate::io::format::LoadError;
 
 /// Writes values one after another into a buffer; bytes beyond its end are dropped.
@@ -105,11 +105,11 @@ impl<'a> Reader<'a> {
 /// negative value.
 pub(super) fn scale_at(bytes: [u8; 4], index: usize) -> Result<f32, LoadError> {
     let v = f32::from_le_bytes(bytes);
-    if !v.is_finite() {
-        Err(LoadError::NonFinite { index })
-    } else if v > 0.0 {
+    if is_scale(v) {
         Ok(v)
-    } else {
+    } else if v.is_finite() {
         Err(LoadError::NonPositiveScale { index })
+    } else {
+        Err(LoadError::NonFinite { index })
     }
 }

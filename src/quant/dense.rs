@@ -331,7 +331,8 @@ pub(super) fn write_record(
 /// [`write_record`]'s layout.
 ///
 /// # Errors
-/// [`LoadError::NonFinite`] for a NaN or infinite scale, [`LoadError::LengthMismatch`]
+/// [`LoadError::NonFinite`] for a NaN or infinite scale, [`LoadError::NonPositiveScale`]
+/// for one of 0 or below, [`LoadError::LengthMismatch`]
 /// if the bytes run out.
 pub(super) fn read_record(
     r: &mut Reader<'_>,

@@ -4,7 +4,7 @@
 //! evaluated in a constant) with a sentence naming the problem.
 
 use super::network::INT8_CODE;
-use super::params::QParams;
+use super::params::{QParams, is_scale};
 use super::requant::Multiplier;
 use crate::io::format::HEADER_LEN;
 
@@ -42,18 +42,36 @@ pub const fn const_record_len(inputs: usize, outputs: usize, table: usize) -> us
     10 + 13 * outputs + outputs * inputs + table
 }
 
-/// The parameters (`f32` scale, `i8` zero point) at `at`; the scale must be finite.
+/// The parameters (`f32` scale, `i8` zero point) at `at`; the scale must be finite
+/// and > 0.
 #[doc(hidden)]
 pub const fn const_params(bytes: &[u8], at: usize) -> QParams {
     const_need(bytes, at + 5);
     let scale = f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
-    if !scale.is_finite() {
-        panic!("the int8 weight file holds a NaN or infinite scale");
-    }
     QParams {
-        scale,
+        scale: const_scale(scale),
         zero_point: bytes[at + 4] as i8,
     }
+}
+
+/// `N` weight scales at `at`, each finite and > 0.
+#[doc(hidden)]
+pub const fn const_scales<const N: usize>(bytes: &[u8], at: usize) -> [f32; N] {
+    let scales = crate::io::format::const_f32s::<N>(bytes, at);
+    let mut k = 0;
+    while k < N {
+        const_scale(scales[k]);
+        k += 1;
+    }
+    scales
+}
+
+/// `scale`, or the compile error of a scale that is not finite and > 0.
+const fn const_scale(scale: f32) -> f32 {
+    if !is_scale(scale) {
+        panic!("the int8 weight file holds a scale that is NaN, infinite, zero or negative");
+    }
+    scale
 }
 
 /// `N` consecutive `i8` at `at`.
@@ -144,4 +162,37 @@ pub const fn const_fold<const I: usize, const O: usize>(
         k += 1;
     }
     (folded, fast)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The compile-time reader's rule for scales is the run-time reader's: finite and
+    /// > 0 (evaluated at run time here, where the compile error is a panic).
+    #[test]
+    fn scales_of_zero_or_below_are_refused() {
+        let file = |v: f32| {
+            let mut b = [0u8; 8];
+            b[..4].copy_from_slice(&v.to_le_bytes());
+            b
+        };
+        assert_eq!(const_params(&file(0.5), 0).scale, 0.5);
+        let two: std::vec::Vec<u8> = [0.25f32, 2.0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        assert_eq!(const_scales::<2>(&two, 0), [0.25, 2.0]);
+        for v in [0.0f32, -0.0, -1.0, f32::NAN, f32::INFINITY] {
+            let bytes = file(v);
+            assert!(
+                std::panic::catch_unwind(|| const_params(&bytes, 0)).is_err(),
+                "{v}"
+            );
+            assert!(
+                std::panic::catch_unwind(|| const_scales::<1>(&bytes, 0)).is_err(),
+                "{v}"
+            );
+        }
+    }
 }

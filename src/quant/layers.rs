@@ -55,8 +55,9 @@ pub trait QLayers<In: ArrayLength>: Sealed + Sized + Clone + Debug + PartialEq {
     /// first one in `bytes` (for [`LoadError::NonFinite`]).
     ///
     /// # Errors
-    /// [`LoadError::NonFinite`] for a NaN or infinite scale, [`LoadError::LengthMismatch`]
-    /// if `bytes` has the wrong length.
+    /// [`LoadError::NonFinite`] for a NaN or infinite scale,
+    /// [`LoadError::NonPositiveScale`] for one of 0 or below,
+    /// [`LoadError::LengthMismatch`] if `bytes` has the wrong length.
     fn read_records(bytes: &[u8], input: QParams, scale_index: usize) -> Result<Self, LoadError>;
 }
 

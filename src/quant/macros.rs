@@ -10,8 +10,8 @@
 /// (the type is [`Quantized`](crate::quant::Quantized) of the f32 network), followed by
 /// `;` and a constant byte-string expression. Activations are the built-in names. The
 /// file is checked while compiling: a wrong length, magic, version, scalar type (it
-/// must be int8, code 4), architecture fingerprint or parameter count, or a NaN or
-/// infinite scale, is a compile error with a sentence saying which.
+/// must be int8, code 4), architecture fingerprint or parameter count, or a scale that
+/// is NaN, infinite, zero or negative, is a compile error with a sentence saying which.
 ///
 /// ```
 /// use typenet::{network, static_qnetwork};
@@ -108,7 +108,7 @@ macro_rules! static_qnetwork {
             },
             bias: $crate::generic_array::GenericArray::from_array(BIAS),
             weight_scales: $crate::generic_array::GenericArray::from_array(
-                $crate::format::const_f32s::<O>($b, $off + 10),
+                $crate::quant::const_scales::<O>($b, $off + 10),
             ),
             multipliers: $crate::generic_array::GenericArray::from_array(MULTIPLIERS),
             input: INPUT,

@@ -149,9 +149,11 @@
 //!
 //! Reading ([`from_bytes`]) checks the header as [`format::from_bytes`](crate::format::from_bytes)
 //! does (same errors in the same order) and the exact length, and rejects a NaN or
-//! infinite scale with [`LoadError::NonFinite`](crate::format::LoadError::NonFinite),
-//! whose `index` counts the file's `f32` fields in order (0: the input scale; then per
-//! layer s_z, s_a, s_w\[0..O\]). Every other byte string of the right length is a valid
+//! infinite scale with [`LoadError::NonFinite`](crate::format::LoadError::NonFinite)
+//! and a scale of 0 or below with
+//! [`LoadError::NonPositiveScale`](crate::format::LoadError::NonPositiveScale), whose
+//! `index` counts the file's `f32` fields in order (0: the input scale; then per layer
+//! s_z, s_a, s_w\[0..O\]). Every other byte string of the right length is a valid
 //! network (any table, multiplier or shift computes without panicking), so reading
 //! never panics; a proptest feeds it 120 000 random and mutated buffers.
 
@@ -194,7 +196,7 @@ pub use file::{load, save, to_vec};
 #[doc(hidden)]
 pub use konst::{
     const_check, const_fold, const_i8s, const_i32s, const_multipliers, const_params,
-    const_record_len, const_u16_table,
+    const_record_len, const_scales, const_u16_table,
 };
 pub use layers::QLayers;
 #[cfg(feature = "alloc")]

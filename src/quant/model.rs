@@ -316,12 +316,8 @@ impl ModelCalibration {
         if *model.shape() != self.shape {
             return Err(QuantizeError::ShapeMismatch);
         }
-        if let Some(i) = self
-            .shape
-            .layer_sizes()
-            .position(|(i, _, _)| i > MAX_INPUTS)
-        {
-            return Err(QuantizeError::TooManyInputs { layer: i + 1 });
+        if let Some(layer) = too_wide(&self.shape) {
+            return Err(QuantizeError::TooManyInputs { layer });
         }
         let params: Vec<(&[f32], &[f32])> = model.layers_f32().collect();
         // Calibration::quantize's order: a non-finite parameter first.
@@ -603,10 +599,7 @@ impl QModel {
     /// panics.
     pub fn from_bytes(bytes: &[u8], shape: &Shape) -> Result<QModel, ModelError> {
         shape.check()?;
-        if shape
-            .layer_sizes()
-            .any(|(inputs, _, _)| inputs > MAX_INPUTS)
-        {
+        if too_wide(shape).is_some() {
             return Err(ModelError::InvalidShape(
                 "a layer has more inputs than an int8 layer takes (65 536)",
             ));
@@ -643,6 +636,15 @@ impl QModel {
             layers,
         })
     }
+}
+
+/// The first layer (1-based) of more than [`MAX_INPUTS`] inputs, whose sums an int8
+/// layer cannot hold.
+fn too_wide(shape: &Shape) -> Option<usize> {
+    shape
+        .layer_sizes()
+        .position(|(inputs, _, _)| inputs > MAX_INPUTS)
+        .map(|i| i + 1)
 }
 
 #[cfg(test)]

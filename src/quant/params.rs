@@ -15,6 +15,13 @@ pub struct QParams {
     pub zero_point: i8,
 }
 
+/// The rule for a scale read from a file (a [`QParams::scale`] or a weight scale):
+/// finite and > 0. Run-time reads ([`from_bytes`](super::from_bytes)) and compile-time
+/// ones ([`static_qnetwork!`](crate::static_qnetwork!)) both test it.
+pub(crate) const fn is_scale(v: f32) -> bool {
+    v.is_finite() && v > 0.0
+}
+
 impl QParams {
     /// The parameters of a softmax output: scale 1/256, zero point −128, so that
     /// q = −128 is probability 0 and q = 127 is 255/256 (TensorFlow Lite's convention).

@@ -24,8 +24,8 @@ pub enum TrainError {
     /// An output a^N that [`evaluate`](crate::train::evaluate) cannot score: it has a
     /// NaN or an infinite entry (a NaN weight, or a network that has diverged).
     NonFiniteOutput,
-    /// A learning-rate schedule gave a NaN or infinite η (or one that is not finite in
-    /// the network's scalar); refused before it reached the optimizer.
+    /// A learning-rate schedule gave a NaN, infinite or negative η (or one that is not
+    /// finite in the network's scalar); refused before it reached the optimizer.
     NonFiniteLearningRate {
         /// The epoch (counted from 0) the schedule was asked about.
         epoch: usize,
@@ -62,7 +62,8 @@ impl fmt::Display for TrainError {
             ),
             TrainError::NonFiniteLearningRate { epoch } => write!(
                 f,
-                "the learning-rate schedule gave a rate that is not finite for epoch {epoch}"
+                "the learning-rate schedule gave a rate that is negative or not finite for \
+                 epoch {epoch}"
             ),
             TrainError::EmptyTrainingSet => f.write_str("the training set has no samples"),
             TrainError::EmptyTestSet => f.write_str("the test set has no samples"),

@@ -8,6 +8,7 @@ use crate::net::network::Network;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
 pub use crate::train::fit_trainer::FitTrainer;
+use crate::train::hyper::Range;
 use crate::train::loss::{Loss, Scored};
 use crate::train::optim::{Optimizer, Schedule};
 use crate::train::rng::{SplitMix64, shuffle};
@@ -74,7 +75,7 @@ type OnEpoch<'a, T> = Box<dyn FnMut(&EpochReport<T>) -> ControlFlow<()> + 'a>;
 /// | [`epochs`](Fit::epochs) | 1 | [`TrainError::ZeroEpochs`] for 0 |
 /// | [`batch_size`](Fit::batch_size) | 32 | [`TrainError::ZeroBatchSize`] for 0 |
 /// | [`seed`](Fit::seed) / [`rng`](Fit::rng) | seed 0 | — |
-/// | [`schedule`](Fit::schedule) | the optimizer's η throughout | [`TrainError::NonFiniteLearningRate`] for a NaN or infinite η |
+/// | [`schedule`](Fit::schedule) | the optimizer's η throughout | [`TrainError::NonFiniteLearningRate`] for a NaN, infinite or negative η |
 /// | [`test`](Fit::test) | none | [`TrainError::EmptyTestSet`] for an empty set |
 /// | [`on_epoch`](Fit::on_epoch) | none | — |
 ///
@@ -167,9 +168,9 @@ impl<'a, T, L, S> Fit<'a, T, L, S> {
     }
 
     /// Sets the optimizer's learning rate to `schedule`'s η at the start of each epoch.
-    /// A NaN or infinite η (or one that is not finite in the network's scalar) stops
-    /// the run with [`TrainError::NonFiniteLearningRate`] before it reaches the
-    /// optimizer.
+    /// A NaN, infinite or negative η (or one that is not finite in the network's
+    /// scalar) stops the run with [`TrainError::NonFiniteLearningRate`] before it
+    /// reaches the optimizer (the optimizer's own rule for η).
     pub fn schedule(mut self, schedule: &'a dyn Schedule) -> Self {
         self.schedule = Some(schedule);
         self
@@ -254,7 +255,9 @@ impl<'a, T, L, S> Fit<'a, T, L, S> {
             if let Some(schedule) = self.schedule {
                 let rate = schedule.learning_rate(epoch);
                 let scalar = T::from_f64(rate);
-                if !rate.is_finite() || !scalar.is_finite() {
+                // The optimizers' rule for η (finite, ≥ 0), told with the epoch; `rate`
+                // is tested too, as an infinite f64 rounds to a finite Q16.
+                if !(rate.is_finite() && Range::NonNegative.holds(scalar)) {
                     return Err(TrainError::NonFiniteLearningRate { epoch });
                 }
                 trainer.optimizer_mut().set_learning_rate(scalar);

@@ -91,6 +91,8 @@ pub(crate) enum Range {
     Positive,
     /// 0 ≤ v < 1 (momentum, Adam's β₁ and β₂).
     BelowOne,
+    /// 0 < v < 1 (Nesterov momentum, which needs one).
+    Open,
     /// 0 ≤ v ≤ 1 (RMSprop's α).
     UpToOne,
 }
@@ -101,6 +103,7 @@ impl Range {
             Range::NonNegative => "finite and ≥ 0",
             Range::Positive => "finite and > 0",
             Range::BelowOne => "in [0, 1)",
+            Range::Open => "in (0, 1) with Nesterov momentum",
             Range::UpToOne => "in [0, 1]",
         }
     }
@@ -116,6 +119,7 @@ impl Range {
             Range::NonNegative => (v >= zero) & (v - v == zero),
             Range::Positive => (v > zero) & (v - v == zero),
             Range::BelowOne => (v >= zero) & (v < one),
+            Range::Open => (v > zero) & (v < one),
             Range::UpToOne => (v >= zero) & (v <= one),
         }
     }
@@ -164,10 +168,12 @@ mod tests {
         assert!(!ok(0.0, Range::Positive) && ok(1e-30, Range::Positive));
         assert!(ok(0.999, Range::BelowOne) && !ok(1.0, Range::BelowOne));
         assert!(ok(1.0, Range::UpToOne) && !ok(1.001, Range::UpToOne));
+        assert!(!ok(0.0, Range::Open) && ok(0.5, Range::Open) && !ok(1.0, Range::Open));
         for r in [
             Range::NonNegative,
             Range::Positive,
             Range::BelowOne,
+            Range::Open,
             Range::UpToOne,
         ] {
             assert!(!ok(f32::NAN, r), "{r:?} took NaN");

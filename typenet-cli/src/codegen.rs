@@ -30,14 +30,14 @@ fn valid_name(name: &str) -> bool {
         && camel(name) != "Self"
 }
 
-/// Rust's keywords, which cannot name a module (`mod r#type;` would, but the generated
-/// hint `mod {stem};` would not compile).
-const KEYWORDS: [&str; 51] = [
+/// Rust's keywords (edition 2024: `gen` too), which cannot name a module (`mod r#type;`
+/// would, but the generated hint `mod {stem};` would not compile).
+const KEYWORDS: [&str; 52] = [
     "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
     "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
     "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
     "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
-    "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// Whether `stem` can name the generated module: a lower-case Rust identifier that is
@@ -182,11 +182,31 @@ pub fn run(
         }
     };
     let from = input.file_name().and_then(|s| s.to_str()).unwrap_or("?");
-    convert::write(&weights_path, &bytes)?;
+    // `codegen model.tnet -o model.rs`: the weights file is the input. A typenet file's
+    // bytes are copied as they are, so it is left alone; a converted model would
+    // overwrite its own source, which is refused.
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let is_input = same(&weights_path, input);
+    if is_input && !matches!(file.kind, Kind::Weights(_) | Kind::Int8(_)) {
+        return Err(format!(
+            "{}: the weights would be written over the input; name the output otherwise",
+            weights_path.display()
+        ));
+    }
+    let existed = weights_path.exists();
+    if !is_input {
+        convert::write(&weights_path, &bytes)?;
+    }
     let rust = source(from, &weights_name, name, scalar_name, &shape);
     if let Err(e) = convert::write(output, rust.as_bytes()) {
-        // Not half a result: the weights go too (best effort; the error says why).
-        let _ = std::fs::remove_file(&weights_path);
+        // Not half a result: weights this run created go too (best effort; the error
+        // says why). A file that was there before is never removed.
+        if !existed {
+            let _ = std::fs::remove_file(&weights_path);
+        }
         return Err(e);
     }
     println!(

@@ -113,7 +113,9 @@ impl Input {
         let Some((named, _)) = arch.and_then(|a| a.split_once(';')) else {
             return Ok(());
         };
-        let (named, held) = (named.trim(), self.scalar());
+        // `typenet::fixed::Q16`, as `convert` prints it, names Q16 too.
+        let named = named.trim().trim_start_matches("typenet::fixed::");
+        let held = self.scalar();
         match &self.kind {
             Kind::Weights(_) if named != held => Err(format!(
                 "{}: --arch names {named}, but the file holds {held} values",

@@ -312,6 +312,7 @@ fn codegen_refuses_outputs_that_would_not_compile_and_leaves_nothing_half_done()
         (&["-o", "weights.tnet"][..], "the output is the Rust file"),
         (&["-o", "my-model.rs"][..], "e.g. my_model.rs"),
         (&["-o", "type.rs"][..], "cannot name a Rust module"),
+        (&["-o", "gen.rs"][..], "cannot name a Rust module"),
         (&["-o", "Model.rs"][..], "cannot name a Rust module"),
         (&["-o", "m.rs", "--name", "SELF"][..], "not SELF"),
         (&["-o", "no-such-dir/model.rs"][..], "cannot write"),
@@ -358,6 +359,22 @@ fn codegen_refuses_outputs_that_would_not_compile_and_leaves_nothing_half_done()
     ));
     assert!(err.contains("cannot write"), "{err}");
     assert!(!dir.path().join("busy.tnet").exists());
+    // `codegen busy.tnet -o busy.rs`: the weights file is the input, which a failed
+    // run must not delete (it did), and a good run leaves as it is.
+    let bytes = format::to_bytes(&net()).to_vec();
+    std::fs::write(dir.path().join("busy.tnet"), &bytes).unwrap();
+    stderr_of_failure(&typenet(
+        dir.path(),
+        &["codegen", "busy.tnet", "-o", "busy.rs", "--arch", ARCH],
+    ));
+    assert_eq!(std::fs::read(dir.path().join("busy.tnet")).unwrap(), bytes);
+    std::fs::remove_dir(dir.path().join("busy.rs")).unwrap();
+    stdout(&typenet(
+        dir.path(),
+        &["codegen", "busy.tnet", "-o", "busy.rs", "--arch", ARCH],
+    ));
+    assert_eq!(std::fs::read(dir.path().join("busy.tnet")).unwrap(), bytes);
+    assert!(dir.path().join("busy.rs").is_file());
 }
 
 /// The review of 2026-12-06: a cut safetensors file was reported as a broken ONNX

@@ -1,6 +1,7 @@
 //! Adam and AdamW.
 
 use super::Optimizer;
+use super::two_pass::descend;
 use crate::net::network::Network;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
@@ -129,12 +130,15 @@ impl<T: Scalar> Rule<T> {
         let m_hat = m / self.correction1;
         let v_hat = v / self.correction2;
         let w = if self.decoupled {
-            w - self.learning_rate * self.weight_decay * w
+            descend(w, self.learning_rate * self.weight_decay * w)
         } else {
             w
         };
         (
-            w - self.learning_rate * m_hat / (v_hat.sqrt() + self.epsilon),
+            descend(
+                w,
+                self.learning_rate * m_hat / (v_hat.sqrt() + self.epsilon),
+            ),
             m,
             v,
         )

@@ -13,10 +13,17 @@ use crate::train::error::TrainError;
 /// rate, a momentum or a β of 1 or more are refused with
 /// [`TrainError::HyperParameter`]), then computes the update twice: a first pass
 /// checks that no new parameter or state value overflowed ([`Scalar::overflowed`]: NaN
-/// or infinite in floats, saturated in `Q16`), and only then a second pass writes
-/// them. A step that would produce such a value (a diverging learning rate, a
-/// poisoned gradient) returns [`TrainError::NonFiniteUpdate`]; either way the network
+/// or infinite in floats, at either end of the range in `Q16`), and only then a second
+/// pass writes them. A step that would produce such a value (a diverging learning rate,
+/// a poisoned gradient) returns [`TrainError::NonFiniteUpdate`]; either way the network
 /// and the optimizer are left exactly as they were.
+///
+/// In `Q16` the check sees what saturates in the values and in the step subtracted
+/// from w (η·g beyond ±32 768, a division by a √v + ε that rounds to 0, as ε = 1e-8
+/// does); a saturation inside a rule whose result stays in range (Adam's
+/// m̂ = m/(1 − β₁ᵗ) at the end of the range, times a small η) is not seen, so a Q16
+/// network should train well inside ±32 768. A Q16 parameter already at the end of
+/// the range counts as saturated: every step of a network holding one is refused.
 pub trait Optimizer<T: Scalar, N: Network<T>>: Sized {
     /// Bytes of the optimizer with its state (for Adam: the two moment estimates, each
     /// of the network's size, and the hyper-parameters). See

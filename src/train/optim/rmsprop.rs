@@ -1,6 +1,7 @@
 //! RMSprop.
 
 use super::Optimizer;
+use super::two_pass::descend;
 use crate::net::network::Network;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
@@ -68,7 +69,7 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for RmsProp<T, N> {
         let (lr, alpha, eps) = (self.learning_rate, self.alpha, self.epsilon);
         super::two_pass::update_with_state(net, grads, &mut self.v, move |w: T, g: T, v: T| {
             let v = alpha * v + (T::one() - alpha) * g * g;
-            (w - lr * g / (v.sqrt() + eps), v)
+            (descend(w, lr * g / (v.sqrt() + eps)), v)
         })
     }
 

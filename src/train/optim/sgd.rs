@@ -1,6 +1,7 @@
 //! Stochastic gradient descent with momentum, Nesterov momentum and weight decay.
 
 use super::Optimizer;
+use super::two_pass::descend;
 use crate::net::network::Network;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
@@ -115,9 +116,13 @@ impl<T: Scalar> Rule<T> {
             // both forms non-finite, so the step is refused either way. (λ = −0 keeps the
             // full form: for w = g = −0 the two differ in the sign of the zero.) Two
             // operations fewer per parameter.
-            return super::two_pass::update_stateless(net, grads, move |w: T, g: T| (w - lr * g,));
+            return super::two_pass::update_stateless(net, grads, move |w: T, g: T| {
+                (descend(w, lr * g),)
+            });
         }
-        super::two_pass::update_stateless(net, grads, move |w: T, g: T| (w - lr * (g + wd * w),))
+        super::two_pass::update_stateless(net, grads, move |w: T, g: T| {
+            (descend(w, lr * (g + wd * w)),)
+        })
     }
 
     /// (new w, new v) for one parameter.
@@ -130,7 +135,7 @@ impl<T: Scalar> Rule<T> {
         } else {
             v
         };
-        (w - self.learning_rate * d, v)
+        (descend(w, self.learning_rate * d), v)
     }
 }
 
@@ -140,7 +145,8 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
     const REFUSES_OVERFLOWED_GRADIENTS: bool = T::IEEE_754;
 
     /// # Errors
-    /// [`TrainError::HyperParameter`] unless η ≥ 0, 0 ≤ μ < 1 and λ ≥ 0 (all finite),
+    /// [`TrainError::HyperParameter`] unless η ≥ 0, 0 ≤ μ < 1 (0 < μ with Nesterov
+    /// momentum, as PyTorch asks) and λ ≥ 0 (all finite),
     /// [`TrainError::NonFiniteUpdate`]; nothing is changed then.
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
         check!([
@@ -149,7 +155,15 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Sgd<T, N> {
                 self.learning_rate,
                 Range::NonNegative,
             ),
-            (Setting::Momentum, self.momentum, Range::BelowOne),
+            (
+                Setting::Momentum,
+                self.momentum,
+                if self.nesterov {
+                    Range::Open
+                } else {
+                    Range::BelowOne
+                },
+            ),
             (Setting::WeightDecay, self.weight_decay, Range::NonNegative),
         ])?;
         let rule = self.rule();

@@ -93,6 +93,21 @@ macro_rules! two_pass {
     (@pat $acc:tt $s:ident $($rest:ident)*) => { two_pass!(@pat ($acc, $s) $($rest)*) };
 }
 
+/// w − `step`: the rules' last operation. In floats exactly that (an infinite or NaN
+/// step gives a non-finite w, which the checking pass refuses). In a saturating
+/// fixed-point type (`Q16`) a step that saturated (η·g beyond ±32 768, a division by a
+/// √v + ε that rounds to 0) is returned itself, and a w already at the end of the range
+/// stays there, so that the check refuses the update: w − MAX lands inside the range
+/// when w > 0, and the wrong value would otherwise be applied.
+#[inline(always)]
+pub(super) fn descend<T: Scalar>(w: T, step: T) -> T {
+    if !T::IEEE_754 && (w.overflowed() | step.overflowed()) {
+        if step.overflowed() { step } else { w }
+    } else {
+        w - step
+    }
+}
+
 two_pass!(update_stateless(), 0);
 two_pass!(update_with_state(v), 1);
 two_pass!(update_with_two_states(m, v), 2);
