@@ -81,7 +81,8 @@
 //!   [`train::ParallelTrainer`] (the step spread over threads, the same bits on any
 //!   number of them), [`fit::Fit`]
 //!   (epochs, shuffling, a held-out set, a history) and [`assert_fits!`] (a memory
-//!   budget checked by the compiler).
+//!   budget checked by the compiler); [`TrainError`] says why a step was refused
+//!   (nothing changed then), [`HyperParameterError`] which setting is out of range.
 //! - `io/`: [`format`] (typenet's binary weight format, and [`static_network!`] for
 //!   weights in flash), `model` (networks whose shape is data), `safetensors`
 //!   (PyTorch), `onnx` (ONNX import), serde.
