@@ -8,7 +8,7 @@ use crate::net::network::Network;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
 pub use crate::train::fit_trainer::FitTrainer;
-use crate::train::hyper::Range;
+use crate::train::hyper::{check, learning_rate};
 use crate::train::loss::{Loss, Scored};
 use crate::train::optim::{Optimizer, Schedule};
 use crate::train::rng::{SplitMix64, shuffle};
@@ -257,7 +257,7 @@ impl<'a, T, L, S> Fit<'a, T, L, S> {
                 let scalar = T::from_f64(rate);
                 // The optimizers' rule for η (finite, ≥ 0), told with the epoch; `rate`
                 // is tested too, as an infinite f64 rounds to a finite Q16.
-                if !(rate.is_finite() && Range::NonNegative.holds(scalar)) {
+                if !rate.is_finite() || check!([learning_rate(scalar)]).is_err() {
                     return Err(TrainError::NonFiniteLearningRate { epoch });
                 }
                 trainer.optimizer_mut().set_learning_rate(scalar);

@@ -126,21 +126,29 @@ impl Range {
 }
 
 /// `Ok` if every value lies in its range, else the error naming the first setting
-/// that does not: `check([(Setting::X, value, Range::Y), …])`. A macro rather than a
-/// function of an array, so that the common case is one test of all the values and the
-/// array is only built on the way to the error (as a function's argument it was built
-/// on every step: +109 instructions per XOR SGD step on the Cortex-M4F, against +63
-/// for separate tests and +0 for none).
+/// that does not: `check!([(Setting::X, value, Range::Y), learning_rate(η), …])`, each
+/// entry a `(Setting, value, Range)`. A macro rather than a function of an array, so
+/// that the common case is one test of all the values and the array is only built on
+/// the way to the error (as a function's argument it was built on every step: +109
+/// instructions per XOR SGD step on the Cortex-M4F, against +63 for separate tests and
+/// +0 for none).
 macro_rules! check {
-    ([$(($setting:expr, $value:expr, $range:expr $(,)?)),+ $(,)?]) => {
-        if true $(& $range.holds($value))+ {
+    ([$($entry:expr),+ $(,)?]) => {
+        if true $(& { let (_, value, range) = $entry; range.holds(value) })+ {
             Ok(())
         } else {
-            Err($crate::train::hyper::first_outside(&[$(($setting, $value, $range)),+]))
+            Err($crate::train::hyper::first_outside(&[$($entry),+]))
         }
     };
 }
 pub(crate) use check;
+
+/// The learning rate's entry for [`check!`]: η finite and ≥ 0, the rule of every
+/// optimizer and of a schedule in `Fit`.
+#[inline(always)]
+pub(crate) fn learning_rate<T: Scalar>(eta: T) -> (Setting, T, Range) {
+    (Setting::LearningRate, eta, Range::NonNegative)
+}
 
 /// The error of the first setting outside its range.
 #[cold]

@@ -10,7 +10,7 @@ use crate::train::error::TrainError;
 use crate::train::loss::{Loss, Scored};
 use crate::train::optim::{ClipNormError, Optimizer, check_clip_norm};
 use crate::train::sample::Sample;
-use crate::train::update::{BatchSums, apply_mean};
+use crate::train::update::{BatchSums, apply_mean, mean_loss};
 
 /// The buffers and the optimizer of a training run: the gradient (a value of the
 /// network's type), the trace of one sample, and the optimizer state. All of it lives
@@ -210,16 +210,8 @@ where
         correct += usize::from(target.is_correct(a));
         count += 1;
     }
-    if count == 0 {
-        return Err(TrainError::EmptyBatch);
-    }
-    // As a training step's mean (`train::update::apply_mean`): exact for Q16, and a
-    // sum that overflowed (∞ in floats, stuck at the end of Q16's range) is refused
-    // rather than divided.
-    let mean = total.div_count(count);
-    if !mean.is_finite() || total.overflowed() {
-        return Err(TrainError::NonFiniteLoss);
-    }
+    // As a training step's mean: exact for Q16, an overflowed sum refused.
+    let mean = mean_loss(total, count)?;
     Ok(Evaluation {
         loss: mean,
         accuracy: correct as f64 / count as f64,

@@ -35,6 +35,25 @@ impl<T> BatchSums<T> {
     }
 }
 
+/// The mean of `count` losses summing to `total` (a training step's, an evaluation's).
+///
+/// # Errors
+/// [`TrainError::EmptyBatch`] for no loss, [`TrainError::NonFiniteLoss`] for a mean that
+/// is not finite or a sum that overflowed (∞ in floats, stuck at the end of Q16's
+/// range), which has no true mean: refused rather than reported wrong.
+#[inline]
+pub(crate) fn mean_loss<T: Scalar>(total: T, count: usize) -> Result<T, TrainError> {
+    if count == 0 {
+        return Err(TrainError::EmptyBatch);
+    }
+    // Exact for Q16, the historical `x · (1/count)` for floats (`Scalar::div_count`).
+    let mean = total.div_count(count);
+    if !mean.is_finite() || total.overflowed() {
+        return Err(TrainError::NonFiniteLoss);
+    }
+    Ok(mean)
+}
+
 /// Divides the summed gradient `grads` by the batch's size, checks the mean loss and
 /// gradient, clips the gradient to `clip_norm` if given, and applies `optimizer` to
 /// `net`. Returns the batch's mean loss.
@@ -63,16 +82,12 @@ where
         loss_overflowed,
         grads_overflowed,
     } = sums;
-    if count == 0 {
-        return Err(TrainError::EmptyBatch);
-    }
-    // Exact for Q16, the historical `x · (1/count)` for floats (`Scalar::div_count`).
-    let mean = total.div_count(count);
-    // A sum that overflowed (∞ in floats, stuck at the end of Q16's range) has no
-    // true mean: refuse it rather than report a wrong one.
-    if !mean.is_finite() || total.overflowed() || loss_overflowed {
+    // A sample's loss that overflowed (none when the batch is empty, so EmptyBatch
+    // still comes first).
+    if loss_overflowed {
         return Err(TrainError::NonFiniteLoss);
     }
+    let mean = mean_loss(total, count)?;
     if grads_overflowed {
         return Err(TrainError::NonFiniteGradient);
     }

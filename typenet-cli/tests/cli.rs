@@ -48,6 +48,23 @@ fn inputs() -> Vec<[f32; 4]> {
         .collect()
 }
 
+/// `typenet quantize net.tnet --arch ARCH --calibrate <calibrate> -o <output>`, then
+/// `extra`, in `dir`.
+fn quantize(dir: &Path, calibrate: &str, output: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "quantize",
+        "net.tnet",
+        "--arch",
+        ARCH,
+        "--calibrate",
+        calibrate,
+        "-o",
+        output,
+    ];
+    args.extend_from_slice(extra);
+    typenet(dir, &args)
+}
+
 /// `inputs()` as a CSV file with a header row, sample k labelled k mod 3.
 fn labelled_csv() -> String {
     let mut csv = String::from("a,b,c,d,label\n");
@@ -164,20 +181,11 @@ fn quantize_gives_the_typed_int8_file_and_reports_accuracy() {
         right_q += usize::from(argmax(&yq) == k % 3);
     }
     std::fs::write(dir.path().join("data.csv"), csv).unwrap();
-    let out = stdout(&typenet(
+    let out = stdout(&quantize(
         dir.path(),
-        &[
-            "quantize",
-            "net.tnet",
-            "--arch",
-            ARCH,
-            "--calibrate",
-            "data.csv",
-            "-o",
-            "net_int8.tnet",
-            "--eval",
-            "data.csv",
-        ],
+        "data.csv",
+        "net_int8.tnet",
+        &["--eval", "data.csv"],
     ));
     let written = std::fs::read(dir.path().join("net_int8.tnet")).unwrap();
     assert_eq!(written, typenet::quant::to_vec(&q));
@@ -196,19 +204,7 @@ fn quantize_gives_the_typed_int8_file_and_reports_accuracy() {
 
     // A calibration row of the wrong width names the line.
     std::fs::write(dir.path().join("bad.csv"), "a,b,c,d\n1,2,3,4\n1,2,3\n").unwrap();
-    let err = stderr_of_failure(&typenet(
-        dir.path(),
-        &[
-            "quantize",
-            "net.tnet",
-            "--arch",
-            ARCH,
-            "--calibrate",
-            "bad.csv",
-            "-o",
-            "x.tnet",
-        ],
-    ));
+    let err = stderr_of_failure(&quantize(dir.path(), "bad.csv", "x.tnet", &[]));
     assert!(err.contains("bad.csv, line 3: 3 columns"), "{err}");
     assert!(!dir.path().join("x.tnet").exists());
 }
@@ -398,20 +394,7 @@ fn bad_files_and_factors_are_named_and_write_nothing() {
     std::fs::write(dir.path().join("net.tnet"), format::to_bytes(&net())).unwrap();
     std::fs::write(dir.path().join("data.csv"), labelled_csv()).unwrap();
     std::fs::write(dir.path().join("wide.csv"), "a,b,c,d,e,f\n1,2,3,4,5,6\n").unwrap();
-    let quantize = |extra: &[&str]| {
-        let mut args = vec![
-            "quantize",
-            "net.tnet",
-            "--arch",
-            ARCH,
-            "--calibrate",
-            "data.csv",
-            "-o",
-            "q8.tnet",
-        ];
-        args.extend_from_slice(extra);
-        typenet(dir.path(), &args)
-    };
+    let quantize = |extra: &[&str]| quantize(dir.path(), "data.csv", "q8.tnet", extra);
     for scale in [
         "--input-scale=0",
         "--input-scale=-1",

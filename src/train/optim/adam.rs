@@ -5,7 +5,7 @@ use super::two_pass::descend;
 use crate::net::network::Network;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
-use crate::train::hyper::{Range, Setting, check};
+use crate::train::hyper::{Range, Setting, check, learning_rate};
 
 /// Adam (Kingma & Ba, 2015) with bias correction, and AdamW (Loshchilov & Hutter, 2019)
 /// with decoupled weight decay, with PyTorch's semantics. At step t = 1, 2, ...:
@@ -155,11 +155,7 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for Adam<T, N> {
     /// λ ≥ 0 (all finite), [`TrainError::NonFiniteUpdate`]; nothing is changed then.
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
         check!([
-            (
-                Setting::LearningRate,
-                self.learning_rate,
-                Range::NonNegative,
-            ),
+            learning_rate(self.learning_rate),
             (Setting::Beta1, self.beta1, Range::BelowOne),
             (Setting::Beta2, self.beta2, Range::BelowOne),
             (Setting::Epsilon, self.epsilon, Range::NonNegative),

@@ -5,7 +5,7 @@ use super::two_pass::descend;
 use crate::net::network::Network;
 use crate::num::scalar::Scalar;
 use crate::train::error::TrainError;
-use crate::train::hyper::{Range, Setting, check};
+use crate::train::hyper::{Range, Setting, check, learning_rate};
 
 /// RMSprop (Hinton, 2012), with PyTorch's semantics (no momentum, not centred):
 ///
@@ -58,11 +58,7 @@ impl<T: Scalar, N: Network<T>> Optimizer<T, N> for RmsProp<T, N> {
     /// [`TrainError::NonFiniteUpdate`]; nothing is changed then.
     fn step(&mut self, net: &mut N, grads: &N) -> Result<(), TrainError> {
         check!([
-            (
-                Setting::LearningRate,
-                self.learning_rate,
-                Range::NonNegative,
-            ),
+            learning_rate(self.learning_rate),
             (Setting::Alpha, self.alpha, Range::UpToOne),
             (Setting::Epsilon, self.epsilon, Range::NonNegative),
         ])?;

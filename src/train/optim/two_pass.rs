@@ -101,8 +101,12 @@ macro_rules! two_pass {
 /// when w > 0, and the wrong value would otherwise be applied.
 #[inline(always)]
 pub(super) fn descend<T: Scalar>(w: T, step: T) -> T {
-    if !T::IEEE_754 && (w.overflowed() | step.overflowed()) {
-        if step.overflowed() { step } else { w }
+    if T::IEEE_754 {
+        w - step
+    } else if step.overflowed() {
+        step
+    } else if w.overflowed() {
+        w
     } else {
         w - step
     }
